@@ -1,0 +1,32 @@
+import type { Database } from 'better-sqlite3'
+import type {
+  EventName,
+  Events,
+  MethodName,
+  ParsedArgs,
+  Result
+} from '../shared/api'
+import type { JobRunner } from './jobs/runner'
+
+/** Everything a handler or job may use. Plain Node; never electron. */
+export interface CoreContext {
+  db: Database
+  dataDir: string
+  libraryFile: string
+  /** content-addressed caches (thumbnails by sha256) */
+  cacheDir: string
+  backupDir: string
+  /** who edits are recorded as: the reviewer name in settings, else the OS user */
+  actor(): string
+  emit<E extends EventName>(event: E, payload: Events[E]): void
+  jobs: JobRunner
+  /** set when close() has begun: long work should stop */
+  closing: AbortSignal
+}
+
+export type Handler<M extends MethodName> = (
+  ctx: CoreContext,
+  args: ParsedArgs<M>
+) => Promise<Result<M>> | Result<M>
+
+export type HandlerMap = { [M in MethodName]: Handler<M> }

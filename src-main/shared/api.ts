@@ -1,0 +1,374 @@
+/**
+ * The one contract between the renderer (via preload or HTTP), the CLI and the core.
+ * Environment-free: imports nothing but zod. Every method has a zod argument schema here and a
+ * result type in `Results`; core validates every call against `argSchemas` and rejects unknown
+ * methods. Push events are listed in `Events`.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------------------------------------
+// Enumerations
+export const LANGS = ['zh', 'en'] as const
+export const Lang = z.enum(LANGS)
+export type Lang = z.infer<typeof Lang>
+
+export const REVIEW_STATUSES = ['unreviewed', 'approved', 'rejected', 'needs-work'] as const
+export const ReviewStatus = z.enum(REVIEW_STATUSES)
+export type ReviewStatus = z.infer<typeof ReviewStatus>
+
+export const SORT_KEYS = ['name', 'folder', 'added', 'status', 'width', 'height'] as const
+export const SortKey = z.enum(SORT_KEYS)
+export type SortKey = z.infer<typeof SortKey>
+
+export const CAPTION_FIELDS = [
+  'subject',
+  'appearance',
+  'action',
+  'background',
+  'composition',
+  'style',
+  'culture',
+  'atmosphere',
+  'lighting',
+  'text'
+] as const
+export type CaptionFieldName = (typeof CAPTION_FIELDS)[number]
+export const CaptionFields = z
+  .object(
+    Object.fromEntries(CAPTION_FIELDS.map((f) => [f, z.string().max(20_000).optional()])) as {
+      [K in CaptionFieldName]: z.ZodOptional<z.ZodString>
+    }
+  )
+  .strict()
+export type CaptionFields = z.infer<typeof CaptionFields>
+
+export const JOB_STATUSES = [
+  'queued',
+  'running',
+  'interrupted',
+  'cancelled',
+  'done',
+  'failed'
+] as const
+export type JobStatus = (typeof JOB_STATUSES)[number]
+export const JOB_KINDS = ['import'] as const
+export type JobKind = (typeof JOB_KINDS)[number]
+
+export const MEDIA_VARIANTS = ['thumb', 'preview', 'full'] as const
+export const MediaVariant = z.enum(MEDIA_VARIANTS)
+export type MediaVariant = z.infer<typeof MediaVariant>
+
+export const ERROR_CODES = [
+  'INVALID_ARGS',
+  'UNKNOWN_METHOD',
+  'NOT_FOUND',
+  'CONFLICT',
+  'DB_TOO_NEW',
+  'IO_ERROR',
+  'CANCELLED',
+  'FORBIDDEN',
+  'INTERNAL'
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** The shape every error takes when it crosses a process or network boundary. */
+export interface ApiError {
+  code: ErrorCode
+  message: string
+  details?: unknown
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+const Id = z.number().int().positive()
+const Name = z.string().trim().min(1).max(200)
+const Text = z.string().max(1_000_000)
+export const TagInput = z
+  .object({
+    tag: z.string().trim().min(1).max(500),
+    score: z.number().min(0).max(1).nullable().optional(),
+    source: z.string().max(200).optional()
+  })
+  .strict()
+
+export const ImageFilter = z
+  .object({
+    datasetId: Id.optional(),
+    status: z.array(ReviewStatus).max(4).optional(),
+    concept: z.string().max(500).optional(),
+    folder: z.string().max(4000).optional(),
+    /** images lacking a caption in this language ('any' = lacking zh or en) */
+    missing: z.enum(['zh', 'en', 'any']).optional(),
+    /** true: only files that failed import; false: only good files */
+    hasError: z.boolean().optional(),
+    /** substring search over zh, en, raw caption and tags (Chinese and English) */
+    search: z.string().max(500).optional()
+  })
+  .strict()
+export type ImageFilter = z.infer<typeof ImageFilter>
+
+export const Sort = z.object({ key: SortKey, dir: z.enum(['asc', 'desc']) }).strict()
+export type Sort = z.infer<typeof Sort>
+
+// ---------------------------------------------------------------------------------------------
+// Methods: argument schemas
+export const argSchemas = {
+  'library.info': z.object({}).strict(),
+  'library.stats': z.object({ datasetId: Id.optional() }).strict(),
+  'library.backup': z.object({}).strict(),
+
+  'datasets.list': z.object({}).strict(),
+  'datasets.create': z.object({ name: Name }).strict(),
+  'datasets.get': z.object({ id: Id.optional(), name: Name.optional() }).strict(),
+  'datasets.rename': z.object({ id: Id, name: Name }).strict(),
+  'datasets.concepts': z.object({ datasetId: Id }).strict(),
+
+  'import.start': z
+    .object({
+      dir: z.string().min(1).max(4096),
+      datasetId: Id.optional(),
+      /** name of the dataset to import into; created if missing; defaults to the folder name */
+      datasetName: Name.optional()
+    })
+    .strict(),
+
+  'images.page': z
+    .object({
+      filter: ImageFilter.default({}),
+      sort: Sort.default({ key: 'name', dir: 'asc' }),
+      /** opaque cursor from the previous page's `nextCursor` */
+      cursor: z.string().max(10_000).nullable().optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+      /** include the total count of the filter (a separate COUNT query) */
+      withTotal: z.boolean().default(true)
+    })
+    .strict(),
+  'images.get': z.object({ id: Id }).strict(),
+  'images.setStatus': z
+    .object({ ids: z.array(Id).min(1).max(100_000), status: ReviewStatus })
+    .strict(),
+
+  'captions.setText': z.object({ imageId: Id, lang: Lang, text: Text }).strict(),
+  'captions.setFields': z.object({ imageId: Id, lang: Lang, fields: CaptionFields }).strict(),
+  'captions.setTags': z
+    .object({ imageId: Id, tags: z.array(TagInput).max(2000) })
+    .strict(),
+
+  'history.undo': z.object({}).strict(),
+  'history.redo': z.object({}).strict(),
+  'history.list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+
+  'jobs.list': z
+    .object({ status: z.array(z.enum(JOB_STATUSES)).optional(), limit: z.number().int().min(1).max(500).default(50) })
+    .strict(),
+  'jobs.get': z.object({ id: Id }).strict(),
+  'jobs.cancel': z.object({ id: Id }).strict(),
+  'jobs.resume': z.object({ id: Id }).strict(),
+  'jobs.errors': z
+    .object({
+      id: Id,
+      afterSeq: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200)
+    })
+    .strict(),
+
+  'settings.get': z.object({ key: z.string().min(1).max(200) }).strict(),
+  'settings.set': z.object({ key: z.string().min(1).max(200), value: z.json() }).strict()
+} as const
+
+export type MethodName = keyof typeof argSchemas
+export const METHOD_NAMES = Object.keys(argSchemas) as MethodName[]
+/** What a caller passes (defaults may be omitted). */
+export type Args<M extends MethodName> = z.input<(typeof argSchemas)[M]>
+/** What a handler receives after validation (defaults filled in). */
+export type ParsedArgs<M extends MethodName> = z.output<(typeof argSchemas)[M]>
+
+// ---------------------------------------------------------------------------------------------
+// Result types
+export interface DatasetSummary {
+  id: number
+  name: string
+  createdAt: number
+  images: number
+  errors: number
+  byStatus: Record<ReviewStatus, number>
+  /** images with a non-empty caption in each language */
+  captioned: Record<Lang, number>
+}
+
+export interface TagRow {
+  tag: string
+  score: number | null
+  source: string
+}
+
+export interface CaptionRow {
+  lang: Lang
+  text: string
+  fields: CaptionFields | null
+  /** 'import' | 'manual' | 'model:<id>' … */
+  source: string
+  updatedAt: number
+  updatedBy: string | null
+}
+
+/** One row of the grid. */
+export interface ImageRow {
+  id: number
+  datasetId: number
+  fileName: string
+  relPath: string
+  folder: string
+  concept: string
+  repeats: number | null
+  width: number | null
+  height: number | null
+  format: string | null
+  bytes: number
+  status: ReviewStatus
+  zh: string
+  en: string
+  tags: string[]
+  error: string | null
+  addedAt: number
+}
+
+export interface ImageDetail extends ImageRow {
+  path: string
+  sha256: string | null
+  orientation: number | null
+  mtimeMs: number
+  raw: string | null
+  rawFile: string | null
+  rawEncoding: string | null
+  captions: Record<Lang, CaptionRow | null>
+  tagRows: TagRow[]
+}
+
+export interface Page {
+  rows: ImageRow[]
+  nextCursor: string | null
+  total: number | null
+}
+
+export interface CaptionResult {
+  imageId: number
+  caption: CaptionRow | null
+  tags: TagRow[]
+  batchId: number | null
+}
+
+export interface JobInfo {
+  id: number
+  kind: JobKind
+  status: JobStatus
+  datasetId: number | null
+  params: Record<string, unknown>
+  phase: string
+  done: number
+  failed: number
+  total: number
+  createdAt: number
+  startedAt: number | null
+  finishedAt: number | null
+  error: string | null
+}
+
+export interface JobItemError {
+  seq: number
+  key: string
+  error: string
+}
+
+export interface HistoryBatch {
+  id: number
+  label: string
+  actor: string | null
+  createdAt: number
+  items: number
+  undone: boolean
+}
+
+export interface LibraryInfo {
+  file: string
+  dataDir: string
+  schemaVersion: number
+  sqliteVersion: string
+}
+
+export interface LibraryStats {
+  datasets: number
+  images: number
+  errors: number
+  byStatus: Record<ReviewStatus, number>
+  captioned: Record<Lang, number>
+  tags: number
+  bytes: number
+}
+
+export interface Results {
+  'library.info': LibraryInfo
+  'library.stats': LibraryStats
+  'library.backup': { file: string; kept: number; removed: string[] }
+  'datasets.list': DatasetSummary[]
+  'datasets.create': DatasetSummary
+  'datasets.get': DatasetSummary
+  'datasets.rename': DatasetSummary
+  'datasets.concepts': { concept: string; repeats: number | null; count: number }[]
+  'import.start': { jobId: number; datasetId: number; resumed: boolean }
+  'images.page': Page
+  'images.get': ImageDetail
+  'images.setStatus': { changed: number; batchId: number | null }
+  'captions.setText': CaptionResult
+  'captions.setFields': CaptionResult
+  'captions.setTags': CaptionResult
+  'history.undo': HistoryBatch | null
+  'history.redo': HistoryBatch | null
+  'history.list': HistoryBatch[]
+  'jobs.list': JobInfo[]
+  'jobs.get': JobInfo
+  'jobs.cancel': JobInfo
+  'jobs.resume': JobInfo
+  'jobs.errors': { items: JobItemError[]; nextSeq: number | null }
+  'settings.get': { key: string; value: unknown }
+  'settings.set': { key: string; value: unknown }
+}
+
+// Compile-time check: every method has a result type and vice versa.
+type _Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+const _methodsMatch: _Exact<MethodName, keyof Results> = true
+void _methodsMatch
+
+export type Result<M extends MethodName> = Results[M]
+
+// ---------------------------------------------------------------------------------------------
+// Push events
+export interface JobProgress {
+  jobId: number
+  kind: JobKind
+  status: JobStatus
+  phase: string
+  done: number
+  failed: number
+  total: number
+  /** items per second over the recent window */
+  rate: number
+  /** seconds to completion, null while unknown */
+  etaSeconds: number | null
+}
+
+export interface Events {
+  'job.progress': JobProgress
+  'job.finished': JobInfo
+  /** something in the library changed (edits, undo, import batches) */
+  'library.changed': { datasetId: number | null; imageIds: number[] | null; reason: string }
+}
+export type EventName = keyof Events
+export const EVENT_NAMES: EventName[] = ['job.progress', 'job.finished', 'library.changed']
+
+// ---------------------------------------------------------------------------------------------
+/** The interface the renderer sees, whichever transport carries it. */
+export interface GlossaClient {
+  call<M extends MethodName>(method: M, args: Args<M>): Promise<Result<M>>
+  on<E extends EventName>(event: E, cb: (payload: Events[E]) => void): () => void
+}
