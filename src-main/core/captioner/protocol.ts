@@ -1,0 +1,96 @@
+/** Messages between the inference host (main thread) and its worker (host-worker.ts). */
+import type { TensorMeta } from './tagger'
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml'] as const
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number]
+
+/** What identifies a warm session: the same spec reuses the same session. */
+export interface SessionSpec {
+  modelPath: string
+  /** requested execution provider; default 'cpu' */
+  ep?: ExecutionProvider
+  /** onnxruntime intra-op threads (0 or unset = onnxruntime's default) */
+  intraOpThreads?: number
+  /** onnxruntime inter-op threads (0 or unset = onnxruntime's default) */
+  interOpThreads?: number
+}
+
+export interface SessionInfo {
+  inputs: TensorMeta[]
+  outputs: TensorMeta[]
+  requestedEp: ExecutionProvider
+  /** the execution provider actually in use */
+  ep: ExecutionProvider
+  /** why the requested provider is not in use, when it fell back to cpu */
+  fallbackReason?: string
+}
+
+export type GenerativeKind = 'image-to-text' | 'florence2' | 'chat-vlm'
+
+/** A transformers.js model folder; the same spec reuses the same loaded model. */
+export interface GenerativeSpec {
+  dir: string
+  kind: GenerativeKind
+  /** transformers.js dtype, picking `onnx/<name>[_suffix].onnx`; default 'fp32' (unsuffixed) */
+  dtype?: 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4'
+  ep?: ExecutionProvider
+  intraOpThreads?: number
+  interOpThreads?: number
+}
+
+/** Greedy by default; sampling always takes a seed, so results reproduce. */
+export type Decoding =
+  | { mode: 'greedy' }
+  | { mode: 'sample'; seed: number; temperature?: number; topP?: number; topK?: number }
+
+export interface CaptionRequest {
+  /** interleaved 8-bit RGB, already oriented and composited on white */
+  pixels: Uint8Array
+  width: number
+  height: number
+  /** the rendered prompt (chat VLMs, Florence-2 task); ignored by image-to-text models */
+  prompt: string | null
+  decoding: Decoding
+  maxNewTokens: number
+}
+
+export interface CaptionResult {
+  text: string
+  ep: ExecutionProvider
+  fallbackReason?: string
+}
+
+export type HostRequest =
+  | { id: number; op: 'load'; spec: SessionSpec }
+  | {
+      id: number
+      op: 'run'
+      spec: SessionSpec
+      inputName: string
+      outputName: string
+      data: Float32Array
+      dims: number[]
+    }
+  | ({ id: number; op: 'caption'; model: GenerativeSpec } & CaptionRequest)
+  | { id: number; op: 'release'; modelPath?: string }
+  | { id: number; op: 'loaded' }
+  /** test-only: make the worker die ('exit' = process.exit in the worker, 'throw' = uncaught error) */
+  | { id: number; op: 'crash'; how: 'exit' | 'throw' }
+
+export interface RunResult {
+  data: Float32Array
+  dims: number[]
+}
+
+export type HostResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { message: string; stage: 'load' | 'run' | 'other' } }
+
+export function specKey(spec: SessionSpec): string {
+  return JSON.stringify([
+    spec.modelPath,
+    spec.ep ?? 'cpu',
+    spec.intraOpThreads ?? 0,
+    spec.interOpThreads ?? 0
+  ])
+}
