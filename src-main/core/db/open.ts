@@ -3,7 +3,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
 import { GlossaError } from '../../shared/errors'
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations'
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations'
 import { cjkGrams } from '../text/cjk'
 
 export interface OpenOptions {
@@ -63,16 +63,20 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   }
 }
 
-/** Applies pending migrations in one transaction. */
-export function migrate(db: Db): number {
+/**
+ * Applies pending migrations in one transaction. `migrations` defaults to the app's list (tests
+ * pass their own to check atomicity).
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
   const current = db.pragma('user_version', { simple: true }) as number
-  if (current > SCHEMA_VERSION) {
+  const target = migrations.length ? migrations[migrations.length - 1]!.version : 0
+  if (current > target) {
     throw new GlossaError(
       'DB_TOO_NEW',
-      `library schema ${current} is newer than this build (${SCHEMA_VERSION})`
+      `library schema ${current} is newer than this build (${target})`
     )
   }
-  const pending = MIGRATIONS.filter((m) => m.version > current)
+  const pending = migrations.filter((m) => m.version > current)
   if (pending.length === 0) return current
   db.transaction(() => {
     for (const m of pending) {
@@ -80,7 +84,7 @@ export function migrate(db: Db): number {
       db.pragma(`user_version = ${m.version}`)
     }
   }).immediate()
-  return SCHEMA_VERSION
+  return pending[pending.length - 1]!.version
 }
 
 /** Closes with `PRAGMA optimize` as recommended for long-lived connections. */

@@ -1,4 +1,4 @@
-import type { JobInfo } from '../../shared/api'
+import type { JobInfo, JobItemCounts } from '../../shared/api'
 import type { HandlerMap } from '../context'
 import { getJob, jobInfoFromRow } from '../jobs/runner'
 
@@ -10,7 +10,15 @@ export const jobHandlers = {
       .all(...(a.status ?? []), a.limit) as Parameters<typeof jobInfoFromRow>[0][]
     return rows.map(jobInfoFromRow) satisfies JobInfo[]
   },
-  'jobs.get': (ctx, a) => getJob(ctx.db, a.id),
+  'jobs.get': (ctx, a) => {
+    const job = getJob(ctx.db, a.id)
+    const rows = ctx.db
+      .prepare('SELECT status, COUNT(*) AS n FROM job_items WHERE job_id = ? GROUP BY status')
+      .all(a.id) as { status: string; n: number }[]
+    const items: JobItemCounts = { pending: 0, done: 0, skipped: 0, failed: 0 }
+    for (const r of rows) if (Object.hasOwn(items, r.status)) items[r.status as keyof JobItemCounts] = r.n
+    return { ...job, items }
+  },
   'jobs.cancel': (ctx, a) => ctx.jobs.cancel(a.id),
   'jobs.resume': (ctx, a) => ctx.jobs.resume(a.id),
   'jobs.errors': (ctx, a) => {

@@ -1,0 +1,361 @@
+/**
+ * The edit journal: every change to a caption, the tag list or the review status goes through a
+ * batch, which records a before/after snapshot per (image, kind, lang) so the whole batch can be
+ * undone and redone byte-exactly.
+ *
+ *   const { result, batchId } = withBatch(ctx, 'Set zh caption', (b) =>
+ *     setCaptionText(b, imageId, 'zh', text))
+ *
+ * One batch = one IMMEDIATE transaction: the batch row, the writes and their entries commit
+ * together, so an acknowledged edit is on disk with its undo information. A batch that changed
+ * nothing is deleted (no empty history entries). When a batch lands, the redo stack (batches
+ * marked undone) is discarded. All statements are prepared once per connection, so a batch of
+ * tens of thousands of edits (bulk replace, model runs) is one transaction of cheap statements.
+ *
+ * Snapshots (JSON in journal_entries.before/after; NULL = the row did not exist):
+ *  - caption: { text, fields, source, updated_at, updated_by } — fields is the stored JSON text;
+ *  - tags:    { tags: [tag, score, source][], text: images.tags_text, updated_at };
+ *  - status:  { status, updated_at }.
+ */
+import type { Database } from 'better-sqlite3'
+import type { HistoryBatch, Lang, ReviewStatus } from '../../shared/api'
+import type { CoreContext } from '../context'
+import { prepared } from './queries/cache'
+import { readCaption } from './queries/captions'
+
+export type EntryKind = 'caption' | 'tags' | 'status'
+
+export interface CaptionSnap {
+  text: string
+  fields: string | null
+  source: string
+  updated_at: number
+  updated_by: string | null
+}
+export interface TagsSnap {
+  tags: [tag: string, score: number | null, source: string][]
+  text: string
+  updated_at: number
+}
+export interface StatusSnap {
+  status: ReviewStatus
+  updated_at: number
+}
+
+/** An open batch, handed to the write helpers. */
+export interface Batch {
+  readonly id: number
+  readonly db: Database
+  /** who the edits are recorded as (resolved once per batch) */
+  readonly actor: string
+  /** the batch's timestamp (ms), used as updated_at of every write */
+  readonly now: number
+  /** images touched so far */
+  readonly imageIds: Set<number>
+  items: number
+  record(imageId: number, kind: EntryKind, lang: Lang | null, before: unknown, after: unknown): void
+}
+
+export interface BatchOutcome<T> {
+  result: T
+  /** null when nothing changed (no batch was kept) */
+  batchId: number | null
+  items: number
+}
+
+/** Runs `fn` inside one transaction as one undoable batch; emits library.changed if anything changed. */
+export function withBatch<T>(
+  ctx: CoreContext,
+  label: string,
+  fn: (b: Batch) => T
+): BatchOutcome<T> {
+  const db = ctx.db
+  const actor = ctx.actor()
+  let batch: Batch | undefined
+  const run = db.transaction((): BatchOutcome<T> => {
+    const now = Date.now()
+    const id = Number(
+      prepared(db, 'INSERT INTO journal_batches (label, actor, created_at) VALUES (?, ?, ?)').run(
+        label,
+        actor,
+        now
+      ).lastInsertRowid
+    )
+    const insEntry = prepared(
+      db,
+      'INSERT INTO journal_entries (batch_id, image_id, kind, lang, before, after) VALUES (?, ?, ?, ?, ?, ?)'
+    )
+    const b: Batch = {
+      id,
+      db,
+      actor,
+      now,
+      imageIds: new Set(),
+      items: 0,
+      record(imageId, kind, lang, before, after) {
+        insEntry.run(
+          id,
+          imageId,
+          kind,
+          lang,
+          before == null ? null : JSON.stringify(before),
+          after == null ? null : JSON.stringify(after)
+        )
+        this.items++
+        this.imageIds.add(imageId)
+      }
+    }
+    batch = b
+    const result = fn(b)
+    if (b.items === 0) {
+      prepared(db, 'DELETE FROM journal_batches WHERE id = ?').run(id)
+      return { result, batchId: null, items: 0 }
+    }
+    prepared(db, 'UPDATE journal_batches SET items = ? WHERE id = ?').run(b.items, id)
+    // a new edit discards the redo stack
+    prepared(db, 'DELETE FROM journal_batches WHERE undone = 1').run()
+    return { result, batchId: id, items: b.items }
+  })
+  const out = db.inTransaction ? run() : run.immediate()
+  if (out.batchId !== null && batch) emitChanged(ctx, [...batch.imageIds], label)
+  return out
+}
+
+function emitChanged(ctx: CoreContext, imageIds: number[], reason: string): void {
+  ctx.emit('library.changed', {
+    datasetId: null,
+    imageIds: imageIds.length <= 1000 ? imageIds : null,
+    reason
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying snapshots (forward edits, undo and redo all write through these)
+
+export function applyCaption(
+  db: Database,
+  imageId: number,
+  lang: Lang,
+  s: CaptionSnap | null
+): void {
+  if (s === null) {
+    prepared(db, 'DELETE FROM captions WHERE image_id = ? AND lang = ?').run(imageId, lang)
+    return
+  }
+  prepared(
+    db,
+    `INSERT INTO captions (image_id, lang, text, fields, source, updated_at, updated_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (image_id, lang) DO UPDATE SET text = excluded.text, fields = excluded.fields,
+       source = excluded.source, updated_at = excluded.updated_at, updated_by = excluded.updated_by`
+  ).run(imageId, lang, s.text, s.fields, s.source, s.updated_at, s.updated_by)
+}
+
+export function applyTags(db: Database, imageId: number, s: TagsSnap): void {
+  prepared(db, 'DELETE FROM tags WHERE image_id = ?').run(imageId)
+  const ins = prepared(
+    db,
+    'INSERT INTO tags (image_id, position, tag, score, source) VALUES (?, ?, ?, ?, ?)'
+  )
+  s.tags.forEach(([tag, score, source], i) => ins.run(imageId, i, tag, score, source))
+  prepared(db, 'UPDATE images SET tags_text = ?, updated_at = ? WHERE id = ?').run(
+    s.text,
+    s.updated_at,
+    imageId
+  )
+}
+
+export function applyStatus(db: Database, imageId: number, s: StatusSnap): void {
+  prepared(db, 'UPDATE images SET status = ?, updated_at = ? WHERE id = ?').run(
+    s.status,
+    s.updated_at,
+    imageId
+  )
+}
+
+function captionSnap(db: Database, imageId: number, lang: Lang): CaptionSnap | null {
+  const r = readCaption(db, imageId, lang)
+  return r
+    ? {
+        text: r.text,
+        fields: r.fields,
+        source: r.source,
+        updated_at: r.updated_at,
+        updated_by: r.updated_by
+      }
+    : null
+}
+
+export function tagsSnap(db: Database, imageId: number): TagsSnap | null {
+  const img = prepared(db, 'SELECT tags_text, updated_at FROM images WHERE id = ?').get(imageId) as
+    { tags_text: string; updated_at: number } | undefined
+  if (!img) return null
+  const rows = prepared(
+    db,
+    'SELECT tag, score, source FROM tags WHERE image_id = ? ORDER BY position'
+  ).all(imageId) as {
+    tag: string
+    score: number | null
+    source: string
+  }[]
+  return {
+    tags: rows.map((r) => [r.tag, r.score, r.source]),
+    text: img.tags_text,
+    updated_at: img.updated_at
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write helpers: each compares with the current state, writes only a real change and records it.
+// They return true when something changed.
+
+export interface CaptionWrite {
+  text: string
+  /** stored JSON of structured fields; undefined = keep the current fields */
+  fields?: string | null
+  /** 'manual' | 'import' | 'model:<id>' */
+  source: string
+}
+
+/** Sets a caption's text (and optionally fields and source) through the journal. */
+export function setCaption(b: Batch, imageId: number, lang: Lang, w: CaptionWrite): boolean {
+  const before = captionSnap(b.db, imageId, lang)
+  const fields = w.fields === undefined ? (before?.fields ?? null) : w.fields
+  if (
+    before ? before.text === w.text && before.fields === fields : w.text === '' && fields === null
+  )
+    return false
+  const after: CaptionSnap = {
+    text: w.text,
+    fields,
+    source: w.source,
+    updated_at: b.now,
+    updated_by: b.actor
+  }
+  applyCaption(b.db, imageId, lang, after)
+  b.record(imageId, 'caption', lang, before, after)
+  return true
+}
+
+/** A manual text edit: source becomes 'manual'; fields are kept as they are. */
+export function setCaptionText(b: Batch, imageId: number, lang: Lang, text: string): boolean {
+  return setCaption(b, imageId, lang, { text, source: 'manual' })
+}
+
+export interface TagWrite {
+  tag: string
+  score?: number | null
+  source?: string
+}
+
+/** Replaces the ordered tag list (positions 0..n-1) and the denormalised images.tags_text. */
+export function setTags(b: Batch, imageId: number, tags: readonly TagWrite[]): boolean {
+  const before = tagsSnap(b.db, imageId)
+  if (!before) return false
+  const seen = new Set<string>()
+  const list: TagsSnap['tags'] = []
+  for (const t of tags) {
+    if (seen.has(t.tag)) continue
+    seen.add(t.tag)
+    list.push([t.tag, t.score ?? null, t.source ?? 'manual'])
+  }
+  if (JSON.stringify(list) === JSON.stringify(before.tags)) return false
+  const after: TagsSnap = { tags: list, text: list.map((t) => t[0]).join(', '), updated_at: b.now }
+  applyTags(b.db, imageId, after)
+  b.record(imageId, 'tags', null, before, after)
+  return true
+}
+
+/** Sets the review status. */
+export function setStatus(b: Batch, imageId: number, status: ReviewStatus): boolean {
+  const cur = prepared(b.db, 'SELECT status, updated_at FROM images WHERE id = ?').get(imageId) as
+    StatusSnap | undefined
+  if (!cur || cur.status === status) return false
+  const after: StatusSnap = { status, updated_at: b.now }
+  applyStatus(b.db, imageId, after)
+  b.record(imageId, 'status', null, { status: cur.status, updated_at: cur.updated_at }, after)
+  return true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Undo / redo / list
+
+interface BatchRow {
+  id: number
+  label: string
+  actor: string | null
+  created_at: number
+  items: number
+  undone: number
+}
+interface EntryRow {
+  image_id: number
+  kind: EntryKind
+  lang: Lang | null
+  before: string | null
+  after: string | null
+}
+
+export function historyBatchFrom(r: BatchRow): HistoryBatch {
+  return {
+    id: r.id,
+    label: r.label,
+    actor: r.actor,
+    createdAt: r.created_at,
+    items: r.items,
+    undone: r.undone === 1
+  }
+}
+
+function applyEntry(db: Database, e: EntryRow, json: string | null): void {
+  // an image deleted since the edit (re-import, dataset removal) has nothing to restore
+  if (!prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id)) return
+  const snap = json === null ? null : (JSON.parse(json) as unknown)
+  if (e.kind === 'caption') applyCaption(db, e.image_id, e.lang as Lang, snap as CaptionSnap | null)
+  else if (e.kind === 'tags' && snap) applyTags(db, e.image_id, snap as TagsSnap)
+  else if (e.kind === 'status' && snap) applyStatus(db, e.image_id, snap as StatusSnap)
+}
+
+function step(ctx: CoreContext, direction: 'undo' | 'redo'): HistoryBatch | null {
+  const db = ctx.db
+  const tx = db.transaction((): { batch: HistoryBatch; imageIds: number[] } | null => {
+    const row = prepared(
+      db,
+      direction === 'undo'
+        ? 'SELECT * FROM journal_batches WHERE undone = 0 ORDER BY id DESC LIMIT 1'
+        : 'SELECT * FROM journal_batches WHERE undone = 1 ORDER BY id ASC LIMIT 1'
+    ).get() as BatchRow | undefined
+    if (!row) return null
+    const entries = prepared(
+      db,
+      `SELECT image_id, kind, lang, before, after FROM journal_entries WHERE batch_id = ? ORDER BY id ${direction === 'undo' ? 'DESC' : 'ASC'}`
+    ).all(row.id) as EntryRow[]
+    for (const e of entries) applyEntry(db, e, direction === 'undo' ? e.before : e.after)
+    const undone = direction === 'undo' ? 1 : 0
+    prepared(db, 'UPDATE journal_batches SET undone = ? WHERE id = ?').run(undone, row.id)
+    return {
+      batch: historyBatchFrom({ ...row, undone }),
+      imageIds: [...new Set(entries.map((e) => e.image_id))]
+    }
+  })
+  const out = db.inTransaction ? tx() : tx.immediate()
+  if (!out) return null
+  emitChanged(ctx, out.imageIds, direction)
+  return out.batch
+}
+
+/** Restores every entry's `before` of the newest batch not yet undone, in reverse order. */
+export function undo(ctx: CoreContext): HistoryBatch | null {
+  return step(ctx, 'undo')
+}
+
+/** Re-applies every entry's `after` of the oldest undone batch, in order. */
+export function redo(ctx: CoreContext): HistoryBatch | null {
+  return step(ctx, 'redo')
+}
+
+export function listHistory(db: Database, limit: number): HistoryBatch[] {
+  return (
+    prepared(db, 'SELECT * FROM journal_batches ORDER BY id DESC LIMIT ?').all(limit) as BatchRow[]
+  ).map(historyBatchFrom)
+}

@@ -1,0 +1,110 @@
+/**
+ * Building blocks of the contract (enumerations and shared argument schemas). Environment-free:
+ * imports nothing but zod. Domain contracts in ./contract/ import from here, never from api.ts.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------------------------------------
+// Enumerations
+export const LANGS = ['zh', 'en'] as const
+export const Lang = z.enum(LANGS)
+export type Lang = z.infer<typeof Lang>
+
+export const REVIEW_STATUSES = ['unreviewed', 'approved', 'rejected', 'needs-work'] as const
+export const ReviewStatus = z.enum(REVIEW_STATUSES)
+export type ReviewStatus = z.infer<typeof ReviewStatus>
+
+export const SORT_KEYS = ['name', 'folder', 'added', 'status', 'width', 'height'] as const
+export const SortKey = z.enum(SORT_KEYS)
+export type SortKey = z.infer<typeof SortKey>
+
+export const CAPTION_FIELDS = [
+  'subject',
+  'appearance',
+  'action',
+  'background',
+  'composition',
+  'style',
+  'culture',
+  'atmosphere',
+  'lighting',
+  'text'
+] as const
+export type CaptionFieldName = (typeof CAPTION_FIELDS)[number]
+export const CaptionFields = z
+  .object(
+    Object.fromEntries(CAPTION_FIELDS.map((f) => [f, z.string().max(20_000).optional()])) as {
+      [K in CaptionFieldName]: z.ZodOptional<z.ZodString>
+    }
+  )
+  .strict()
+export type CaptionFields = z.infer<typeof CaptionFields>
+
+export const JOB_STATUSES = [
+  'queued',
+  'running',
+  'interrupted',
+  'cancelled',
+  'done',
+  'failed'
+] as const
+export type JobStatus = (typeof JOB_STATUSES)[number]
+export const JOB_KINDS = ['import'] as const
+export type JobKind = (typeof JOB_KINDS)[number]
+
+export const MEDIA_VARIANTS = ['thumb', 'preview', 'full'] as const
+export const MediaVariant = z.enum(MEDIA_VARIANTS)
+export type MediaVariant = z.infer<typeof MediaVariant>
+
+export const ERROR_CODES = [
+  'INVALID_ARGS',
+  'UNKNOWN_METHOD',
+  'NOT_FOUND',
+  'CONFLICT',
+  'DB_TOO_NEW',
+  'IO_ERROR',
+  'CANCELLED',
+  'FORBIDDEN',
+  'INTERNAL'
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** The shape every error takes when it crosses a process or network boundary. */
+export interface ApiError {
+  code: ErrorCode
+  message: string
+  details?: unknown
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+export const Id = z.number().int().positive()
+export const Name = z.string().trim().min(1).max(200)
+export const Text = z.string().max(1_000_000)
+export const TagInput = z
+  .object({
+    tag: z.string().trim().min(1).max(500),
+    score: z.number().min(0).max(1).nullable().optional(),
+    source: z.string().max(200).optional()
+  })
+  .strict()
+
+export const ImageFilter = z
+  .object({
+    datasetId: Id.optional(),
+    status: z.array(ReviewStatus).max(4).optional(),
+    concept: z.string().max(500).optional(),
+    folder: z.string().max(4000).optional(),
+    /** images lacking a caption in this language ('any' = lacking zh or en) */
+    missing: z.enum(['zh', 'en', 'any']).optional(),
+    /** true: only files that failed import; false: only good files */
+    hasError: z.boolean().optional(),
+    /** substring search over zh, en, raw caption and tags (Chinese and English) */
+    search: z.string().max(500).optional()
+  })
+  .strict()
+export type ImageFilter = z.infer<typeof ImageFilter>
+
+export const Sort = z.object({ key: SortKey, dir: z.enum(['asc', 'desc']) }).strict()
+export type Sort = z.infer<typeof Sort>
+
