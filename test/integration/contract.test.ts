@@ -10,8 +10,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../src-main/core'
 import { METHOD_NAMES, type MethodName } from '../../src-main/shared/api'
+import { captioningBad } from './contract-cases/captioning'
+import { glossaryBad } from './contract-cases/glossary'
 
-const BAD: Record<MethodName, unknown[]> = {
+const CORE_BAD: Record<string, unknown[]> = {
   'library.info': [{ extra: 1 }, 'x', null, [1]],
   'library.stats': [{ datasetId: 'one' }, { datasetId: -1 }, { datasetId: 1.5 }, { dataset: 1 }],
   'library.backup': [{ file: '/tmp/x' }, 42],
@@ -97,6 +99,7 @@ const BAD: Record<MethodName, unknown[]> = {
     { key: 'a', value: 1, scope: 'user' }
   ]
 }
+const BAD = { ...CORE_BAD, ...captioningBad, ...glossaryBad } as Record<MethodName, unknown[]>
 
 let dir: string
 let core: Core
