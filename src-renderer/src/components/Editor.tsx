@@ -1,0 +1,248 @@
+import { useEffect, useRef } from 'react'
+import type { ReactNode, RefObject } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useTranslation } from 'react-i18next'
+import { REVIEW_STATUSES } from '../api/constants'
+import type { CaptionRow, ImageDetail, ImageRow, Lang, ReviewStatus, TagRow } from '@shared/api'
+import { call } from '../api/client'
+import { useAutosave } from '../hooks/useAutosave'
+import type { SaveState } from '../hooks/useAutosave'
+import { useToast } from './Toasts'
+
+export interface EditorHandle {
+  focusZh(): void
+  flush(): Promise<void>
+}
+
+const STATUS_KEY: Record<ReviewStatus, string> = {
+  approved: 'a',
+  rejected: 'r',
+  'needs-work': 'n',
+  unreviewed: 'u'
+}
+
+const chars = (s: string): number => [...s].length
+
+function combine(states: SaveState[]): SaveState {
+  if (states.includes('error')) return 'error'
+  if (states.includes('saving')) return 'saving'
+  if (states.includes('saved')) return 'saved'
+  return 'idle'
+}
+
+function tagsToInput(
+  raw: string,
+  known: TagRow[]
+): { tag: string; score?: number | null; source?: string }[] {
+  const byName = new Map(known.map((k) => [k.tag, k]))
+  const seen = new Set<string>()
+  return raw
+    .split(/[,，\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s && !seen.has(s) && seen.add(s))
+    .map((tag) => {
+      const k = byName.get(tag)
+      return k ? { tag, score: k.score, source: k.source } : { tag }
+    })
+}
+
+/** What the grid row already knows, so the editor is usable before images.get answers. */
+function placeholderFrom(row: ImageRow): ImageDetail {
+  const cap = (lang: Lang, text: string): CaptionRow | null =>
+    text ? { lang, text, fields: null, source: '', updatedAt: 0, updatedBy: null } : null
+  return {
+    ...row,
+    path: '',
+    sha256: null,
+    orientation: null,
+    mtimeMs: 0,
+    raw: null,
+    rawFile: null,
+    rawEncoding: null,
+    captions: { zh: cap('zh', row.zh), en: cap('en', row.en) },
+    tagRows: row.tags.map((tag) => ({ tag, score: null, source: '' }))
+  }
+}
+
+interface Props {
+  imageId: number
+  row?: ImageRow
+  handleRef: RefObject<EditorHandle | null>
+  onSetStatus(s: ReviewStatus): void
+}
+
+function EditorBody({
+  d,
+  loading,
+  handleRef,
+  onSetStatus
+}: { d: ImageDetail; loading: boolean } & Omit<Props, 'imageId' | 'row'>): ReactNode {
+  const { t } = useTranslation()
+  const toast = useToast()
+  const zhRef = useRef<HTMLTextAreaElement>(null)
+
+  const saveText = (lang: Lang) => async (text: string) => {
+    try {
+      await call('captions.setText', { imageId: d.id, lang, text })
+    } catch (e) {
+      toast.error(e)
+      throw e
+    }
+  }
+  const zh = useAutosave(d.captions.zh?.text ?? '', saveText('zh'))
+  const en = useAutosave(d.captions.en?.text ?? '', saveText('en'))
+  const tags = useAutosave(d.tagRows.map((r) => r.tag).join(', '), async (v) => {
+    try {
+      await call('captions.setTags', { imageId: d.id, tags: tagsToInput(v, d.tagRows) })
+    } catch (e) {
+      toast.error(e)
+      throw e
+    }
+  })
+  const state = combine([zh.state, en.state, tags.state])
+
+  const { flush: flushZh } = zh
+  const { flush: flushEn } = en
+  const { flush: flushTags } = tags
+  useEffect(() => {
+    handleRef.current = {
+      focusZh: () => zhRef.current?.focus(),
+      flush: async () => {
+        await Promise.all([flushZh(), flushEn(), flushTags()])
+      }
+    }
+    return () => {
+      handleRef.current = null
+    }
+  }, [handleRef, flushZh, flushEn, flushTags])
+
+  return (
+    <div className="editor-body">
+      <header className="editor-head">
+        <h2 title={d.fileName}>{d.fileName}</h2>
+        <span className={`save-state save-${state}`} data-testid="save-state" data-state={state}>
+          {state === 'saving'
+            ? t('editor.saving')
+            : state === 'saved'
+              ? t('editor.saved')
+              : state === 'error'
+                ? t('editor.error')
+                : ''}
+        </span>
+      </header>
+      <div className="preview">
+        {d.error ? (
+          <div className="preview-error">{d.error}</div>
+        ) : (
+          <img src={`media/preview/${d.id}`} alt={d.fileName} data-testid="editor-preview" />
+        )}
+      </div>
+      <div className="editor-meta">
+        <span className="mono" title={d.relPath}>
+          {d.relPath}
+        </span>
+        {d.width && d.height && (
+          <span className="muted">{t('editor.size', { w: d.width, h: d.height })}</span>
+        )}
+        {d.concept && <span className="muted">{d.concept}</span>}
+      </div>
+      <div className="status-buttons" role="group" aria-label={t('editor.status')}>
+        {REVIEW_STATUSES.map((s) => (
+          <button
+            key={s}
+            className={`seg status-${s} ${d.status === s ? 'seg-on' : ''}`}
+            aria-pressed={d.status === s}
+            onClick={() => onSetStatus(s)}
+            data-testid={`status-${s}`}
+            title={`${t(`status.${s}`)} (${STATUS_KEY[s]})`}
+          >
+            <i className={`dot status-bg-${s}`} />
+            {t(`status.${s}`)}
+            <kbd>{STATUS_KEY[s]}</kbd>
+          </button>
+        ))}
+      </div>
+      <span className="sr-only" data-testid="editor-status">
+        {d.status}
+      </span>
+      <label className="field">
+        <span className="field-head">
+          {t('editor.zh')}
+          <small className="muted" data-testid="zh-count">
+            {t('editor.chars', { count: chars(zh.value) })}
+          </small>
+        </span>
+        <textarea
+          ref={zhRef}
+          className="textarea"
+          lang="zh"
+          rows={5}
+          value={zh.value}
+          onChange={(e) => zh.change(e.target.value)}
+          onBlur={() => void zh.flush()}
+          data-testid="editor-zh"
+        />
+      </label>
+      <label className="field">
+        <span className="field-head">
+          {t('editor.en')}
+          <small className="muted" data-testid="en-count">
+            {t('editor.chars', { count: chars(en.value) })}
+          </small>
+        </span>
+        <textarea
+          className="textarea"
+          lang="en"
+          rows={5}
+          value={en.value}
+          onChange={(e) => en.change(e.target.value)}
+          onBlur={() => void en.flush()}
+          data-testid="editor-en"
+        />
+      </label>
+      <label className="field">
+        <span className="field-head">{t('editor.tags')}</span>
+        <textarea
+          className="textarea textarea-tags"
+          rows={2}
+          value={tags.value}
+          readOnly={loading}
+          onChange={(e) => tags.change(e.target.value)}
+          onBlur={() => void tags.flush()}
+          data-testid="editor-tags"
+          spellCheck={false}
+        />
+      </label>
+      <div className="field">
+        <span className="field-head">
+          {t('editor.raw')}
+          {d.rawFile && <small className="muted mono">{d.rawFile.split(/[\\/]/).pop()}</small>}
+        </span>
+        <pre className="raw" data-testid="editor-raw">
+          {d.raw ?? (
+            <span className="muted">{loading ? t('grid.loading') : t('editor.rawNone')}</span>
+          )}
+        </pre>
+      </div>
+    </div>
+  )
+}
+
+export function Editor({ imageId, row, handleRef, onSetStatus }: Props): ReactNode {
+  const { t } = useTranslation()
+  const q = useQuery({
+    queryKey: ['image', imageId],
+    queryFn: () => call('images.get', { id: imageId }),
+    placeholderData: row ? placeholderFrom(row) : undefined
+  })
+  if (!q.data)
+    return <div className="editor-empty">{q.isError ? t('editor.error') : t('grid.loading')}</div>
+  return (
+    <EditorBody
+      d={q.data}
+      loading={q.isPlaceholderData}
+      handleRef={handleRef}
+      onSetStatus={onSetStatus}
+    />
+  )
+}

@@ -1,0 +1,151 @@
+import type { ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import { isActive, useJobs } from './jobs'
+import type { JobView } from './jobs'
+
+function formatEta(s: number | null): string {
+  if (s == null || !Number.isFinite(s)) return '—'
+  const sec = Math.max(0, Math.round(s))
+  const h = Math.floor(sec / 3600)
+  const m = Math.floor((sec % 3600) / 60)
+  const r = sec % 60
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`
+    : `${m}:${String(r).padStart(2, '0')}`
+}
+
+/** Failed files are shown relative to the imported folder when they are inside it. */
+function relativeTo(dir: string | null, file: string): string {
+  if (!dir) return file
+  const d = dir.replace(/[\\/]+$/, '')
+  return file.startsWith(d) && /[\\/]/.test(file.charAt(d.length)) ? file.slice(d.length + 1) : file
+}
+
+const baseName = (dir: string | null): string =>
+  dir ? (dir.split(/[\\/]/).filter(Boolean).pop() ?? dir) : ''
+
+function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): void }): ReactNode {
+  const { t, i18n } = useTranslation()
+  const nf = new Intl.NumberFormat(i18n.language)
+  const { cancel, dismiss, loadMoreErrors } = useJobs()
+  const active = isActive(job.status)
+  const finished = job.done + job.failed
+  const pct = job.total > 0 ? Math.min(100, (finished / job.total) * 100) : active ? 0 : 100
+  return (
+    <section
+      className="job-card"
+      data-testid="job-card"
+      data-status={job.status}
+      data-job-id={job.id}
+    >
+      <div className="job-head">
+        <strong className="job-title" title={job.dir ?? ''}>
+          {t(`jobs.kind_${job.kind}`, { defaultValue: job.kind })}
+          {job.dir && <span className="muted"> · {baseName(job.dir)}</span>}
+        </strong>
+        <span className={`badge job-status-${job.status}`} data-testid="job-status">
+          {t(`jobs.status_${job.status}`)}
+        </span>
+      </div>
+      <div
+        className={`progress ${active ? 'progress-live' : ''}`}
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={job.total}
+        aria-valuenow={finished}
+      >
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <div className="job-stats">
+        <span className="job-phase">{job.phase}</span>
+        <span data-testid="job-count">
+          {t('jobs.progress', { done: nf.format(finished), total: nf.format(job.total) })}
+        </span>
+        {active && <span>{t('jobs.rate', { rate: job.rate.toFixed(1) })}</span>}
+        {active && <span>{t('jobs.eta', { eta: formatEta(job.etaSeconds) })}</span>}
+        {job.failed > 0 && (
+          <span className="text-danger" data-testid="job-failed">
+            {t('jobs.failedCount', { count: job.failed })}
+          </span>
+        )}
+      </div>
+      {!active && job.errors.length > 0 && (
+        <details className="job-errors" open>
+          <summary>{t('jobs.errorsTitle')}</summary>
+          <div className="job-errors-scroll">
+            <table data-testid="job-errors">
+              <thead>
+                <tr>
+                  <th>{t('jobs.file')}</th>
+                  <th>{t('jobs.reason')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {job.errors.map((e) => (
+                  <tr key={e.seq}>
+                    <td className="mono" title={e.key}>
+                      {relativeTo(job.dir, e.key)}
+                    </td>
+                    <td>{e.error}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {job.nextSeq != null && (
+            <button className="btn btn-small" onClick={() => void loadMoreErrors(job.id)}>
+              {t('jobs.moreErrors')}
+            </button>
+          )}
+        </details>
+      )}
+      <div className="job-actions">
+        {active ? (
+          <button
+            className="btn btn-small"
+            data-testid="job-cancel"
+            onClick={() => void cancel(job.id)}
+          >
+            {t('jobs.cancel')}
+          </button>
+        ) : (
+          <>
+            {job.datasetId != null && (
+              <button
+                className="btn btn-small"
+                data-testid="job-open"
+                onClick={() => {
+                  dismiss(job.id)
+                  onOpen(job.datasetId!)
+                }}
+              >
+                {t('jobs.openDataset')}
+              </button>
+            )}
+            <button
+              className="btn btn-small btn-ghost"
+              data-testid="job-dismiss"
+              onClick={() => dismiss(job.id)}
+            >
+              {t('jobs.dismiss')}
+            </button>
+          </>
+        )}
+      </div>
+    </section>
+  )
+}
+
+/** Bottom-right stack of jobs; lives at App level so it survives navigation. */
+export function JobPanel({ onOpen }: { onOpen(datasetId: number): void }): ReactNode {
+  const { jobs } = useJobs()
+  const visible = jobs.filter((j) => !j.dismissed)
+  if (!visible.length) return null
+  return (
+    <aside className="job-panel" data-testid="job-panel">
+      {visible.slice(0, 4).map((j) => (
+        <JobCard key={j.id} job={j} onOpen={onOpen} />
+      ))}
+    </aside>
+  )
+}

@@ -1,0 +1,22 @@
+import { useCallback, useEffect, useState } from 'react'
+
+export type Route = { name: 'home' } | { name: 'dataset'; id: number }
+
+function parse(hash: string): Route {
+  const m = /^#\/datasets\/(\d+)/.exec(hash)
+  return m ? { name: 'dataset', id: Number(m[1]) } : { name: 'home' }
+}
+
+/** Hash routing keeps the server's only page at `/` and survives a reload. */
+export function useHashRoute(): [Route, (r: Route) => void] {
+  const [route, setRoute] = useState<Route>(() => parse(location.hash))
+  useEffect(() => {
+    const onChange = (): void => setRoute(parse(location.hash))
+    window.addEventListener('hashchange', onChange)
+    return () => window.removeEventListener('hashchange', onChange)
+  }, [])
+  const navigate = useCallback((r: Route) => {
+    location.hash = r.name === 'home' ? '#/' : `#/datasets/${r.id}`
+  }, [])
+  return [route, navigate]
+}

@@ -1,0 +1,171 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { ReactNode } from 'react'
+import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
+import type { InfiniteData } from '@tanstack/react-query'
+import type { SortingState } from '@tanstack/react-table'
+import { useTranslation } from 'react-i18next'
+import type { ImageDetail, ImageFilter, Page, ReviewStatus, Sort } from '@shared/api'
+import { call } from '../api/client'
+import { Editor } from '../components/Editor'
+import type { EditorHandle } from '../components/Editor'
+import { EMPTY_FILTER, FilterBar } from '../components/FilterBar'
+import type { FilterState } from '../components/FilterBar'
+import { Grid, SORT_KEY_OF } from '../components/Grid'
+import { useToast } from '../components/Toasts'
+import { useDebounced } from '../hooks/useDebounced'
+import { useKeyActions } from '../hooks/keyboard'
+
+const PAGE_SIZE = 200
+
+export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
+  const { t } = useTranslation()
+  const toast = useToast()
+  const qc = useQueryClient()
+  const [fs, setFs] = useState<FilterState>(EMPTY_FILTER)
+  const search = useDebounced(fs.search.trim(), 200)
+  const [sorting, setSorting] = useState<SortingState>([{ id: 'fileName', desc: false }])
+  const [selectedId, setSelectedId] = useState<number | null>(null)
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const searchRef = useRef<HTMLInputElement>(null)
+  const editorRef = useRef<EditorHandle | null>(null)
+
+  const filter = useMemo<ImageFilter>(() => {
+    const f: ImageFilter = { datasetId }
+    if (fs.statuses.length) f.status = fs.statuses
+    if (fs.concept) f.concept = fs.concept
+    if (fs.missing) f.missing = fs.missing
+    if (fs.errorsOnly) f.hasError = true
+    if (search) f.search = search
+    return f
+  }, [datasetId, fs.statuses, fs.concept, fs.missing, fs.errorsOnly, search])
+
+  const sort = useMemo<Sort>(() => {
+    const s = sorting[0]
+    const key = s ? SORT_KEY_OF[s.id] : undefined
+    return key ? { key, dir: s?.desc ? 'desc' : 'asc' } : { key: 'name', dir: 'asc' }
+  }, [sorting])
+
+  const q = useInfiniteQuery({
+    queryKey: ['images', filter, sort],
+    queryFn: ({ pageParam }) =>
+      call('images.page', {
+        filter,
+        sort,
+        cursor: pageParam,
+        limit: PAGE_SIZE,
+        withTotal: pageParam === null
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: Page) => last.nextCursor,
+    placeholderData: keepPreviousData
+  })
+  useEffect(() => {
+    if (q.error) toast.error(q.error)
+  }, [q.error, toast])
+
+  const rows = useMemo(() => q.data?.pages.flatMap((p) => p.rows) ?? [], [q.data])
+  const total = q.data?.pages[0]?.total ?? null
+
+  // a new filter or sort starts at the top
+  const queryKey = JSON.stringify([filter, sort])
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 })
+  }, [queryKey])
+
+  const setStatus = useCallback(
+    async (status: ReviewStatus) => {
+      if (selectedId == null) return
+      const id = selectedId
+      // show it at once; the 'library.changed' event brings the server's truth
+      qc.setQueriesData<InfiniteData<Page>>({ queryKey: ['images'] }, (old) =>
+        old
+          ? {
+              ...old,
+              pages: old.pages.map((p) => ({
+                ...p,
+                rows: p.rows.map((r) => (r.id === id ? { ...r, status } : r))
+              }))
+            }
+          : old
+      )
+      qc.setQueryData<ImageDetail>(['image', id], (old) => (old ? { ...old, status } : old))
+      try {
+        await call('images.setStatus', { ids: [id], status })
+      } catch (e) {
+        toast.error(e)
+      } finally {
+        void qc.invalidateQueries({ queryKey: ['images'] })
+        void qc.invalidateQueries({ queryKey: ['image', id] })
+      }
+    },
+    [selectedId, qc, toast]
+  )
+
+  const { hasNextPage, fetchNextPage, isFetchingNextPage } = q
+  const move = useCallback(
+    (delta: 1 | -1) => {
+      if (!rows.length) return
+      const idx = rows.findIndex((r) => r.id === selectedId)
+      const next = idx < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, idx + delta))
+      const row = rows[next]
+      if (row) setSelectedId(row.id)
+      if (next >= rows.length - 10 && hasNextPage && !isFetchingNextPage) void fetchNextPage()
+    },
+    [rows, selectedId, hasNextPage, isFetchingNextPage, fetchNextPage]
+  )
+
+  useKeyActions({
+    move,
+    edit: () => editorRef.current?.focusZh(),
+    leave: () => {
+      const el = document.activeElement
+      if (el instanceof HTMLElement) el.blur()
+      scrollRef.current?.focus({ preventScroll: true })
+    },
+    setStatus: (s) => void setStatus(s),
+    focusSearch: () => {
+      searchRef.current?.focus()
+      searchRef.current?.select()
+    },
+    flush: async () => editorRef.current?.flush()
+  })
+
+  return (
+    <main className="dataset-page">
+      <FilterBar
+        datasetId={datasetId}
+        value={fs}
+        onChange={setFs}
+        searchRef={searchRef}
+        total={total}
+        fetching={q.isFetching && !q.isFetchingNextPage}
+      />
+      <div className="workspace">
+        <Grid
+          rows={rows}
+          sorting={sorting}
+          onSortingChange={setSorting}
+          selectedId={selectedId}
+          onSelect={setSelectedId}
+          scrollRef={scrollRef}
+          hasNextPage={hasNextPage}
+          fetchingNext={isFetchingNextPage}
+          fetchNextPage={() => void fetchNextPage()}
+          loading={q.isPending}
+        />
+        <aside className="editor" data-testid="editor">
+          {selectedId == null ? (
+            <div className="editor-empty">{t('editor.none')}</div>
+          ) : (
+            <Editor
+              key={selectedId}
+              imageId={selectedId}
+              handleRef={editorRef}
+              onSetStatus={(s) => void setStatus(s)}
+            />
+          )}
+        </aside>
+      </div>
+    </main>
+  )
+}
