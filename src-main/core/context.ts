@@ -1,11 +1,5 @@
 import type { Database } from 'better-sqlite3'
-import type {
-  EventName,
-  Events,
-  MethodName,
-  ParsedArgs,
-  Result
-} from '../shared/api'
+import type { EventName, Events, MethodName, ParsedArgs, Result } from '../shared/api'
 import type { JobRunner } from './jobs/runner'
 
 /** Everything a handler or job may use. Plain Node; never electron. */

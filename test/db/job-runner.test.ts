@@ -21,7 +21,11 @@ function recordingJob(processed: string[], gate?: { after: number; hit: () => vo
     kind: 'import',
     async run(ctx, job, control) {
       if (countJobItems(ctx.db, job.id).total === 0) {
-        addJobItems(ctx.db, job.id, Array.from({ length: 50 }, (_, i) => `item-${i}`))
+        addJobItems(
+          ctx.db,
+          job.id,
+          Array.from({ length: 50 }, (_, i) => `item-${i}`)
+        )
       }
       const c = countJobItems(ctx.db, job.id)
       control.setPhase('work', c.total)
@@ -32,7 +36,13 @@ function recordingJob(processed: string[], gate?: { after: number; hit: () => vo
         if (!item) return
         ctx.db.transaction(() => {
           processed.push(item.key)
-          markJobItem(ctx.db, job.id, item.seq, item.key.endsWith('7') ? 'failed' : 'done', item.key.endsWith('7') ? 'bad' : null)
+          markJobItem(
+            ctx.db,
+            job.id,
+            item.seq,
+            item.key.endsWith('7') ? 'failed' : 'done',
+            item.key.endsWith('7') ? 'bad' : null
+          )
         })()
         control.advance(item.key.endsWith('7') ? 0 : 1, item.key.endsWith('7') ? 1 : 0)
         if (gate && processed.length === gate.after) gate.hit()
@@ -114,15 +124,17 @@ describe('JobRunner', () => {
 
   it('a job left running by a dead process is marked interrupted and can resume', async () => {
     const info = db
-      .prepare(`INSERT INTO jobs (kind, params, status, created_at) VALUES ('import', '{}', 'running', 1)`)
+      .prepare(
+        `INSERT INTO jobs (kind, params, status, created_at) VALUES ('import', '{}', 'running', 1)`
+      )
       .run()
     const id = Number(info.lastInsertRowid)
     addJobItems(db, id, ['a', 'b', 'c'])
     db.prepare(`UPDATE job_items SET status = 'done' WHERE job_id = ? AND key = 'a'`).run(id)
     expect(runner.recoverInterrupted()).toEqual([id])
-    expect((db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status).toBe(
-      'interrupted'
-    )
+    expect(
+      (db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status
+    ).toBe('interrupted')
     const processed: string[] = []
     runner.register(recordingJob(processed))
     runner.resume(id)

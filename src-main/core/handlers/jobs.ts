@@ -16,7 +16,8 @@ export const jobHandlers = {
       .prepare('SELECT status, COUNT(*) AS n FROM job_items WHERE job_id = ? GROUP BY status')
       .all(a.id) as { status: string; n: number }[]
     const items: JobItemCounts = { pending: 0, done: 0, skipped: 0, failed: 0 }
-    for (const r of rows) if (Object.hasOwn(items, r.status)) items[r.status as keyof JobItemCounts] = r.n
+    for (const r of rows)
+      if (Object.hasOwn(items, r.status)) items[r.status as keyof JobItemCounts] = r.n
     return { ...job, items }
   },
   'jobs.cancel': (ctx, a) => ctx.jobs.cancel(a.id),
@@ -29,7 +30,9 @@ export const jobHandlers = {
       )
       .all(a.id, a.afterSeq, a.limit + 1) as { seq: number; key: string; error: string | null }[]
     const more = items.length > a.limit
-    const page = items.slice(0, a.limit).map((i) => ({ seq: i.seq, key: i.key, error: i.error ?? '' }))
+    const page = items
+      .slice(0, a.limit)
+      .map((i) => ({ seq: i.seq, key: i.key, error: i.error ?? '' }))
     return { items: page, nextSeq: more ? page[page.length - 1]!.seq : null }
   }
 } satisfies Partial<HandlerMap>

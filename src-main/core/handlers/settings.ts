@@ -3,8 +3,7 @@ import type { HandlerMap } from '../context'
 
 export function readSetting(db: Database, key: string): unknown {
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
-    | { value: string }
-    | undefined
+    { value: string } | undefined
   return row ? (JSON.parse(row.value) as unknown) : null
 }
 

@@ -95,7 +95,9 @@ export class JobRunner {
       }[]
     ).map((r) => r.id)
     if (ids.length)
-      db.prepare(`UPDATE jobs SET status = 'interrupted' WHERE status IN ('running','queued')`).run()
+      db.prepare(
+        `UPDATE jobs SET status = 'interrupted' WHERE status IN ('running','queued')`
+      ).run()
     return ids
   }
 
@@ -115,9 +117,10 @@ export class JobRunner {
     const { db } = this.ctx()
     const job = getJob(db, id)
     if (job.status === 'running' || job.status === 'queued') return job
-    if (job.status === 'done')
-      throw new GlossaError('CONFLICT', `job ${id} has already finished`)
-    db.prepare(`UPDATE jobs SET status = 'queued', error = NULL, finished_at = NULL WHERE id = ?`).run(id)
+    if (job.status === 'done') throw new GlossaError('CONFLICT', `job ${id} has already finished`)
+    db.prepare(
+      `UPDATE jobs SET status = 'queued', error = NULL, finished_at = NULL WHERE id = ?`
+    ).run(id)
     this.enqueue(id)
     return getJob(db, id)
   }
@@ -139,7 +142,11 @@ export class JobRunner {
   /** Resolves when the job reaches a final state (done, failed, cancelled). */
   wait(id: number): Promise<JobInfo> {
     const job = getJob(this.ctx().db, id)
-    if (['done', 'failed', 'cancelled', 'interrupted'].includes(job.status) && this.active?.id !== id && !this.queue.includes(id))
+    if (
+      ['done', 'failed', 'cancelled', 'interrupted'].includes(job.status) &&
+      this.active?.id !== id &&
+      !this.queue.includes(id)
+    )
       return Promise.resolve(job)
     return new Promise((resolve) => {
       const list = this.waiters.get(id) ?? []
@@ -190,12 +197,16 @@ export class JobRunner {
     const onClose = () => abort.abort('shutdown')
     ctx.closing.addEventListener('abort', onClose)
     this.active = { id, abort }
-    db.prepare(`UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?`).run(Date.now(), id)
+    db.prepare(
+      `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?`
+    ).run(Date.now(), id)
 
     const state = { phase: row.phase, total: row.total, done: row.done, failed: row.failed }
     const samples: { t: number; n: number }[] = [{ t: Date.now(), n: state.done + state.failed }]
     let lastEmit = 0
-    const persist = db.prepare('UPDATE jobs SET phase = ?, total = ?, done = ?, failed = ? WHERE id = ?')
+    const persist = db.prepare(
+      'UPDATE jobs SET phase = ?, total = ?, done = ?, failed = ? WHERE id = ?'
+    )
     const emit = (force = false) => {
       const now = Date.now()
       if (!force && now - lastEmit < PROGRESS_INTERVAL_MS) return
@@ -297,8 +308,11 @@ const ITEM_CHUNK = 500
 /** Appends items in chunks inside transactions; returns how many were added. */
 export function addJobItems(db: Database, jobId: number, keys: string[]): number {
   const maxSeq =
-    (db.prepare('SELECT MAX(seq) AS m FROM job_items WHERE job_id = ?').get(jobId) as { m: number | null })
-      .m ?? 0
+    (
+      db.prepare('SELECT MAX(seq) AS m FROM job_items WHERE job_id = ?').get(jobId) as {
+        m: number | null
+      }
+    ).m ?? 0
   const ins = db.prepare('INSERT INTO job_items (job_id, seq, key) VALUES (?, ?, ?)')
   let seq = maxSeq
   const tx = db.transaction((chunk: string[]) => {
@@ -313,7 +327,12 @@ export interface PendingItem {
   key: string
 }
 
-export function pendingJobItems(db: Database, jobId: number, afterSeq: number, limit: number): PendingItem[] {
+export function pendingJobItems(
+  db: Database,
+  jobId: number,
+  afterSeq: number,
+  limit: number
+): PendingItem[] {
   return db
     .prepare(
       `SELECT seq, key FROM job_items WHERE job_id = ? AND status = 'pending' AND seq > ? ORDER BY seq LIMIT ?`
@@ -321,7 +340,10 @@ export function pendingJobItems(db: Database, jobId: number, afterSeq: number, l
     .all(jobId, afterSeq, limit) as PendingItem[]
 }
 
-export function countJobItems(db: Database, jobId: number): { total: number; done: number; failed: number; pending: number } {
+export function countJobItems(
+  db: Database,
+  jobId: number
+): { total: number; done: number; failed: number; pending: number } {
   const r = db
     .prepare(
       `SELECT COUNT(*) AS total,
@@ -330,11 +352,27 @@ export function countJobItems(db: Database, jobId: number): { total: number; don
               SUM(status = 'pending') AS pending
          FROM job_items WHERE job_id = ?`
     )
-    .get(jobId) as { total: number; done: number | null; failed: number | null; pending: number | null }
+    .get(jobId) as {
+    total: number
+    done: number | null
+    failed: number | null
+    pending: number | null
+  }
   return { total: r.total, done: r.done ?? 0, failed: r.failed ?? 0, pending: r.pending ?? 0 }
 }
 
 /** Must be called inside the same transaction that stores the item's results. */
-export function markJobItem(db: Database, jobId: number, seq: number, status: 'done' | 'failed' | 'skipped', error: string | null = null): void {
-  db.prepare('UPDATE job_items SET status = ?, error = ? WHERE job_id = ? AND seq = ?').run(status, error, jobId, seq)
+export function markJobItem(
+  db: Database,
+  jobId: number,
+  seq: number,
+  status: 'done' | 'failed' | 'skipped',
+  error: string | null = null
+): void {
+  db.prepare('UPDATE job_items SET status = ?, error = ? WHERE job_id = ? AND seq = ?').run(
+    status,
+    error,
+    jobId,
+    seq
+  )
 }
