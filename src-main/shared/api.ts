@@ -67,16 +67,17 @@ export const argSchemas = {
 
   'captions.setText': z.object({ imageId: Id, lang: Lang, text: Text }).strict(),
   'captions.setFields': z.object({ imageId: Id, lang: Lang, fields: CaptionFields }).strict(),
-  'captions.setTags': z
-    .object({ imageId: Id, tags: z.array(TagInput).max(2000) })
-    .strict(),
+  'captions.setTags': z.object({ imageId: Id, tags: z.array(TagInput).max(2000) }).strict(),
 
   'history.undo': z.object({}).strict(),
   'history.redo': z.object({}).strict(),
   'history.list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
 
   'jobs.list': z
-    .object({ status: z.array(z.enum(JOB_STATUSES)).optional(), limit: z.number().int().min(1).max(500).default(50) })
+    .object({
+      status: z.array(z.enum(JOB_STATUSES)).optional(),
+      limit: z.number().int().min(1).max(500).default(50)
+    })
     .strict(),
   'jobs.get': z.object({ id: Id }).strict(),
   'jobs.cancel': z.object({ id: Id }).strict(),

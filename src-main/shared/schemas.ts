@@ -107,4 +107,3 @@ export type ImageFilter = z.infer<typeof ImageFilter>
 
 export const Sort = z.object({ key: SortKey, dir: z.enum(['asc', 'desc']) }).strict()
 export type Sort = z.infer<typeof Sort>
-
