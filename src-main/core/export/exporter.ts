@@ -1,0 +1,257 @@
+/**
+ * runExport: filter → refuse bad names and destinations (nothing written) → stage → place images
+ * and captions → trainer metadata → manifest → rename into place → validate the way the trainer
+ * reads it. Cancel (AbortSignal) or any fatal error removes the staging folder; a killed process
+ * leaves only a marked staging folder beside the destination, removed by the next export there.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import sharp from 'sharp'
+import { GlossaError } from '../../shared/errors'
+import {
+  fineTuneJson,
+  fineTuneToml,
+  hfJsonl,
+  hunyuanCsv,
+  kohyaToml,
+  oneTrainerConcepts,
+  type WrittenImage
+} from './config'
+import { escapeWildcard } from './caption'
+import { placeImage, planImage, readOrientation } from './images'
+import { ACCEPTED_EXT, planLayout, type PlannedImage } from './layout'
+import { listFiles, type Manifest } from './manifest'
+import { checkDestination, cleanStaleStaging, commitStaging, createStaging } from './safety'
+import { ExportProfile, type ExportOptions, type ExportResult } from './types'
+import { validateExport } from './validate'
+
+const SIDECAR_FORMATS = new Set(['kohya', 'onetrainer'])
+
+function cancelled(): GlossaError {
+  return new GlossaError(
+    'CANCELLED',
+    'The export was cancelled; nothing was written to the destination.'
+  )
+}
+
+async function pool<T>(
+  items: readonly T[],
+  n: number,
+  signal: AbortSignal | undefined,
+  fn: (t: T) => Promise<void>
+): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      if (signal?.aborted) return
+      const item = items[next++] as T
+      await fn(item)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker))
+}
+
+export async function runExport(opts: ExportOptions): Promise<ExportResult> {
+  const profile = ExportProfile.parse(opts.profile)
+  const { signal, onProgress } = opts
+  const progress = onProgress ?? (() => {})
+  progress({ phase: 'check', done: 0, total: 1 })
+
+  const images = opts.images.filter((i) => profile.status === 'any' || i.status === 'approved')
+  if (images.length === 0) {
+    const filtered = opts.images.length
+    throw new GlossaError(
+      'INVALID_ARGS',
+      filtered > 0
+        ? `Nothing to export: none of the ${filtered} image(s) is approved (choose "any" review status to export them all).`
+        : 'Nothing to export: no images were given.'
+    )
+  }
+  // Refusals first, before anything is written.
+  const layout = planLayout(images, profile)
+  const sourceDirs = [
+    ...new Set([...(opts.sourceRoots ?? []), ...opts.images.map((i) => path.dirname(i.path))])
+  ]
+  const dest = await checkDestination(opts.destination, sourceDirs)
+  if (signal?.aborted) throw cancelled()
+
+  await cleanStaleStaging(dest)
+  const staging = await createStaging(dest)
+  try {
+    const result = await build(staging, dest, layout, profile, opts)
+    if (signal?.aborted) throw cancelled()
+    progress({ phase: 'finish', done: 0, total: 1 })
+    await commitStaging(staging, dest)
+    progress({ phase: 'validate', done: 0, total: 1 })
+    const validation = await validateExport(dest, profile.format)
+    return { ...result, destination: dest, validation }
+  } catch (err) {
+    await fs.promises.rm(staging, { recursive: true, force: true })
+    if (signal?.aborted) throw cancelled()
+    throw err
+  }
+}
+
+async function build(
+  staging: string,
+  dest: string,
+  layout: ReturnType<typeof planLayout>,
+  profile: ExportProfile,
+  opts: ExportOptions
+): Promise<Omit<ExportResult, 'validation'>> {
+  const { signal } = opts
+  const progress = opts.onProgress ?? (() => {})
+  const accepted = ACCEPTED_EXT[profile.format]
+  const warnings = [...layout.warnings]
+  const skipped = [...layout.skipped]
+  const written: WrittenImage[] = []
+  const known = new Map<string, string>()
+  const manifestImages: Manifest['images'] = []
+  const renamedById = new Map(layout.renamed.map((r) => [r.imageId, r]))
+  let linkFallbacks = 0
+  let done = 0
+  const total = layout.items.length
+  const multiLine = layout.items.some((i) => i.caption.lines.length > 1)
+  const usesSeparator =
+    profile.caption.keepTokens === 'separator' && layout.items.some((i) => i.caption.fixed > 0)
+  const needsSize = profile.format === 'sdscripts'
+
+  for (const s of layout.subsets)
+    await fs.promises.mkdir(path.join(staging, ...s.folder.split('/')), { recursive: true })
+
+  const placeOne = async (item: PlannedImage): Promise<void> => {
+    const src = item.image.path
+    try {
+      const orientation = profile.image.bakeOrientation ? await readOrientation(src) : 1
+      const plan = planImage(src, profile.image, accepted, orientation)
+      if (plan.reason) warnings.push(`${src}: ${plan.reason}`)
+      const rel = `${item.subset.folder}/${item.stem}${plan.ext}`
+      const target = path.join(staging, ...rel.split('/'))
+      const placed = await placeImage(src, target, plan, profile.image)
+      if (placed.linkFallback) linkFallbacks++
+      if (plan.how !== 'reencode' && item.image.sha256) {
+        const st = await fs.promises.stat(src)
+        if (
+          st.size === item.image.bytes &&
+          Math.trunc(st.mtimeMs) === Math.trunc(item.image.mtimeMs ?? -1)
+        )
+          known.set(rel, item.image.sha256)
+      }
+      let width = placed.width
+      let height = placed.height
+      if (needsSize && (width === undefined || height === undefined)) {
+        const m = await sharp(target)
+          .metadata()
+          .catch(() => undefined)
+        width = m?.width
+        height = m?.height
+      }
+      let captionRel: string | undefined
+      if (SIDECAR_FORMATS.has(profile.format)) {
+        captionRel = `${item.subset.folder}/${item.stem}.txt`
+        const lines =
+          multiLine && profile.format === 'kohya'
+            ? item.caption.lines.map(escapeWildcard)
+            : item.caption.lines
+        // UTF-8 without BOM, never empty, one caption per line, trailing newline
+        await fs.promises.writeFile(
+          path.join(staging, ...captionRel.split('/')),
+          lines.join('\n') + '\n',
+          { flag: 'wx' }
+        )
+      }
+      const r = renamedById.get(item.image.id)
+      if (r) r.exported = rel
+      written.push({ item, rel, width, height })
+      manifestImages.push({
+        id: item.image.id,
+        source: src,
+        image: rel,
+        ...(captionRel ? { caption: captionRel } : {})
+      })
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err)
+      skipped.push({ imageId: item.image.id, source: src, reason })
+      await fs.promises.rm(
+        path.join(staging, ...`${item.subset.folder}/${item.stem}`.split('/')) + '.txt',
+        { force: true }
+      )
+    }
+    progress({ phase: 'images', done: ++done, total })
+  }
+  await pool(layout.items, opts.concurrency ?? 8, signal, placeOne)
+  if (signal?.aborted) throw cancelled()
+  written.sort((a, b) => a.rel.localeCompare(b.rel))
+  manifestImages.sort((a, b) => a.image.localeCompare(b.image))
+
+  progress({ phase: 'metadata', done: 0, total: 1 })
+  const subsets = layout.subsets.filter((s) => written.some((w) => w.item.subset === s))
+  const write = (rel: string, text: string): Promise<void> =>
+    fs.promises
+      .mkdir(path.dirname(path.join(staging, ...rel.split('/'))), { recursive: true })
+      .then(() =>
+        fs.promises.writeFile(path.join(staging, ...rel.split('/')), text, { flag: 'wx' })
+      )
+  const flags = { multiLine, usesSeparator }
+  switch (profile.format) {
+    case 'kohya':
+      await write('dataset_config.toml', kohyaToml(subsets, dest, profile, flags))
+      break
+    case 'sdscripts': {
+      const metas = subsets.map((s, i) => ({
+        subset: s,
+        metadataFile: `metadata/${String(i + 1).padStart(2, '0')}_${s.concept}.json`
+      }))
+      for (const m of metas) {
+        await write(
+          m.metadataFile,
+          fineTuneJson(
+            written.filter((w) => w.item.subset === m.subset),
+            dest,
+            profile
+          )
+        )
+      }
+      await write('dataset_config.toml', fineTuneToml(metas, dest, profile, flags))
+      break
+    }
+    case 'hf':
+      await write('train/metadata.jsonl', hfJsonl(written, 'train'))
+      break
+    case 'hunyuan':
+      await write('csvfile/image_text.csv', hunyuanCsv(written, dest))
+      break
+    case 'onetrainer':
+      await write('training_concepts/concepts.json', oneTrainerConcepts(subsets, dest, profile))
+      break
+  }
+
+  progress({ phase: 'manifest', done: 0, total: 1 })
+  const files = await listFiles(staging, known, new Set(['.glossa-staging.json']), signal)
+  const manifest: Manifest = {
+    glossa: { manifest: 1 },
+    format: profile.format,
+    createdAt: new Date().toISOString(),
+    destination: dest,
+    profile,
+    files,
+    renamed: [...renamedById.values()].filter((r) =>
+      manifestImages.some((m) => m.id === r.imageId)
+    ),
+    images: manifestImages,
+    skipped,
+    warnings
+  }
+  await write('manifest.json', JSON.stringify(manifest, null, 2) + '\n')
+  return {
+    destination: dest,
+    format: profile.format,
+    exported: written.length,
+    skipped,
+    renamed: manifest.renamed,
+    warnings,
+    linkFallbacks,
+    files: files.length + 1,
+    bytes: files.reduce((n, f) => n + f.bytes, 0)
+  }
+}

@@ -1,0 +1,7 @@
+export * from './types'
+export { runExport } from './exporter'
+export { validateExport, parseKohyaFolderName } from './validate'
+export { composeCaption, escapeWildcard } from './caption'
+export { checkDestination, cleanStaleStaging, realpathLoose } from './safety'
+export { sanitizeStem, unsafeName } from './names'
+export { planLayout, ACCEPTED_EXT } from './layout'

@@ -1,0 +1,166 @@
+/** Tag hygiene over the ", "-joined tag string. */
+import type { Rule, RuleOptions } from './types'
+import { joinTags, splitTags } from './tidy'
+
+const TAGS = ['tags'] as const
+
+function tagRule(
+  id: string,
+  label: string,
+  fn: (tags: string[], opts: RuleOptions) => { tags: string[]; count: number }
+): Rule {
+  return {
+    id,
+    label,
+    fields: TAGS,
+    apply(text, _field, opts) {
+      const r = fn(splitTags(text), opts)
+      return r.count > 0 ? { text: joinTags(r.tags), count: r.count } : { text, count: 0 }
+    }
+  }
+}
+
+const key = (t: string): string =>
+  t
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ')
+
+export const dedupeRule = tagRule('tags-dedupe', 'Duplicate tags removed', (tags) => {
+  const seen = new Set<string>()
+  const out = tags.filter((t) => {
+    const k = key(t)
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+  return { tags: out, count: tags.length - out.length }
+})
+
+/** The wd-tagger Space's kaomoji list; kohya also protects any tag of 3 characters or fewer. */
+export const KAOMOJI = new Set([
+  '0_0',
+  '(o)_(o)',
+  '+_+',
+  '+_-',
+  '._.',
+  '<o>_<o>',
+  '<|>_<|>',
+  '=_=',
+  '>_<',
+  '3_3',
+  '6_9',
+  '>_o',
+  '@_@',
+  '^_^',
+  'o_o',
+  'u_u',
+  'x_x',
+  '|_|',
+  '||_||'
+])
+
+export const underscoreRule = tagRule(
+  'tags-underscores',
+  'Underscores turned into spaces',
+  (tags) => {
+    let count = 0
+    const out = tags.map((t) => {
+      if (!t.includes('_') || KAOMOJI.has(t) || t.length <= 3) return t
+      count++
+      return t.replace(/_+/g, ' ').replace(/\s+/g, ' ').trim()
+    })
+    return { tags: out, count }
+  }
+)
+
+// "rating:safe", "rating_explicit", "rating: questionable" and the four WD rating outputs.
+const RATING = /^(?:rating\s*[:_ ]\s*\S.*|general|sensitive|questionable|explicit)$/i
+
+export const ratingRule = tagRule('tags-rating', 'Rating tags dropped', (tags) => {
+  const out = tags.filter((t) => !RATING.test(t.trim()))
+  return { tags: out, count: tags.length - out.length }
+})
+
+/**
+ * kohya's redundancy rule, generalised from single words to any tag: a tag is dropped when another
+ * tag ends with it as whole words ("shirt" beside "white shirt", "hair" beside "long hair",
+ * "hair ornament" beside "red hair ornament"). "shirt lift" does not make "shirt" generic.
+ */
+export const genericRule = tagRule(
+  'tags-generic',
+  'Generic tags dropped (a specific tag has them)',
+  (tags) => {
+    const keys = tags.map(key)
+    const out = tags.filter((_t, i) => {
+      const k = keys[i] ?? ''
+      return !keys.some((other, j) => j !== i && other.length > k.length && other.endsWith(' ' + k))
+    })
+    return { tags: out, count: tags.length - out.length }
+  }
+)
+
+function stringList(opts: RuleOptions, name: string): string[] {
+  const v = opts[name]
+  if (v === undefined) return []
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
+    throw new TypeError(`option "${name}" must be a list of strings`)
+  }
+  return v
+}
+
+export const blacklistRule = tagRule('tags-blacklist', 'Blacklisted tags removed', (tags, opts) => {
+  const bad = new Set(stringList(opts, 'tags').map(key))
+  const out = tags.filter((t) => !bad.has(key(t)))
+  return { tags: out, count: tags.length - out.length }
+})
+
+/** Keeps only listed tags; an empty list keeps everything (an unset whitelist deletes nothing). */
+export const whitelistRule = tagRule(
+  'tags-whitelist',
+  'Tags not on the whitelist removed',
+  (tags, opts) => {
+    const list = stringList(opts, 'tags')
+    if (list.length === 0) return { tags, count: 0 }
+    const good = new Set(list.map(key))
+    const out = tags.filter((t) => good.has(key(t)))
+    return { tags: out, count: tags.length - out.length }
+  }
+)
+
+function pairs(opts: RuleOptions): Array<[string, string]> {
+  const v = opts.pairs
+  if (v === undefined) return []
+  const ok =
+    Array.isArray(v) &&
+    v.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'string'))
+  if (!ok) throw new TypeError('option "pairs" must be a list of [from, to] string pairs')
+  return v as Array<[string, string]>
+}
+
+/**
+ * Whole-tag replacements ("from" → "to"; an empty "to" deletes). Replacing a tag with itself is a
+ * no-op (BooruDatasetTagManager #100 deleted it), and a replacement that collides with a tag
+ * already present merges into it.
+ */
+export const replaceRule = tagRule('tags-replace', 'Tags replaced', (tags, opts) => {
+  const map = new Map<string, string>()
+  for (const [from, to] of pairs(opts)) map.set(key(from), to.trim())
+  let count = 0
+  const out: string[] = []
+  const seen = new Set<string>()
+  for (const t of tags) {
+    const to = map.get(key(t))
+    let next = t
+    if (to !== undefined && key(to) !== key(t)) {
+      count++
+      next = to
+    }
+    if (next === '' || seen.has(key(next))) {
+      if (next !== t) continue
+    }
+    seen.add(key(next))
+    out.push(next)
+  }
+  return { tags: out, count }
+})

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest'
+import {
+  compilePipeline,
+  kohyaCleanCaption,
+  kohyaCleanTags,
+  nestedQuantifier,
+  presetSteps,
+  previewCleanup,
+  runItem,
+  testUserRule
+} from '../../src-main/core/text/cleanup'
+import type { CleanupItem, DiffPart, UserRule } from '../../src-main/core/text/cleanup'
+
+describe('kohya clean_captions_and_tags, exactly as formats.md §4', () => {
+  it('drops hair colours, eye colours and lengths that conflict between several people', () => {
+    expect(
+      kohyaCleanTags(
+        '2girls, long hair, short hair, blue eyes, red eyes, blonde hair, black hair, smile'
+      )
+    ).toBe('2girls, smile')
+  })
+  it('spares a single hair length while dropping the conflicting hair colours', () => {
+    expect(kohyaCleanTags('2girls, long hair, blonde hair, black hair, smile')).toBe(
+      '2girls, long hair, smile'
+    )
+  })
+  it('keeps conflicting tags when only one person is in the picture', () => {
+    expect(kohyaCleanTags('1girl, long hair, short hair, blue eyes, red eyes')).toBe(
+      '1girl, long hair, short hair, blue eyes, red eyes'
+    )
+  })
+  it('cuts everything from the DeepDanbooru rating on', () => {
+    expect(kohyaCleanTags('1girl, rating:safe, smile')).toBe('1girl')
+  })
+  it('removes a bare word when a longer tag ends with it, and "hair ornament"', () => {
+    expect(kohyaCleanTags('shirt, white shirt, t-shirt, hair ornament, red hair ornament')).toBe(
+      'white shirt, t-shirt, red hair ornament'
+    )
+  })
+  it('protects ^_^ while replacing every other underscore', () => {
+    expect(kohyaCleanTags('^_^, looking_at_viewer, >_<')).toBe('^_^, looking at viewer, > <')
+  })
+  it('repeats each caption replacement until nothing changes, in order', () => {
+    expect(kohyaCleanCaption('anime anime anime girl').text).toBe('girl')
+    expect(kohyaCleanCaption('a cartoon women and persons').text).toBe('a girls and girls')
+    // substring semantics, case-sensitive, as in Python's str.replace
+    expect(kohyaCleanCaption('ladybug, Lady').text).toBe('girlbug, Lady')
+  })
+})
+
+const ITEMS: CleanupItem[] = [
+  {
+    id: 1,
+    zh: '一只猫坐在窗台上。图片来源：视觉中国 https://a.cn/x',
+    en: 'A cat on a sill. Photo by Jane Doe on Unsplash https://u.com/p',
+    tags: ['long_hair', 'rating:safe', 'shirt', 'white shirt']
+  },
+  { id: 2, zh: '一只狗。', en: 'A dog.', tags: ['dog'] },
+  { id: 3, zh: '夜晚的城市 http://x.cn', en: 'a city at night', tags: [] }
+]
+
+function rebuild(parts: DiffPart[] | undefined, side: 'before' | 'after'): string {
+  return (parts ?? [])
+    .filter((p) => p.op === '=' || p.op === (side === 'before' ? '-' : '+'))
+    .map((p) => p.text)
+    .join('')
+}
+
+describe('previewCleanup', () => {
+  it('lists changed items with before/after, diffs and per-rule counts, and leaves the input alone', () => {
+    const input = structuredClone(ITEMS)
+    const p = previewCleanup(input, { steps: presetSteps('web-scrape', 'tags') })
+    expect(input).toEqual(ITEMS)
+    expect(p.scanned).toBe(3)
+    expect(p.changed).toBe(2)
+    expect(p.items.map((i) => i.id)).toEqual([1, 3])
+    const url = p.totals.find((t) => t.rule === 'url')
+    expect(url).toMatchObject({ label: 'URLs removed', count: 3, items: 2 })
+    const first = p.items[0]
+    expect(first?.after).toEqual({
+      zh: '一只猫坐在窗台上。',
+      en: 'A cat on a sill.',
+      tags: ['long hair', 'white shirt']
+    })
+    expect(first?.counts).toMatchObject({
+      url: 2,
+      credits: 1,
+      boilerplate: 1,
+      'tags-rating': 1,
+      'tags-generic': 1
+    })
+    expect(rebuild(first?.diff?.zh, 'before')).toBe(ITEMS[0]?.zh)
+    expect(rebuild(first?.diff?.zh, 'after')).toBe('一只猫坐在窗台上。')
+    expect(rebuild(first?.diff?.en, 'after')).toBe('A cat on a sill.')
+  })
+
+  it('counts every item but lists only `limit` of them', () => {
+    const p = previewCleanup(ITEMS, { steps: presetSteps('web-scrape') }, { limit: 1, diff: false })
+    expect(p.changed).toBe(2)
+    expect(p.items).toHaveLength(1)
+    expect(p.items[0]?.diff).toBeUndefined()
+    expect(p.truncated).toBe(true)
+  })
+
+  it('keeps 繁→简 off in the normalise preset until it is switched on', () => {
+    const item = { id: 1, zh: '一隻貓', en: '', tags: [] }
+    const off = compilePipeline({ steps: presetSteps('normalise') })
+    expect(runItem(item, off).zh).toBe('一隻貓')
+    const steps = presetSteps('normalise').map((s) =>
+      s.rule === 't2s' ? { ...s, enabled: true } : s
+    )
+    expect(runItem(item, compilePipeline({ steps })).zh).toBe('一只猫')
+  })
+
+  it('runs a rule only on the fields a step names', () => {
+    const item = { id: 1, zh: '猫 http://a.cn', en: 'cat http://a.com', tags: [] }
+    const r = runItem(item, compilePipeline({ steps: [{ rule: 'url', fields: ['en'] }] }))
+    expect(r).toMatchObject({ zh: '猫 http://a.cn', en: 'cat' })
+  })
+
+  it('refuses unknown rules and bad options with a clear error', () => {
+    expect(() => compilePipeline({ steps: [{ rule: 'nope' }] })).toThrow(
+      /unknown cleanup rule "nope"/
+    )
+    expect(() =>
+      compilePipeline({ steps: [{ rule: 'tags-blacklist', options: { tags: 'x' } }] })
+    ).toThrow(/tags-blacklist.*list of strings/)
+    expect(() =>
+      compilePipeline({ steps: [{ rule: 'length-budget', options: { zh: -1 } }] })
+    ).toThrow(/whole number/)
+  })
+})
+
+describe('user rules', () => {
+  const rule = (r: Partial<UserRule>): UserRule => ({
+    id: 'r',
+    find: 'x',
+    replace: '',
+    regex: false,
+    ...r
+  })
+
+  it('replaces literals (optionally ignoring case) and counts them', () => {
+    const item = { id: 1, zh: '猫猫。猫', en: 'A.B a.b', tags: [] }
+    const p = compilePipeline({
+      steps: [],
+      userRules: [
+        rule({ id: 'cat', find: '猫', replace: '狗', fields: ['zh'] }),
+        rule({ id: 'ab', find: 'a.b', replace: '$1', flags: 'i' })
+      ]
+    })
+    const r = runItem(item, p)
+    expect(r.zh).toBe('狗狗。狗')
+    expect(r.en).toBe('$1 $1')
+    expect(r.counts).toEqual({ 'user:cat': 3, 'user:ab': 2 })
+  })
+
+  it('expands groups in regex replacements', () => {
+    expect(
+      testUserRule(
+        rule({ regex: true, find: '(\\d+)\\s*px', replace: '$1 pixels' }),
+        'a 512px and 64 px'
+      )
+    ).toEqual({
+      ok: true,
+      output: 'a 512 pixels and 64 pixels',
+      count: 2
+    })
+  })
+
+  it('names the rule and the reason when a regex is invalid, dangerous or matches nothing', () => {
+    const bad = testUserRule(rule({ id: 'broken', regex: true, find: '(ab' }), 'ab')
+    expect(bad).toMatchObject({ ok: false })
+    expect(!bad.ok && bad.error).toMatch(/Rule "broken": invalid regular expression/)
+    const evil = testUserRule(rule({ regex: true, find: '(a+)+$' }), 'aaaa')
+    expect(!evil.ok && evil.error).toMatch(/nested quantifiers/)
+    const empty = testUserRule(rule({ regex: true, find: 'x*' }), 'abc')
+    expect(!empty.ok && empty.error).toMatch(/matches empty text/)
+    const flags = testUserRule(rule({ regex: true, find: 'a', flags: 'y' }), 'abc')
+    expect(!flags.ok && flags.error).toMatch(/unsupported flags/)
+    expect(() =>
+      compilePipeline({ steps: [], userRules: [rule({ regex: true, find: '[' })] })
+    ).toThrow(/invalid regular/)
+  })
+
+  it('tells nested quantifiers from safe repeated groups', () => {
+    for (const p of ['(a+)+', '(\\w*)*b', '(?:x+y?){2,}', '((ab)+c)*'])
+      expect(nestedQuantifier(p), p).not.toBeNull()
+    for (const p of ['(ab)+', '(a+)?', '\\(a+\\)+', '[(a+)]+', '(foo|bar)+ baz', 'a{2}(b{1})+']) {
+      expect(nestedQuantifier(p), p).toBeNull()
+    }
+  })
+})
