@@ -22,10 +22,14 @@ import {
 
 import { captioningArgs, type CaptioningResults } from './contract/captioning'
 import { glossaryArgs, type GlossaryResults } from './contract/glossary'
+import { datatoolsArgs, type DatatoolsResults } from './contract/datatools'
+import { reviewArgs, type ReviewResults } from './contract/review'
 
 export * from './schemas'
 export * from './contract/captioning'
 export * from './contract/glossary'
+export * from './contract/datatools'
+export * from './contract/review'
 
 // ---------------------------------------------------------------------------------------------
 // Methods: argument schemas
@@ -95,7 +99,9 @@ export const argSchemas = {
 
   // Domain contracts (src-main/shared/contract/*.ts)
   ...captioningArgs,
-  ...glossaryArgs
+  ...glossaryArgs,
+  ...datatoolsArgs,
+  ...reviewArgs
 } as const
 
 export type MethodName = keyof typeof argSchemas
@@ -237,7 +243,8 @@ export interface LibraryStats {
   bytes: number
 }
 
-export interface Results extends CaptioningResults, GlossaryResults {
+export interface Results
+  extends CaptioningResults, GlossaryResults, DatatoolsResults, ReviewResults {
   'library.info': LibraryInfo
   'library.stats': LibraryStats
   'library.backup': { file: string; kept: number; removed: string[] }

@@ -12,6 +12,8 @@ import { createCore, type Core } from '../../src-main/core'
 import { METHOD_NAMES, type MethodName } from '../../src-main/shared/api'
 import { captioningBad } from './contract-cases/captioning'
 import { glossaryBad } from './contract-cases/glossary'
+import { datatoolsBad } from './contract-cases/datatools'
+import { reviewBad } from './contract-cases/review'
 
 const CORE_BAD: Record<string, unknown[]> = {
   'library.info': [{ extra: 1 }, 'x', null, [1]],
@@ -99,7 +101,13 @@ const CORE_BAD: Record<string, unknown[]> = {
     { key: 'a', value: 1, scope: 'user' }
   ]
 }
-const BAD = { ...CORE_BAD, ...captioningBad, ...glossaryBad } as Record<MethodName, unknown[]>
+const BAD = {
+  ...CORE_BAD,
+  ...captioningBad,
+  ...glossaryBad,
+  ...datatoolsBad,
+  ...reviewBad
+} as Record<MethodName, unknown[]>
 
 let dir: string
 let core: Core

@@ -1,0 +1,10 @@
+/**
+ * The datatools part of the contract: argument schemas and result types, merged into api.ts.
+ * Import building blocks from ../schemas (never from ../api, which imports this file).
+ */
+import { z } from 'zod'
+
+export const datatoolsArgs = {} satisfies Record<string, z.ZodType>
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DatatoolsResults {}
