@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import type { EventName, Events, MethodName, ParsedArgs, Result } from '../shared/api'
 import type { JobRunner } from './jobs/runner'
+import type { InferenceHost } from './captioner/host'
 
 /** Everything a handler or job may use. Plain Node; never electron. */
 export interface CoreContext {
@@ -16,6 +17,8 @@ export interface CoreContext {
   jobs: JobRunner
   /** set when close() has begun: long work should stop */
   closing: AbortSignal
+  /** the shared inference host (captioning), started on first use; createCore provides it */
+  inference?: () => InferenceHost
 }
 
 export type Handler<M extends MethodName> = (

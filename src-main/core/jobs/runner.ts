@@ -20,6 +20,14 @@ export interface JobControl {
   setTotal(total: number): void
 }
 
+/**
+ * Thrown by a job that must stop but can resume later (e.g. the inference host crashed): the job
+ * ends 'interrupted' with the message, not 'failed'.
+ */
+export class JobInterruptedError extends Error {
+  override name = 'JobInterruptedError'
+}
+
 export interface JobKindImpl {
   kind: JobKind
   run(ctx: CoreContext, job: JobRecord, control: JobControl): Promise<void>
@@ -265,6 +273,8 @@ export class JobRunner {
       persist.run(state.phase, state.total, state.done, state.failed, id)
       if (abort.signal.aborted) {
         this.finish(id, abort.signal.reason === 'shutdown' ? 'interrupted' : 'cancelled', null)
+      } else if (err instanceof JobInterruptedError) {
+        this.finish(id, 'interrupted', err.message)
       } else {
         this.finish(id, 'failed', err instanceof Error ? err.message : String(err))
       }

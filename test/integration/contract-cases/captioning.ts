@@ -1,2 +1,56 @@
 /** Bad-argument cases for the captioning methods (src-main/shared/contract/captioning.ts). */
-export const captioningBad: Record<string, unknown[]> = {}
+export const captioningBad: Record<string, unknown[]> = {
+  'models.list': [{ kind: 'tagger' }, 'x'],
+  'models.add': [
+    {},
+    { dir: '' },
+    { dir: 5 },
+    { dir: '/tmp/m', name: '' },
+    { dir: '/tmp/m', kind: 'tagger' }
+  ],
+  'models.remove': [{}, { id: '' }, { id: '../x' }, { id: 'a', files: true }],
+  'models.catalogue': [{ kind: 'tagger' }],
+  'models.download': [
+    {},
+    { repoId: 'no-slash' },
+    { repoId: 'a/../b' },
+    { repoId: 'a/b', mirror: 'ftp://example.com' },
+    { repoId: 'a/b', include: [] },
+    { repoId: 'a/b', revision: 'x y' },
+    { repoId: 'a/b', token: 'secret' }
+  ],
+  'models.unload': [{ id: 'x' }],
+  'models.status': [{ verbose: true }],
+  'models.setRuntime': [{ ep: 'tpu' }, { intraOpThreads: -1 }, { interOpThreads: 1.5 }, { gpu: 1 }],
+  'presets.list': [{ builtin: true }],
+  'presets.save': [
+    {},
+    { id: 'Bad Id', name: 'x', lang: 'zh', template: 't', output: 'text', content: 'none' },
+    { id: 'ok', name: 'x', lang: 'fr', template: 't', output: 'text', content: 'none' },
+    { id: 'ok', name: 'x', lang: 'zh', template: '', output: 'text', content: 'none' },
+    { id: 'ok', name: 'x', lang: 'zh', template: 't', output: 'json', content: 'none' },
+    { id: 'ok', name: 'x', lang: 'zh', template: 't', output: 'text', content: 'none', x: 1 }
+  ],
+  'presets.delete': [{}, { id: 'UPPER' }, { id: 'ok', force: true }],
+  'caption.preview': [
+    {},
+    { imageId: 1 },
+    { imageId: 'x', modelId: 'm' },
+    { imageId: 1, modelId: 'm', lang: 'fr' },
+    { imageId: 1, modelId: 'm', tagOptions: { generalThreshold: 2 } },
+    { imageId: 1, modelId: 'm', decoding: { mode: 'sample' } },
+    { imageId: 1, modelId: 'm', write: true }
+  ],
+  'caption.start': [
+    {},
+    { modelId: 'm' },
+    { target: {}, modelId: 'm' },
+    { target: { datasetId: 'x' }, modelId: 'm' },
+    { target: { imageIds: [] }, modelId: 'm' },
+    { target: { datasetId: 1 }, modelId: 'm', batch: 0 },
+    { target: { datasetId: 1 }, modelId: 'm', overwriteManual: 'yes' },
+    { target: { datasetId: 1, filter: { tag: 'x' } }, modelId: 'm' },
+    { target: { datasetId: 1 }, modelId: 'm', maxNewTokens: 0 },
+    { target: { datasetId: 1 }, modelId: 'm', dryRun: true }
+  ]
+}
