@@ -142,7 +142,7 @@ describe('single edits', () => {
       fields: { subject: '广州塔', background: '夜晚的珠江', style: '' }
     })
     expect(res.caption).toMatchObject({
-      text: '广州塔，夜晚的珠江',
+      text: '广州塔。背景是夜晚的珠江。',
       fields: { subject: '广州塔', background: '夜晚的珠江', style: '' },
       source: 'manual'
     })
@@ -151,7 +151,7 @@ describe('single edits', () => {
       lang: 'en',
       fields: { subject: 'a tall tower', style: 'photo' }
     })
-    expect(en.caption?.text).toBe('a tall tower, photo')
+    expect(en.caption?.text).toBe('a tall tower. The image shows photo style.')
     await core.call('history.undo', {})
     await core.call('history.undo', {})
     expect((await core.call('images.get', { id })).captions.zh).toEqual(prior)

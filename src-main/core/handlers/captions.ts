@@ -1,21 +1,9 @@
 import { CAPTION_FIELDS, type CaptionFields, type CaptionResult, type Lang } from '../../shared/api'
+import { parse, render } from '../text/structured'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext, HandlerMap } from '../context'
 import { captionRowFrom, imageExists, readCaption, readTags } from '../db/queries/captions'
-import { setCaption, setCaptionText, setTags, withBatch, type Batch } from '../db/journal'
-
-const SEPARATOR: Record<Lang, string> = { zh: '，', en: ', ' }
-
-/**
- * TEMPORARY renderer: the non-empty field values in CAPTION_FIELDS order, joined with the
- * language's separator. Issue 5 (structured captions) replaces this with the per-language
- * templates of DESIGN.md (采用…构图, 呈现出…风格, …) and a parser for the way back.
- */
-export function renderFieldsPlain(fields: CaptionFields, lang: Lang): string {
-  return CAPTION_FIELDS.map((f) => fields[f]?.trim() ?? '')
-    .filter((v) => v !== '')
-    .join(SEPARATOR[lang])
-}
+import { setCaption, setTags, withBatch, type Batch } from '../db/journal'
 
 /** Fields as stored: only set keys, in CAPTION_FIELDS order, so equal fields compare equal. */
 export function fieldsJson(fields: CaptionFields): string {
@@ -52,15 +40,24 @@ function edit(
 
 export const captionHandlers = {
   'captions.setText': (ctx, a) => {
-    const batchId = edit(ctx, a.imageId, `Edit ${a.lang} caption`, (b) =>
-      setCaptionText(b, a.imageId, a.lang, a.text)
-    )
+    // the fields follow the text (best-effort parse; an empty text has none); re-saving the
+    // same text changes nothing
+    const batchId = edit(ctx, a.imageId, `Edit ${a.lang} caption`, (b) => {
+      const cur = readCaption(b.db, a.imageId, a.lang)
+      const fields =
+        cur && cur.text === a.text
+          ? cur.fields
+          : a.text.trim()
+            ? fieldsJson(parse(a.text, a.lang))
+            : null
+      return setCaption(b, a.imageId, a.lang, { text: a.text, fields, source: 'manual' })
+    })
     return result(ctx, a.imageId, a.lang, batchId)
   },
   'captions.setFields': (ctx, a) => {
     const batchId = edit(ctx, a.imageId, `Edit ${a.lang} fields`, (b) =>
       setCaption(b, a.imageId, a.lang, {
-        text: renderFieldsPlain(a.fields, a.lang),
+        text: render(a.fields, a.lang),
         fields: fieldsJson(a.fields),
         source: 'manual'
       })

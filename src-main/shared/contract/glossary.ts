@@ -1,10 +1,315 @@
 /**
- * The glossary part of the contract: argument schemas and result types, merged into api.ts.
+ * The glossary part of the contract (issue 5): glossary CRUD, import/export, apply with preview,
+ * knowledge for captioning, caption lint, 简/繁 conversion, and the pure text helpers the editor
+ * needs (structured render/parse, token budgets) — the renderer never imports core.
  * Import building blocks from ../schemas (never from ../api, which imports this file).
+ *
+ * Entry ids are library ids (numbers). An entry's `datasetId` is null for a global entry. The
+ * glossary that applies to a dataset is its own entries plus the global ones, minus any global
+ * entry whose name a dataset entry also uses (the dataset entry shadows it).
  */
 import { z } from 'zod'
+import { CAPTION_FIELDS, CaptionFields, Id, ImageFilter, Lang, Text } from '../schemas'
 
-export const glossaryArgs = {} satisfies Record<string, z.ZodType>
+// ---------------------------------------------------------------------------------------------
+// Entries (the wire form; core validates again with its own schema, which also compiles regexes)
+export const GLOSSARY_KINDS = [
+  'person',
+  'character',
+  'landmark',
+  'food',
+  'object',
+  'style',
+  'term'
+] as const
+export type GlossaryKind = (typeof GLOSSARY_KINDS)[number]
+export const INJECTION_MODES = ['replace-alias', 'insert-if-absent', 'prepend-trigger'] as const
+export type InjectionMode = (typeof INJECTION_MODES)[number]
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface GlossaryResults {}
+const Cell = z.string().trim().min(1).max(10_000)
+const CellList = z.array(Cell).max(1000).default([])
+const Bilingual = z.object({ zh: Cell.optional(), en: Cell.optional() }).strict()
+
+/**
+ * An entry as the UI edits it. Manual assignment to images is not part of it: see
+ * `glossary.assign`. Without `injection.mode` an entry replaces a matched alias with the
+ * canonical name of the same language.
+ */
+export const GlossaryEntryData = z
+  .object({
+    name: Bilingual,
+    aliases: z.object({ zh: CellList, en: CellList }).strict().default({ zh: [], en: [] }),
+    kind: z.enum(GLOSSARY_KINDS).default('term'),
+    facts: Bilingual.default({}),
+    triggers: z
+      .object({ tags: CellList, keywords: CellList, regex: CellList, paths: CellList })
+      .strict()
+      .default({ tags: [], keywords: [], regex: [], paths: [] }),
+    injection: z
+      .object({
+        target: z.enum(CAPTION_FIELDS).default('subject'),
+        mode: z.enum(INJECTION_MODES).default('replace-alias'),
+        trigger: Cell.optional()
+      })
+      .strict()
+      .default({ target: 'subject', mode: 'replace-alias' }),
+    fixedTraits: CellList
+  })
+  .strict()
+  .refine((e) => !!(e.name.zh || e.name.en), {
+    path: ['name'],
+    message: 'needs name.zh or name.en'
+  })
+export type GlossaryEntryData = z.output<typeof GlossaryEntryData>
+export type GlossaryEntryDataInput = z.input<typeof GlossaryEntryData>
+
+/**
+ * Which images an operation covers: a dataset, narrowed by a grid filter OR an explicit
+ * selection (not both). `filter.datasetId`, when given, must equal `datasetId`.
+ */
+export const GlossaryTarget = z
+  .object({
+    datasetId: Id,
+    filter: ImageFilter.optional(),
+    imageIds: z.array(Id).min(1).max(100_000).optional()
+  })
+  .strict()
+  .refine((t) => !(t.filter && t.imageIds), { message: 'give filter or imageIds, not both' })
+  .refine((t) => t.filter?.datasetId === undefined || t.filter.datasetId === t.datasetId, {
+    path: ['filter', 'datasetId'],
+    message: 'filter.datasetId must equal datasetId'
+  })
+export type GlossaryTarget = z.output<typeof GlossaryTarget>
+
+export const LINT_RULES = [
+  'alias-without-name',
+  'trigger-missing',
+  'traits-restated',
+  'mixed-language',
+  'over-budget'
+] as const
+export type LintRule = (typeof LINT_RULES)[number]
+
+export const SCRIPTS = ['simplified', 'traditional', 'taiwan', 'hongkong'] as const
+export type ScriptName = (typeof SCRIPTS)[number]
+
+const FilePath = z.string().min(1).max(4096)
+const GlossaryFormat = z.enum(['csv', 'json'])
+/** tokenizer.json files for real counts; without one a count is an estimate (`exact: false`) */
+const Tokenizers = z.object({ clip: FilePath.optional(), mt5: FilePath.optional() }).strict()
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+export const glossaryArgs = {
+  /** no datasetId: the global entries; with one: that dataset's entries (+ global unless false) */
+  'glossary.list': z
+    .object({ datasetId: Id.optional(), includeGlobal: z.boolean().default(true) })
+    .strict(),
+  'glossary.get': z.object({ id: Id }).strict(),
+  /** without id: create (datasetId null/absent = global); with id: update (and move if datasetId given) */
+  'glossary.save': z
+    .object({ id: Id.optional(), datasetId: Id.nullable().optional(), entry: GlossaryEntryData })
+    .strict(),
+  'glossary.delete': z.object({ id: Id }).strict(),
+  /** manual assignment: the entry applies to these images whatever its other triggers say */
+  'glossary.assign': z
+    .object({
+      entryId: Id,
+      imageIds: z.array(Id).min(1).max(100_000),
+      assigned: z.boolean().default(true)
+    })
+    .strict(),
+  /** format defaults to the file extension; an entry whose name exists in the scope is updated */
+  'glossary.import': z
+    .object({ file: FilePath, format: GlossaryFormat.optional(), datasetId: Id.optional() })
+    .strict(),
+  /** the dataset's own entries, or the global ones without datasetId */
+  'glossary.export': z
+    .object({
+      file: FilePath,
+      format: GlossaryFormat.optional(),
+      datasetId: Id.optional(),
+      overwrite: z.boolean().default(false)
+    })
+    .strict(),
+  /** proposals for the first `limit` changed images (by image id); `total` counts them all */
+  'glossary.preview': z
+    .object({ target: GlossaryTarget, limit: z.number().int().min(1).max(5000).default(200) })
+    .strict(),
+  'glossary.apply': z
+    .object({
+      target: GlossaryTarget,
+      excludeImageIds: z.array(Id).max(100_000).default([])
+    })
+    .strict(),
+  'glossary.knowledge': z.object({ imageId: Id }).strict(),
+
+  /** one image (the badge) or every image of a target with issues (the filter) */
+  'captions.lint': z.union([
+    z.object({ imageId: Id, tokenizers: Tokenizers.optional() }).strict(),
+    z
+      .object({
+        target: GlossaryTarget,
+        rules: z.array(z.enum(LINT_RULES)).min(1).max(LINT_RULES.length).optional(),
+        limit: z.number().int().min(1).max(5000).default(500),
+        tokenizers: Tokenizers.optional()
+      })
+      .strict()
+  ]),
+  'captions.convertScript': z
+    .object({
+      target: GlossaryTarget,
+      to: z.enum(SCRIPTS),
+      lang: Lang.default('zh'),
+      excludeImageIds: z.array(Id).max(100_000).default([])
+    })
+    .strict(),
+
+  'text.render': z.object({ fields: CaptionFields, lang: Lang }).strict(),
+  'text.parse': z.object({ text: Text, lang: Lang }).strict(),
+  'text.tokens': z
+    .object({ text: z.string().max(200_000), tokenizers: Tokenizers.optional() })
+    .strict()
+} satisfies Record<string, z.ZodType>
+
+// ---------------------------------------------------------------------------------------------
+// Results
+export interface GlossaryRecord {
+  id: number
+  /** null = global */
+  datasetId: number | null
+  entry: GlossaryEntryData
+  /** number of images manually assigned */
+  assigned: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface GlossaryRowError {
+  /** 1-based: the spreadsheet row for CSV (header = 1), the array position for JSON */
+  row: number
+  column?: string
+  message: string
+}
+
+export interface DiffOp {
+  op: '=' | '+' | '-'
+  text: string
+}
+
+export interface GlossaryLangChange {
+  before: string
+  after: string
+  /** word-level (zh: by character) */
+  diff: DiffOp[]
+}
+
+export type GlossaryTriggerKind = 'tag' | 'keyword' | 'regex' | 'path' | 'image' | 'mention'
+
+export interface GlossaryReason {
+  entryId: number
+  /** the entry's display name */
+  entry: string
+  lang: Lang
+  action: 'replace' | 'insert' | 'prepend'
+  /** 'alias → name', or the text inserted */
+  detail: string
+  /** why the entry applies to this image */
+  triggers: { kind: GlossaryTriggerKind; value: string }[]
+}
+
+export interface GlossaryProposal {
+  imageId: number
+  fileName: string
+  relPath: string
+  zh?: GlossaryLangChange
+  en?: GlossaryLangChange
+  reasons: GlossaryReason[]
+}
+
+export interface KnowledgeEntry {
+  entryId: number
+  kind: GlossaryKind
+  name: { zh?: string; en?: string }
+  facts: { zh?: string; en?: string }
+  fixedTraits: string[]
+  trigger?: string
+  triggers: { kind: GlossaryTriggerKind; value: string }[]
+}
+
+export interface LintIssue {
+  rule: LintRule
+  lang: Lang
+  message: string
+  entryId?: number
+  /** the offending span (UTF-16 offsets) in the caption text */
+  start?: number
+  end?: number
+}
+
+export interface TokenBudget {
+  encoder: 'clip' | 'mt5'
+  tokens: number
+  /** 77 for CLIP, 256 for mT5 (special tokens included) */
+  budget: number
+  over: boolean
+  /** UTF-16 offset where the encoder truncates, or null when it all fits */
+  cut: number | null
+  /** false: a heuristic estimate (no tokenizer given) — the UI must say so */
+  exact: boolean
+  label: string
+}
+
+export interface GlossaryResults {
+  'glossary.list': GlossaryRecord[]
+  'glossary.get': GlossaryRecord & { assignedImageIds: number[] }
+  'glossary.save': GlossaryRecord
+  'glossary.delete': { id: number }
+  'glossary.assign': { changed: number; assigned: number }
+  'glossary.import': {
+    added: number
+    updated: number
+    unchanged: number
+    rowErrors: GlossaryRowError[]
+  }
+  'glossary.export': { file: string; entries: number }
+  'glossary.preview': {
+    /** images the apply would change (all of them) */
+    total: number
+    /** images looked at */
+    scanned: number
+    /** entries in the glossary that applies */
+    entries: number
+    /** the first `limit` changed images, by image id */
+    proposals: GlossaryProposal[]
+    /** true when proposals holds fewer than total */
+    truncated: boolean
+  }
+  'glossary.apply': { changed: number; batchId: number | null }
+  'glossary.knowledge': {
+    /** names joined with 、 (Hunyuan's insert_content content); '' when nothing applies */
+    content: string
+    /** 根据提示词“{content}”,描述这张图片 — null when nothing applies */
+    prompt: string | null
+    /** a structured block for other VLM prompts; '' when nothing applies */
+    context: string
+    entries: KnowledgeEntry[]
+  }
+  'captions.lint': {
+    /** images with issues (the one image, issues possibly empty, for the imageId form) */
+    images: { imageId: number; fileName: string; issues: LintIssue[] }[]
+    /** images with issues in the target */
+    total: number
+    scanned: number
+    truncated: boolean
+  }
+  'captions.convertScript': { changed: number; batchId: number | null }
+  'text.render': { text: string }
+  'text.parse': {
+    fields: CaptionFields
+    /** render(fields): equals the input when it was in the canonical form */
+    text: string
+    canonical: boolean
+  }
+  'text.tokens': { chars: number; budgets: TokenBudget[] }
+}
