@@ -22,7 +22,12 @@ import {
 
 import { captioningArgs, type CaptioningResults } from './contract/captioning'
 import { glossaryArgs, type GlossaryResults } from './contract/glossary'
-import { datatoolsArgs, type DatatoolsResults } from './contract/datatools'
+import {
+  datatoolsArgs,
+  ImportFormat,
+  ImportFormatOptions,
+  type DatatoolsResults
+} from './contract/datatools'
 import { reviewArgs, type ReviewResults } from './contract/review'
 
 export * from './schemas'
@@ -49,7 +54,10 @@ export const argSchemas = {
       dir: z.string().min(1).max(4096),
       datasetId: Id.optional(),
       /** name of the dataset to import into; created if missing; defaults to the folder name */
-      datasetName: Name.optional()
+      datasetName: Name.optional(),
+      /** caption source: sidecars (folder, kohya) or a metadata file; 'auto' detects (default) */
+      format: ImportFormat.default('auto'),
+      formatOptions: ImportFormatOptions.default({})
     })
     .strict(),
 

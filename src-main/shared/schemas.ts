@@ -49,7 +49,7 @@ export const JOB_STATUSES = [
   'failed'
 ] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
-export const JOB_KINDS = ['import'] as const
+export const JOB_KINDS = ['import', 'caption', 'download', 'export', 'bulk', 'phash'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const MEDIA_VARIANTS = ['thumb', 'preview', 'full'] as const

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { HandlerMap } from '../context'
 import { GlossaError } from '../../shared/errors'
 import { resolveImportDataset } from '../import/dataset'
+import { detectFormat, metadataFiles } from '../import/formats'
 
 async function resolveFolder(dir: string): Promise<string> {
   const abs = path.resolve(dir)
@@ -29,6 +30,11 @@ async function resolveFolder(dir: string): Promise<string> {
 export const importHandlers = {
   'import.start': async (ctx, a) => {
     const root = await resolveFolder(a.dir)
+    // 'auto' is resolved now, so a resumed job reads the same format; a metadata format whose
+    // file is missing is refused here, before any job or dataset exists.
+    const format = a.format === 'auto' ? (await detectFormat(root)).candidates[0]!.format : a.format
+    if (format === 'sdscripts' || format === 'hf' || format === 'hunyuan')
+      await metadataFiles(root, format, a.formatOptions)
     const datasetId = resolveImportDataset(ctx.db, {
       datasetId: a.datasetId,
       name: a.datasetName ?? (path.basename(root) || 'root')
@@ -47,7 +53,12 @@ export const importHandlers = {
       const job = ctx.jobs.resume(unfinished.id)
       return { jobId: job.id, datasetId, resumed: true }
     }
-    const job = ctx.jobs.create('import', datasetId, { root, datasetId })
+    const job = ctx.jobs.create('import', datasetId, {
+      root,
+      datasetId,
+      format,
+      formatOptions: a.formatOptions
+    })
     return { jobId: job.id, datasetId, resumed: false }
   }
 } satisfies Partial<HandlerMap>

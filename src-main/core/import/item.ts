@@ -4,6 +4,7 @@ import type { Database } from 'better-sqlite3'
 import { decodeText } from './text'
 import { FileProblem, probeFile, readRegularFile, type ProbeResult } from './probe'
 import { describeFsError } from './scan'
+import type { CaptionEntry, CaptionSource } from './formats'
 
 /** What examining one job item found; stored by store.ts in the batch transaction. */
 export type ItemOutcome =
@@ -18,6 +19,10 @@ export type ItemOutcome =
       /** a problem with the sidecar, reported on the job item */
       sidecarError?: string
       note?: string
+      /** tags from a metadata file (sd-scripts, HF); undefined = the format has none */
+      tags?: string[]
+      /** a kohya regularisation image */
+      reg?: boolean
     }
   | { kind: 'error'; seq: number; path: string; reason: string; bytes: number; mtimeMs: number }
 
@@ -88,6 +93,8 @@ export interface ExamineDeps {
   db: Database
   datasetId: number
   listings: ListingCache
+  /** where captions come from (default: sidecars beside each image) */
+  source?: CaptionSource
 }
 
 /**
@@ -105,8 +112,11 @@ export async function examineItem(
       'SELECT bytes, mtime_ms, raw_file, raw_mtime_ms, error FROM images WHERE dataset_id = ? AND path = ?'
     )
     .get(deps.datasetId, file) as ExistingRow | undefined
-  const sidecars = await findSidecars(file, deps.listings)
-  const sidecarFile = sidecars[0] ?? null
+  const meta = deps.source?.metadata
+  const entry: CaptionEntry | undefined = meta?.get(file)
+  const sidecars = meta ? [] : await findSidecars(file, deps.listings)
+  const sidecarFile = meta ? (entry?.file ?? null) : (sidecars[0] ?? null)
+  const reg = deps.source?.isReg(file) ?? false
 
   if (existing && existing.error === null) {
     let st: fs.Stats
@@ -117,7 +127,8 @@ export async function examineItem(
     }
     let sidecarMtime: number | null = null
     let sidecarOk = true
-    if (sidecarFile) {
+    if (entry) sidecarMtime = entry.mtimeMs
+    else if (sidecarFile) {
       try {
         const sst = await fs.promises.stat(sidecarFile)
         sidecarMtime = Math.trunc(sst.mtimeMs)
@@ -156,6 +167,20 @@ export async function examineItem(
 
   let sidecar: Sidecar | null | undefined = null
   let sidecarError: string | undefined
+  if (meta) {
+    const out: ItemOutcome = { kind: 'ok', seq, path: file, probe, sidecar: null, reg }
+    if (entry) {
+      out.sidecar = {
+        file: entry.file,
+        text: entry.text,
+        encoding: 'utf-8',
+        mtimeMs: entry.mtimeMs
+      }
+      out.tags = entry.tags
+      out.note = `caption from ${entry.where}`
+    } else if (deps.source?.missing) out.sidecarError = deps.source.missing(file)
+    return out
+  }
   if (sidecarFile) {
     try {
       const { buf, stat } = await readRegularFile(sidecarFile)
@@ -165,7 +190,7 @@ export async function examineItem(
       sidecarError = err instanceof Error ? err.message : String(err)
     }
   }
-  const out: ItemOutcome = { kind: 'ok', seq, path: file, probe, sidecar }
+  const out: ItemOutcome = { kind: 'ok', seq, path: file, probe, sidecar, reg }
   if (sidecarError) out.sidecarError = `caption file ${sidecarFile}: ${sidecarError}`
   if (sidecars.length > 1)
     out.note = `both ${path.basename(sidecars[0]!)} and ${path.basename(sidecars[1]!)} exist; used ${path.basename(sidecars[0]!)}`

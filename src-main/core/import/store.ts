@@ -26,7 +26,14 @@ interface Stmts {
   getCaption: Statement
   insCaption: Statement
   updCaption: Statement
+  tagSources: Statement
+  delTags: Statement
+  insTag: Statement
+  setTagsText: Statement
 }
+
+/** images.flags bit: a kohya regularisation image (reg folder) */
+export const FLAG_REG = 1
 
 const cache = new WeakMap<Database, Stmts>()
 
@@ -37,10 +44,10 @@ function stmts(db: Database): Stmts {
     upsertOk: db.prepare(`
       INSERT INTO images (dataset_id, path, root, rel_path, file_name, folder, concept, repeats,
                           sha256, width, height, format, orientation, bytes, mtime_ms,
-                          raw_caption, raw_file, raw_encoding, raw_mtime_ms, error, added_at, updated_at)
+                          raw_caption, raw_file, raw_encoding, raw_mtime_ms, flags, error, added_at, updated_at)
       VALUES (@datasetId, @path, @root, @relPath, @fileName, @folder, @concept, @repeats,
               @sha256, @width, @height, @format, @orientation, @bytes, @mtimeMs,
-              @raw, @rawFile, @rawEncoding, @rawMtimeMs, NULL, @now, @now)
+              @raw, @rawFile, @rawEncoding, @rawMtimeMs, @reg, NULL, @now, @now)
       ON CONFLICT (dataset_id, path) DO UPDATE SET
         root = excluded.root, rel_path = excluded.rel_path, file_name = excluded.file_name,
         folder = excluded.folder, concept = excluded.concept, repeats = excluded.repeats,
@@ -51,6 +58,7 @@ function stmts(db: Database): Stmts {
         raw_file     = CASE WHEN @keepRaw THEN raw_file     ELSE excluded.raw_file     END,
         raw_encoding = CASE WHEN @keepRaw THEN raw_encoding ELSE excluded.raw_encoding END,
         raw_mtime_ms = CASE WHEN @keepRaw THEN raw_mtime_ms ELSE excluded.raw_mtime_ms END,
+        flags = (flags & ~${FLAG_REG}) | excluded.flags,
         error = NULL, updated_at = excluded.updated_at
       RETURNING id`),
     upsertError: db.prepare(`
@@ -69,7 +77,13 @@ function stmts(db: Database): Stmts {
     ),
     updCaption: db.prepare(
       `UPDATE captions SET text = ?, updated_at = ?, updated_by = ? WHERE image_id = ? AND lang = ?`
-    )
+    ),
+    tagSources: db.prepare('SELECT tag, source FROM tags WHERE image_id = ? ORDER BY position'),
+    delTags: db.prepare('DELETE FROM tags WHERE image_id = ?'),
+    insTag: db.prepare(
+      `INSERT INTO tags (image_id, position, tag, score, source) VALUES (?, ?, ?, NULL, 'import')`
+    ),
+    setTagsText: db.prepare('UPDATE images SET tags_text = ? WHERE id = ?')
   }
   cache.set(db, s)
   return s
@@ -88,6 +102,20 @@ function seedCaption(s: Stmts, imageId: number, raw: string, now: number, actor:
   if (!cur) s.insCaption.run(imageId, lang, text, now, actor)
   else if (cur.source === 'import' && cur.text !== text)
     s.updCaption.run(text, now, actor, imageId, lang)
+}
+
+/**
+ * Tags from a metadata file: set when the image has none, or only imported ones (which follow
+ * the file); tags edited by hand or by a model are never touched.
+ */
+function seedTags(s: Stmts, imageId: number, tags: readonly string[]): void {
+  const cur = s.tagSources.all(imageId) as { tag: string; source: string }[]
+  if (cur.some((t) => t.source !== 'import')) return
+  const list = [...new Set(tags)]
+  if (cur.length === list.length && cur.every((t, i) => t.tag === list[i])) return
+  s.delTags.run(imageId)
+  list.forEach((t, i) => s.insTag.run(imageId, i, t))
+  s.setTagsText.run(list.join(', '), imageId)
 }
 
 /**
@@ -143,10 +171,12 @@ export function writeBatch(
         rawFile: sc?.file ?? null,
         rawEncoding: sc?.encoding ?? null,
         rawMtimeMs: sc?.mtimeMs ?? null,
-        keepRaw: sc === undefined ? 1 : 0
+        keepRaw: sc === undefined ? 1 : 0,
+        reg: o.reg ? FLAG_REG : 0
       }) as { id: number }
       counts.imageIds.push(r.id)
       if (sc) seedCaption(s, r.id, sc.text, now, actor)
+      if (o.tags) seedTags(s, r.id, o.tags)
       if (o.sidecarError) {
         markJobItem(db, jobId, o.seq, 'failed', o.sidecarError)
         counts.failed++

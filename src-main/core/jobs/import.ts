@@ -1,10 +1,19 @@
 import fs from 'node:fs'
 import type { CoreContext } from '../context'
 import { GlossaError } from '../../shared/errors'
+import type { ImportFormatOptions, ResolvedImportFormat } from '../../shared/api'
+import { loadCaptionSource } from '../import/formats'
 import { examineItem, ListingCache, mapLimit, type ItemOutcome } from '../import/item'
 import { scanFolder } from '../import/scan'
 import { writeBatch } from '../import/store'
-import { addJobItems, countJobItems, pendingJobItems, type JobKindImpl } from './runner'
+import type { CaptionSource } from '../import/formats'
+import {
+  addJobItems,
+  countJobItems,
+  markJobItem,
+  pendingJobItems,
+  type JobKindImpl
+} from './runner'
 
 /** Files examined per transaction, and how many are read/decoded at once. */
 export const IMPORT_BATCH = 64
@@ -13,13 +22,24 @@ export const IMPORT_CONCURRENCY = 3
 export interface ImportParams {
   root: string
   datasetId: number
+  /** resolved at import.start ('auto' detected there); absent in older jobs = folder */
+  format: ResolvedImportFormat
+  formatOptions: ImportFormatOptions
 }
 
 function parseParams(p: Record<string, unknown>): ImportParams {
-  const { root, datasetId } = p
+  const { root, datasetId, format, formatOptions } = p
   if (typeof root !== 'string' || typeof datasetId !== 'number')
     throw new GlossaError('INVALID_ARGS', 'import job: params need root and datasetId')
-  return { root, datasetId }
+  return {
+    root,
+    datasetId,
+    format: typeof format === 'string' ? (format as ResolvedImportFormat) : 'folder',
+    formatOptions:
+      typeof formatOptions === 'object' && formatOptions !== null
+        ? (formatOptions as ImportFormatOptions)
+        : {}
+  }
 }
 
 /**
@@ -33,7 +53,7 @@ export const importJob: JobKindImpl = {
   kind: 'import',
   async run(ctx: CoreContext, job, control) {
     const { db } = ctx
-    const { root, datasetId } = parseParams(job.params)
+    const { root, datasetId, format, formatOptions } = parseParams(job.params)
     const actor = ctx.actor()
     const persisted = db
       .prepare('SELECT phase, done, failed FROM jobs WHERE id = ?')
@@ -43,6 +63,7 @@ export const importJob: JobKindImpl = {
       failed: number
     }
 
+    let source: CaptionSource | undefined
     if (persisted.phase !== 'import') {
       control.setPhase('scan', 0)
       db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
@@ -63,6 +84,10 @@ export const importJob: JobKindImpl = {
         if (keys.length % 1000 === 0) control.setTotal(keys.length)
       }
       if (control.signal.aborted) return
+      // The format reads its metadata now, so per-row mismatches are recorded with the scan.
+      const bad = new Set(problems.map((p) => p.index))
+      const found = keys.filter((_, i) => !bad.has(i))
+      source = await loadCaptionSource(root, format, formatOptions, found)
       addJobItems(db, job.id, keys)
       // Items were numbered 1..n (the table was emptied above).
       const outcomes: ItemOutcome[] = problems.map((p) => ({
@@ -74,7 +99,19 @@ export const importJob: JobKindImpl = {
         mtimeMs: 0
       }))
       if (outcomes.length) writeBatch(db, job.id, datasetId, root, outcomes, actor)
-      control.setPhase('import', keys.length)
+      const rows = source.problems
+      if (rows.length) {
+        // Mismatched rows have no image: failed items with the row as key, numbered after them.
+        addJobItems(
+          db,
+          job.id,
+          rows.map((r) => r.key)
+        )
+        db.transaction(() => {
+          rows.forEach((r, i) => markJobItem(db, job.id, keys.length + i + 1, 'failed', r.reason))
+        })()
+      }
+      control.setPhase('import', keys.length + rows.length)
     }
 
     // Bring the runner's counters in line with the items (its persisted counts are throttled).
@@ -82,8 +119,17 @@ export const importJob: JobKindImpl = {
     control.setPhase('import', counts.total)
     control.advance(counts.done - persisted.done, counts.failed - persisted.failed)
 
+    if (!source) {
+      // Resumed: rebuild the source from the recorded image paths (rows were recorded already).
+      const all = (
+        db.prepare('SELECT key FROM job_items WHERE job_id = ? ORDER BY seq').all(job.id) as {
+          key: string
+        }[]
+      ).map((r) => r.key)
+      source = await loadCaptionSource(root, format, formatOptions, all)
+    }
     const listings = new ListingCache()
-    const deps = { db, datasetId, listings }
+    const deps = { db, datasetId, listings, source }
     let afterSeq = 0
     for (;;) {
       if (control.signal.aborted) return
