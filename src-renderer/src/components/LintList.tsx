@@ -1,0 +1,83 @@
+/**
+ * The "Lint" filter: images of the current filter with caption lint issues (captions.lint over a
+ * target), narrowed by rule; clicking one opens it in the editor.
+ */
+import { useState } from 'react'
+import type { ReactNode } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useTranslation } from 'react-i18next'
+import { LINT_RULES } from './glossaryConstants'
+import type { ImageFilter, LintRule } from '@shared/api'
+import { call } from '../api/client'
+import { LintBadge } from './LintBadges'
+import { useTokenizers } from './TokenBudget'
+
+interface Props {
+  datasetId: number
+  filter: ImageFilter
+  selectedId: number | null
+  onSelect(id: number): void
+}
+
+export function LintList({ datasetId, filter, selectedId, onSelect }: Props): ReactNode {
+  const { t } = useTranslation()
+  const tokenizers = useTokenizers()
+  const [rules, setRules] = useState<LintRule[]>([])
+  const q = useQuery({
+    queryKey: ['lint', 'list', datasetId, filter, rules, tokenizers],
+    queryFn: () =>
+      call('captions.lint', {
+        target: { datasetId, filter: { ...filter, datasetId } },
+        ...(rules.length ? { rules } : {}),
+        limit: 1000,
+        tokenizers
+      }),
+    placeholderData: (prev) => prev
+  })
+  const toggle = (r: LintRule): void =>
+    setRules((rs) => (rs.includes(r) ? rs.filter((x) => x !== r) : [...rs, r]))
+  return (
+    <section className="lint-list" data-testid="lint-list">
+      <div className="lint-rules">
+        {LINT_RULES.map((r) => (
+          <button
+            key={r}
+            className={`seg ${rules.includes(r) ? 'seg-on' : ''}`}
+            aria-pressed={rules.includes(r)}
+            onClick={() => toggle(r)}
+          >
+            {t(`glossary.lint.${r}`)}
+          </button>
+        ))}
+        <span className="total" data-testid="lint-total" data-count={q.data?.total ?? ''}>
+          {q.data
+            ? t('glossary.lint.total', { count: q.data.total, scanned: q.data.scanned })
+            : t('grid.loading')}
+        </span>
+      </div>
+      {q.error && <p className="text-danger">{q.error.message}</p>}
+      <ul className="lint-rows">
+        {q.data?.images.map((img) => (
+          <li key={img.imageId}>
+            <button
+              className={`lint-row ${img.imageId === selectedId ? 'lint-row-on' : ''}`}
+              onClick={() => onSelect(img.imageId)}
+              data-testid="lint-row"
+              data-id={img.imageId}
+            >
+              <span className="mono">{img.fileName}</span>
+              <span className="lint-badges">
+                {img.issues.map((i, n) => (
+                  <LintBadge key={n} issue={i} />
+                ))}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {q.data?.truncated && (
+        <p className="muted">{t('glossary.lint.truncated', { shown: q.data.images.length })}</p>
+      )}
+    </section>
+  )
+}
