@@ -4,6 +4,13 @@
  */
 import { run } from './program'
 
+// A reader that stops early (`glossa ls | head`) closes the pipe: that is not an error, so end
+// quietly instead of crashing with EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw err
+})
+
 run(process.argv).then(
   (code) => {
     process.exitCode = code
