@@ -1,7 +1,14 @@
 import path from 'node:path'
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import type { Core } from '../core'
-import type { JobInfo, JobProgress, Page } from '../shared/api'
+import {
+  IMPORT_FORMATS,
+  type ImportFormat,
+  type ImportFormatOptions,
+  type JobInfo,
+  type JobProgress,
+  type Page
+} from '../shared/api'
 import { GlossaError } from '../shared/errors'
 import { action, EXIT, globalOptions, withCore, type CliState, type Output } from './runtime'
 import { formatCount } from './format'
@@ -127,6 +134,30 @@ function onInterrupt(out: Output, cancel: () => void): () => void {
 
 interface ImportOptions {
   dataset?: string
+  format?: ImportFormat
+  captionColumn?: string
+  tagsColumn?: string
+}
+
+function parseImportFormat(value: string): ImportFormat {
+  const v = value.trim().toLowerCase()
+  if (!(IMPORT_FORMATS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`expected one of ${IMPORT_FORMATS.join(', ')}`)
+  return v as ImportFormat
+}
+
+function formatArgs(o: ImportOptions): {
+  format?: ImportFormat
+  formatOptions?: ImportFormatOptions
+} {
+  const formatOptions: ImportFormatOptions = {
+    ...(o.captionColumn ? { captionColumn: o.captionColumn } : {}),
+    ...(o.tagsColumn !== undefined ? { tagsColumn: o.tagsColumn } : {})
+  }
+  return {
+    ...(o.format ? { format: o.format } : {}),
+    ...(Object.keys(formatOptions).length ? { formatOptions } : {})
+  }
 }
 
 export function registerImport(program: Command, state: CliState): void {
@@ -140,6 +171,13 @@ export function registerImport(program: Command, state: CliState): void {
       '--dataset <name>',
       'dataset to import into (created if missing; default: the folder name)'
     )
+    .option(
+      '--format <format>',
+      `caption source: ${IMPORT_FORMATS.join(', ')} (default auto: detected)`,
+      parseImportFormat
+    )
+    .option('--caption-column <name>', 'hf: the metadata column holding the caption (default text)')
+    .option('--tags-column <name>', 'hf: the metadata column holding comma-separated tags')
     .action(
       action(state, async (dir: string, opts: ImportOptions, cmd: Command) => {
         const out = state.output
@@ -149,7 +187,8 @@ export function registerImport(program: Command, state: CliState): void {
           async (core) => {
             const started = await core.call('import.start', {
               dir: abs,
-              ...(opts.dataset ? { datasetName: opts.dataset } : {})
+              ...(opts.dataset ? { datasetName: opts.dataset } : {}),
+              ...formatArgs(opts)
             })
             const { jobId, datasetId, resumed } = started
             const dataset = (await core.call('datasets.get', { id: datasetId })).name

@@ -42,7 +42,9 @@ const CORE_BAD: Record<string, unknown[]> = {
     { dir: '' },
     { dir: 5 },
     { dir: '/tmp', datasetId: 'x' },
-    { dir: '/tmp', recursive: false }
+    { dir: '/tmp', recursive: false },
+    { dir: '/tmp', format: 'zip' },
+    { dir: '/tmp', format: 'hf', formatOptions: { captionColumn: '' } }
   ],
   'images.page': [
     { limit: 0 },
