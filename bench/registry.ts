@@ -7,11 +7,25 @@ import type { Benchmark } from './types'
 import { importSpeed } from './import-speed'
 import { importRss } from './import-rss'
 import { gridQueries } from './grid'
+import { studioGrid } from './studio'
+import { glossaryPreview } from './glossary'
+import { taggerPipeline } from './tagger'
+import { exportSpeed } from './export'
+import { cleanupPreview } from './cleanup'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
   importSpeed,
   importRss,
-  gridQueries
-  // issue 3 and later: append here (e.g. the studio's Chromium grid benchmark)
+  gridQueries,
+  // issue 3: the studio
+  studioGrid,
+  // issue 5: glossaries
+  glossaryPreview,
+  // issue 4: captioning
+  taggerPipeline,
+  // issue 6: data tools
+  exportSpeed,
+  cleanupPreview
+  // later issues: append here
 ]

@@ -8,6 +8,11 @@ import { registerStats } from './stats'
 import { registerHistory } from './history'
 import { registerReview } from './review'
 import { registerServe } from './serve'
+import { registerGlossary } from './glossary'
+import { registerCaption } from './caption'
+import { registerModels } from './models'
+import { registerCleanup } from './cleanup'
+import { registerExport } from './export'
 
 export function createProgram(state: CliState): Command {
   const program = new Command('glossa')
@@ -30,7 +35,12 @@ export function createProgram(state: CliState): Command {
   registerStats(program, state)
   registerHistory(program, state)
   registerReview(program, state)
+  registerGlossary(program, state)
   registerServe(program, state)
+  registerCaption(program, state)
+  registerModels(program, state)
+  registerCleanup(program, state)
+  registerExport(program, state)
   return program
 }
 

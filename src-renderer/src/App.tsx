@@ -13,7 +13,9 @@ import type { KeyActions } from './hooks/keyboard'
 import { useHashRoute } from './hooks/useHashRoute'
 import { useTheme } from './hooks/useTheme'
 import { DatasetPage } from './pages/DatasetPage'
+import { GlossaryPage } from './pages/GlossaryPage'
 import { LibraryHome } from './pages/LibraryHome'
+import { ModelsPage } from './pages/ModelsPage'
 
 /** Coalesces bursts of 'library.changed' (imports emit many) into one invalidation. */
 function useLibraryInvalidation(): void {
@@ -47,7 +49,8 @@ export function App(): ReactNode {
   const actions = useRef<KeyActions>({})
   useLibraryInvalidation()
 
-  const datasetId = route.name === 'dataset' ? route.id : null
+  const datasetId =
+    route.name === 'dataset' ? route.id : route.name === 'glossary' ? route.datasetId : null
   const dataset = useQuery({
     queryKey: ['datasets', 'get', datasetId],
     queryFn: () => call('datasets.get', { id: datasetId ?? 0 }),
@@ -83,14 +86,39 @@ export function App(): ReactNode {
     <KeyActionsContext.Provider value={actions}>
       <div className="app">
         <Header
-          crumb={datasetId != null ? (dataset.data?.name ?? '…') : null}
+          crumb={
+            route.name === 'glossary'
+              ? [datasetId != null ? (dataset.data?.name ?? '…') : null, t('glossary.link')]
+                  .filter(Boolean)
+                  .join(' / ')
+              : datasetId != null
+                ? (dataset.data?.name ?? '…')
+                : null
+          }
           onHome={() => navigate({ name: 'home' })}
           theme={theme}
           onTheme={setTheme}
           onHelp={() => setHelp(true)}
+          extra={
+            <>
+              <a className="btn btn-ghost" href="#/models" data-testid="nav-models">
+                {t('captioning.nav')}
+              </a>
+              <a className="btn btn-ghost" href="#/glossary" data-testid="nav-glossary">
+                {t('glossary.link')}
+              </a>
+            </>
+          }
         />
         {route.name === 'dataset' ? (
           <DatasetPage key={route.id} datasetId={route.id} />
+        ) : route.name === 'models' ? (
+          <ModelsPage />
+        ) : route.name === 'glossary' ? (
+          <GlossaryPage
+            datasetId={route.datasetId}
+            onScope={(id) => navigate({ name: 'glossary', datasetId: id })}
+          />
         ) : (
           <LibraryHome onOpen={(id) => navigate({ name: 'dataset', id })} />
         )}

@@ -8,6 +8,10 @@ import { call } from '../api/client'
 import { useAutosave } from '../hooks/useAutosave'
 import type { SaveState } from '../hooks/useAutosave'
 import { useToast } from './Toasts'
+import { TagScores } from './TagScores'
+import { CaptionLangEditor, useCaptionEditor } from './CaptionFieldsEditor'
+import { KnowledgePanel } from './KnowledgePanel'
+import { LintBadges } from './LintBadges'
 
 export interface EditorHandle {
   focusZh(): void
@@ -20,8 +24,6 @@ const STATUS_KEY: Record<ReviewStatus, string> = {
   'needs-work': 'n',
   unreviewed: 'u'
 }
-
-const chars = (s: string): number => [...s].length
 
 function combine(states: SaveState[]): SaveState {
   if (states.includes('error')) return 'error'
@@ -81,16 +83,10 @@ function EditorBody({
   const toast = useToast()
   const zhRef = useRef<HTMLTextAreaElement>(null)
 
-  const saveText = (lang: Lang) => async (text: string) => {
-    try {
-      await call('captions.setText', { imageId: d.id, lang, text })
-    } catch (e) {
-      toast.error(e)
-      throw e
-    }
-  }
-  const zh = useAutosave(d.captions.zh?.text ?? '', saveText('zh'))
-  const en = useAutosave(d.captions.en?.text ?? '', saveText('en'))
+  // fields and text views of each language, kept in sync (CaptionFieldsEditor.tsx)
+  const zh = useCaptionEditor(d.id, 'zh', d.captions.zh, toast.error)
+  const en = useCaptionEditor(d.id, 'en', d.captions.en, toast.error)
+  const captionsVersion = `${d.captions.zh?.updatedAt ?? 0}:${d.captions.en?.updatedAt ?? 0}:${d.tagRows.map((r) => r.tag).join(',')}`
   const tags = useAutosave(d.tagRows.map((r) => r.tag).join(', '), async (v) => {
     try {
       await call('captions.setTags', { imageId: d.id, tags: tagsToInput(v, d.tagRows) })
@@ -165,41 +161,9 @@ function EditorBody({
       <span className="sr-only" data-testid="editor-status">
         {d.status}
       </span>
-      <label className="field">
-        <span className="field-head">
-          {t('editor.zh')}
-          <small className="muted" data-testid="zh-count">
-            {t('editor.chars', { count: chars(zh.value) })}
-          </small>
-        </span>
-        <textarea
-          ref={zhRef}
-          className="textarea"
-          lang="zh"
-          rows={5}
-          value={zh.value}
-          onChange={(e) => zh.change(e.target.value)}
-          onBlur={() => void zh.flush()}
-          data-testid="editor-zh"
-        />
-      </label>
-      <label className="field">
-        <span className="field-head">
-          {t('editor.en')}
-          <small className="muted" data-testid="en-count">
-            {t('editor.chars', { count: chars(en.value) })}
-          </small>
-        </span>
-        <textarea
-          className="textarea"
-          lang="en"
-          rows={5}
-          value={en.value}
-          onChange={(e) => en.change(e.target.value)}
-          onBlur={() => void en.flush()}
-          data-testid="editor-en"
-        />
-      </label>
+      {!loading && <LintBadges imageId={d.id} version={captionsVersion} />}
+      <CaptionLangEditor cap={zh} textRef={zhRef} />
+      <CaptionLangEditor cap={en} />
       <label className="field">
         <span className="field-head">{t('editor.tags')}</span>
         <textarea
@@ -213,6 +177,7 @@ function EditorBody({
           spellCheck={false}
         />
       </label>
+      <TagScores tags={d.tagRows} />
       <div className="field">
         <span className="field-head">
           {t('editor.raw')}
@@ -224,6 +189,7 @@ function EditorBody({
           )}
         </pre>
       </div>
+      {!loading && <KnowledgePanel imageId={d.id} version={captionsVersion} />}
     </div>
   )
 }

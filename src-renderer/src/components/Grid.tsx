@@ -1,15 +1,21 @@
-import { useEffect, useMemo } from 'react'
-import type { ReactNode, RefObject } from 'react'
+import { memo, useEffect, useMemo, useState } from 'react'
+import type { CSSProperties, ReactNode, RefObject } from 'react'
 import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table'
-import type { ColumnDef, OnChangeFn, SortingState, Table } from '@tanstack/react-table'
+import type { ColumnDef, OnChangeFn, SortingState } from '@tanstack/react-table'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useTranslation } from 'react-i18next'
+import type { TFunction } from 'i18next'
 import type { ImageRow, SortKey } from '@shared/api'
 
 export const ROW_H = 52
 const HEADER_H = 34
-/** Start fetching the next page when this close to the end of what is loaded. */
-const PREFETCH_PX = 500
+/** Fetch the next page when the rows drawn come this close to the end of what is loaded. */
+const PREFETCH_ROWS = 80
+/**
+ * A row's thumbnail is requested only once the row has stayed on screen this long, so a fast
+ * scroll through thousands of rows does not fire (and then abandon) thousands of image requests.
+ */
+const THUMB_DELAY_MS = 120
 
 /** Grid column id → server sort key (columns without one are not sortable). */
 export const SORT_KEY_OF: Record<string, SortKey> = {
@@ -22,155 +28,214 @@ export const SORT_KEY_OF: Record<string, SortKey> = {
 const TEMPLATE =
   '60px minmax(140px, 1.1fr) minmax(80px, 0.6fr) minmax(160px, 2fr) minmax(160px, 2fr) minmax(100px, 1fr) 104px 88px'
 
-function StatusPill({ status }: { status: ImageRow['status'] }): ReactNode {
-  const { t } = useTranslation()
+/** No rows for TanStack Table: it only models the header (columns, sorting); see TableBody. */
+const NO_ROWS: ImageRow[] = []
+
+/**
+ * Rows are fixed-size boxes: with size/layout/paint containment a row's layout and paint never
+ * reach outside it, so drawing the rows that scroll in costs the same at row 10 as at row 100,000.
+ */
+const ROW_STYLE: CSSProperties = { contain: 'strict' }
+
+interface Column {
+  id: string
+  header: (t: TFunction) => ReactNode
+  cell: (r: ImageRow, t: TFunction) => ReactNode
+}
+
+function Thumb({ row }: { row: ImageRow }): ReactNode {
+  const [show, setShow] = useState(false)
+  useEffect(() => {
+    const timer = setTimeout(() => setShow(true), THUMB_DELAY_MS)
+    return () => clearTimeout(timer)
+  }, [])
+  if (row.error)
+    return (
+      <div className="thumb thumb-error" title={row.error}>
+        !
+      </div>
+    )
+  if (!show) return <div className="thumb" />
   return (
-    <span className={`pill status-${status}`}>
-      <i className={`dot status-bg-${status}`} />
-      {t(`status.${status}`)}
-    </span>
+    <img
+      className="thumb"
+      src={`media/thumb/${row.id}`}
+      decoding="async"
+      alt=""
+      draggable={false}
+    />
   )
 }
 
-function useColumns(): ColumnDef<ImageRow>[] {
+/** The grid's columns: header and cell renderers; plain functions, no hooks per cell. */
+const COLUMNS: Column[] = [
+  {
+    id: 'thumb',
+    header: (t) => <span className="sr-only">{t('grid.thumb')}</span>,
+    cell: (r) => <Thumb row={r} />
+  },
+  {
+    id: 'fileName',
+    header: (t) => t('grid.fileName'),
+    cell: (r) => (
+      <span className="cell-name" title={r.relPath}>
+        {r.fileName}
+      </span>
+    )
+  },
+  { id: 'concept', header: (t) => t('grid.concept'), cell: (r) => r.concept },
+  {
+    id: 'zh',
+    header: (t) => t('grid.zh'),
+    cell: (r) => (
+      <span className="clamp" lang="zh">
+        {r.zh}
+      </span>
+    )
+  },
+  {
+    id: 'en',
+    header: (t) => t('grid.en'),
+    cell: (r) => (
+      <span className="clamp" lang="en">
+        {r.en}
+      </span>
+    )
+  },
+  {
+    id: 'tags',
+    header: (t) => t('grid.tags'),
+    cell: (r) => <span className="clamp muted">{r.tags.join(', ')}</span>
+  },
+  {
+    id: 'status',
+    header: (t) => t('grid.status'),
+    cell: (r, t) => (
+      <span className={`pill status-${r.status}`}>
+        <i className={`dot status-bg-${r.status}`} />
+        {t(`status.${r.status}`)}
+      </span>
+    )
+  },
+  {
+    id: 'size',
+    header: (t) => t('grid.size'),
+    cell: (r) =>
+      r.width && r.height ? (
+        <span className="mono muted">
+          {r.width}×{r.height}
+        </span>
+      ) : null
+  }
+]
+
+function useHeaderColumns(): ColumnDef<ImageRow>[] {
   const { t, i18n } = useTranslation()
   return useMemo<ColumnDef<ImageRow>[]>(
-    () => [
-      {
-        id: 'thumb',
-        header: () => <span className="sr-only">{t('grid.thumb')}</span>,
-        cell: ({ row }) =>
-          row.original.error ? (
-            <div className="thumb thumb-error" title={row.original.error}>
-              !
-            </div>
-          ) : (
-            <img
-              className="thumb"
-              src={`media/thumb/${row.original.id}`}
-              loading="lazy"
-              decoding="async"
-              alt=""
-              draggable={false}
-            />
-          )
-      },
-      {
-        id: 'fileName',
-        accessorFn: (r) => r.fileName,
-        header: () => t('grid.fileName'),
-        cell: ({ row }) => (
-          <span className="cell-name" title={row.original.relPath}>
-            {row.original.fileName}
-          </span>
-        )
-      },
-      {
-        id: 'concept',
-        accessorFn: (r) => r.concept,
-        header: () => t('grid.concept'),
-        cell: ({ row }) => row.original.concept
-      },
-      {
-        id: 'zh',
-        header: () => t('grid.zh'),
-        cell: ({ row }) => (
-          <span className="clamp" lang="zh">
-            {row.original.zh}
-          </span>
-        )
-      },
-      {
-        id: 'en',
-        header: () => t('grid.en'),
-        cell: ({ row }) => (
-          <span className="clamp" lang="en">
-            {row.original.en}
-          </span>
-        )
-      },
-      {
-        id: 'tags',
-        header: () => t('grid.tags'),
-        cell: ({ row }) => <span className="clamp muted">{row.original.tags.join(', ')}</span>
-      },
-      {
-        id: 'status',
-        accessorFn: (r) => r.status,
-        header: () => t('grid.status'),
-        cell: ({ row }) => <StatusPill status={row.original.status} />
-      },
-      {
-        id: 'size',
-        accessorFn: (r) => r.width ?? 0,
-        sortDescFirst: false,
-        header: () => t('grid.size'),
-        cell: ({ row }) =>
-          row.original.width && row.original.height ? (
-            <span className="mono muted">
-              {row.original.width}×{row.original.height}
-            </span>
-          ) : null
-      }
-    ],
+    () =>
+      COLUMNS.map((c) => {
+        const sortable = c.id in SORT_KEY_OF
+        return {
+          id: c.id,
+          header: () => c.header(t),
+          enableSorting: sortable,
+          // sortable columns need an accessor; with no rows it is never called
+          ...(sortable ? { accessorFn: (r: ImageRow) => r.id, sortDescFirst: false } : {})
+        }
+      }),
     // i18n.language: headers re-render with the UI language
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [t, i18n.language]
   )
 }
 
+interface RowProps {
+  row: ImageRow
+  index: number
+  top: number
+  selected: boolean
+  onSelect(id: number): void
+  t: TFunction
+  /** changes with the UI language, so memoised rows re-render their labels */
+  lang: string
+}
+
+/** One row; memoised, so scrolling renders only the rows that come into view. */
+const GridRow = memo(function GridRow({ row, index, top, selected, onSelect, t }: RowProps) {
+  return (
+    <tr
+      className={`grid-row ${selected ? 'selected' : ''} ${row.error ? 'has-error' : ''}`}
+      style={{ ...ROW_STYLE, transform: `translateY(${top}px)` }}
+      onMouseDown={() => onSelect(row.id)}
+      aria-selected={selected}
+      data-testid="grid-row"
+      data-id={row.id}
+      data-index={index}
+    >
+      {COLUMNS.map((c) => (
+        <td key={c.id} className={`cell cell-${c.id}`}>
+          {c.cell(row, t)}
+        </td>
+      ))}
+    </tr>
+  )
+})
+
 interface BodyProps {
-  table: Table<ImageRow>
+  rows: ImageRow[]
   scrollRef: RefObject<HTMLDivElement | null>
   selectedId: number | null
   onSelect(id: number): void
+  hasNextPage: boolean
+  fetchingNext: boolean
+  fetchNextPage(): void
 }
 
 /** The virtualizer lives here, the lowest component, so scrolling re-renders only the body. */
-function TableBody({ table, scrollRef, selectedId, onSelect }: BodyProps): ReactNode {
-  const rows = table.getRowModel().rows
-  // TanStack Virtual/Table hand out unstable functions, so the React Compiler skips these two
-  // components; that is expected and they are not memoised by hand either
+function TableBody(p: BodyProps): ReactNode {
+  const { rows, selectedId, hasNextPage, fetchingNext, fetchNextPage } = p
+  const { t, i18n } = useTranslation()
+  // TanStack Virtual hands out unstable functions, so the React Compiler skips this component
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
     estimateSize: () => ROW_H,
-    getScrollElement: () => scrollRef.current,
+    getScrollElement: () => p.scrollRef.current,
     overscan: 8,
     scrollMargin: HEADER_H,
     scrollPaddingStart: HEADER_H
   })
   const selectedIndex = useMemo(
-    () => (selectedId == null ? -1 : rows.findIndex((r) => r.original.id === selectedId)),
+    () => (selectedId == null ? -1 : rows.findIndex((r) => r.id === selectedId)),
     [rows, selectedId]
   )
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' })
   }, [selectedIndex, virtualizer])
 
+  const items = virtualizer.getVirtualItems()
+  const lastIndex = items.length ? items[items.length - 1]!.index : -1
+  // page on from the virtualizer's own range: no layout reads while scrolling
+  useEffect(() => {
+    if (hasNextPage && !fetchingNext && lastIndex >= rows.length - PREFETCH_ROWS) fetchNextPage()
+  }, [lastIndex, rows.length, hasNextPage, fetchingNext, fetchNextPage])
+
   return (
     <tbody className="grid-body" style={{ height: virtualizer.getTotalSize() }}>
-      {virtualizer.getVirtualItems().map((v) => {
+      {items.map((v) => {
         const row = rows[v.index]
         if (!row) return null
-        const selected = row.original.id === selectedId
         return (
-          <tr
+          <GridRow
             key={row.id}
-            className={`grid-row ${selected ? 'selected' : ''} ${row.original.error ? 'has-error' : ''}`}
-            style={{ transform: `translateY(${v.start - HEADER_H}px)` }}
-            onMouseDown={() => onSelect(row.original.id)}
-            aria-selected={selected}
-            data-testid="grid-row"
-            data-id={row.original.id}
-            data-index={v.index}
-          >
-            {row.getVisibleCells().map((cell) => (
-              <td key={cell.id} className={`cell cell-${cell.column.id}`}>
-                {flexRender(cell.column.columnDef.cell, cell.getContext())}
-              </td>
-            ))}
-          </tr>
+            row={row}
+            index={v.index}
+            top={v.start - HEADER_H}
+            selected={row.id === selectedId}
+            onSelect={p.onSelect}
+            t={t}
+            lang={i18n.language}
+          />
         )
       })}
     </tbody>
@@ -192,34 +257,25 @@ interface GridProps {
 
 export function Grid(p: GridProps): ReactNode {
   const { t } = useTranslation()
-  const columns = useColumns()
+  const columns = useHeaderColumns()
+  // TanStack Table models the header only (columns and sorting state); the body reads `rows`
+  // directly, so loading another page never builds a table row model over everything loaded.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
-    data: p.rows,
+    data: NO_ROWS,
     columns,
     state: { sorting: p.sorting },
     onSortingChange: p.onSortingChange,
     manualSorting: true,
     enableSortingRemoval: false,
     enableMultiSort: false,
-    getCoreRowModel: getCoreRowModel(),
-    getRowId: (r) => String(r.id)
+    getCoreRowModel: getCoreRowModel()
   })
-
-  const { scrollRef, hasNextPage, fetchingNext, fetchNextPage } = p
-  const maybeFetch = (): void => {
-    const el = scrollRef.current
-    if (!el || !hasNextPage || fetchingNext) return
-    if (el.scrollHeight - el.scrollTop - el.clientHeight < PREFETCH_PX) fetchNextPage()
-  }
-  // a short first page may not fill the viewport: check after every load too
-  useEffect(maybeFetch)
 
   return (
     <div
       className="grid-scroll"
-      ref={scrollRef}
-      onScroll={maybeFetch}
+      ref={p.scrollRef}
       tabIndex={0}
       data-testid="grid"
       style={{ ['--grid-template' as string]: TEMPLATE }}
@@ -229,7 +285,7 @@ export function Grid(p: GridProps): ReactNode {
           {table.getHeaderGroups().map((hg) => (
             <tr key={hg.id} className="grid-row grid-head-row">
               {hg.headers.map((h) => {
-                const sortable = h.column.id in SORT_KEY_OF
+                const sortable = h.column.getCanSort()
                 const dir = h.column.getIsSorted()
                 return (
                   <th
@@ -254,10 +310,13 @@ export function Grid(p: GridProps): ReactNode {
           ))}
         </thead>
         <TableBody
-          table={table}
-          scrollRef={scrollRef}
+          rows={p.rows}
+          scrollRef={p.scrollRef}
           selectedId={p.selectedId}
           onSelect={p.onSelect}
+          hasNextPage={p.hasNextPage}
+          fetchingNext={p.fetchingNext}
+          fetchNextPage={p.fetchNextPage}
         />
       </table>
       {!p.loading && p.rows.length === 0 && <div className="grid-empty">{t('grid.empty')}</div>}

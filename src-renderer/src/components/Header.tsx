@@ -10,12 +10,14 @@ interface Props {
   theme: ThemeChoice
   onTheme(t: ThemeChoice): void
   onHelp(): void
+  /** extra header tools (e.g. the glossary link), before the language switch */
+  extra?: ReactNode
 }
 
 const THEMES: ThemeChoice[] = ['system', 'light', 'dark']
 const THEME_ICON: Record<ThemeChoice, string> = { system: '◐', light: '☀', dark: '☾' }
 
-export function Header({ crumb, onHome, theme, onTheme, onHelp }: Props): ReactNode {
+export function Header({ crumb, onHome, theme, onTheme, onHelp, extra }: Props): ReactNode {
   const { t, i18n } = useTranslation()
   const lang = (i18n.resolvedLanguage ?? i18n.language) as UiLang
   const label: Record<ThemeChoice, string> = {
@@ -45,6 +47,7 @@ export function Header({ crumb, onHome, theme, onTheme, onHelp }: Props): ReactN
         )}
       </nav>
       <div className="header-tools">
+        {extra}
         <div
           className="seg-group"
           role="group"

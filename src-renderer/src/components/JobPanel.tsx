@@ -2,6 +2,7 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { isActive, useJobs } from './jobs'
 import type { JobView } from './jobs'
+import { formatBytes, RESUMABLE_KINDS } from './ModelFormat'
 
 function formatEta(s: number | null): string {
   if (s == null || !Number.isFinite(s)) return '—'
@@ -27,7 +28,8 @@ const baseName = (dir: string | null): string =>
 function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): void }): ReactNode {
   const { t, i18n } = useTranslation()
   const nf = new Intl.NumberFormat(i18n.language)
-  const { cancel, dismiss, loadMoreErrors } = useJobs()
+  const { cancel, resume, dismiss, loadMoreErrors } = useJobs()
+  const bytes = job.kind === 'download' // a download counts bytes, not images
   const active = isActive(job.status)
   const finished = job.done + job.failed
   const pct = job.total > 0 ? Math.min(100, (finished / job.total) * 100) : active ? 0 : 100
@@ -40,7 +42,9 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
     >
       <div className="job-head">
         <strong className="job-title" title={job.dir ?? ''}>
-          {t(`jobs.kind_${job.kind}`, { defaultValue: job.kind })}
+          {t(`jobs.kind_${job.kind}`, {
+            defaultValue: t(`captioning.jobKind_${job.kind}`, { defaultValue: job.kind })
+          })}
           {job.dir && <span className="muted"> · {baseName(job.dir)}</span>}
         </strong>
         <span className={`badge job-status-${job.status}`} data-testid="job-status">
@@ -59,9 +63,20 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
       <div className="job-stats">
         <span className="job-phase">{job.phase}</span>
         <span data-testid="job-count">
-          {t('jobs.progress', { done: nf.format(finished), total: nf.format(job.total) })}
+          {bytes
+            ? t('captioning.bytesProgress', {
+                done: formatBytes(job.done),
+                total: formatBytes(job.total)
+              })
+            : t('jobs.progress', { done: nf.format(finished), total: nf.format(job.total) })}
         </span>
-        {active && <span>{t('jobs.rate', { rate: job.rate.toFixed(1) })}</span>}
+        {active && (
+          <span data-testid="job-rate">
+            {bytes
+              ? t('captioning.bytesRate', { rate: formatBytes(job.rate) })
+              : t('jobs.rate', { rate: job.rate.toFixed(1) })}
+          </span>
+        )}
         {active && <span>{t('jobs.eta', { eta: formatEta(job.etaSeconds) })}</span>}
         {job.failed > 0 && (
           <span className="text-danger" data-testid="job-failed">
@@ -110,6 +125,16 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
           </button>
         ) : (
           <>
+            {RESUMABLE_KINDS.includes(job.kind) &&
+              ['cancelled', 'interrupted', 'failed'].includes(job.status) && (
+                <button
+                  className="btn btn-small"
+                  data-testid="job-resume"
+                  onClick={() => void resume(job.id)}
+                >
+                  {t('captioning.resume')}
+                </button>
+              )}
             {job.datasetId != null && (
               <button
                 className="btn btn-small"

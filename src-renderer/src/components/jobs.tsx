@@ -29,6 +29,7 @@ interface JobsApi {
   jobs: JobView[]
   track(jobId: number): Promise<void>
   cancel(jobId: number): Promise<void>
+  resume(jobId: number): Promise<void>
   dismiss(jobId: number): void
   loadMoreErrors(jobId: number): Promise<void>
 }
@@ -172,6 +173,15 @@ export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
       async cancel(id) {
         try {
           applyInfo(await call('jobs.cancel', { id }))
+        } catch (e) {
+          toast.error(e)
+        }
+      },
+      async resume(id) {
+        try {
+          const info = await call('jobs.resume', { id })
+          // a resumed job is active again: let it replace the final state shown
+          upsert(id, (p) => fromInfo(info, p ? { ...p, status: info.status } : p))
         } catch (e) {
           toast.error(e)
         }

@@ -1,8 +1,15 @@
 import { useCallback, useEffect, useState } from 'react'
 
-export type Route = { name: 'home' } | { name: 'dataset'; id: number }
+export type Route =
+  | { name: 'home' }
+  | { name: 'dataset'; id: number }
+  | { name: 'glossary'; datasetId: number | null }
+  | { name: 'models' }
 
 function parse(hash: string): Route {
+  if (/^#\/models\b/.test(hash)) return { name: 'models' }
+  const g = /^#\/(?:datasets\/(\d+)\/)?glossary\b/.exec(hash)
+  if (g) return { name: 'glossary', datasetId: g[1] ? Number(g[1]) : null }
   const m = /^#\/datasets\/(\d+)/.exec(hash)
   return m ? { name: 'dataset', id: Number(m[1]) } : { name: 'home' }
 }
@@ -16,7 +23,16 @@ export function useHashRoute(): [Route, (r: Route) => void] {
     return () => window.removeEventListener('hashchange', onChange)
   }, [])
   const navigate = useCallback((r: Route) => {
-    location.hash = r.name === 'home' ? '#/' : `#/datasets/${r.id}`
+    location.hash =
+      r.name === 'home'
+        ? '#/'
+        : r.name === 'models'
+          ? '#/models'
+          : r.name === 'glossary'
+            ? r.datasetId == null
+              ? '#/glossary'
+              : `#/datasets/${r.datasetId}/glossary`
+            : `#/datasets/${r.id}`
   }, [])
   return [route, navigate]
 }

@@ -1,21 +1,24 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
-import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
+import { useQueryClient } from '@tanstack/react-query'
 import type { InfiniteData } from '@tanstack/react-query'
 import type { SortingState } from '@tanstack/react-table'
 import { useTranslation } from 'react-i18next'
 import type { ImageDetail, ImageFilter, Page, ReviewStatus, Sort } from '@shared/api'
 import { call } from '../api/client'
+import { GRID_KEY_ROOT, patchGridRows, useGridPages } from '../api/gridPages'
 import { Editor } from '../components/Editor'
 import type { EditorHandle } from '../components/Editor'
 import { EMPTY_FILTER, FilterBar } from '../components/FilterBar'
 import type { FilterState } from '../components/FilterBar'
-import { Grid, SORT_KEY_OF } from '../components/Grid'
+import { Grid, ROW_H, SORT_KEY_OF } from '../components/Grid'
 import { useToast } from '../components/Toasts'
+import { GlossaryTools } from '../components/GlossaryTools'
+import { CaptionTools } from '../components/CaptionTools'
+import { CleanupTools } from '../components/CleanupTools'
+import { LintList } from '../components/LintList'
 import { useDebounced } from '../hooks/useDebounced'
 import { useKeyActions } from '../hooks/keyboard'
-
-const PAGE_SIZE = 200
 
 export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
   const { t } = useTranslation()
@@ -25,6 +28,7 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
   const search = useDebounced(fs.search.trim(), 200)
   const [sorting, setSorting] = useState<SortingState>([{ id: 'fileName', desc: false }])
   const [selectedId, setSelectedId] = useState<number | null>(null)
+  const [lint, setLint] = useState(false)
   const scrollRef = useRef<HTMLDivElement>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   const editorRef = useRef<EditorHandle | null>(null)
@@ -45,25 +49,11 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
     return key ? { key, dir: s?.desc ? 'desc' : 'asc' } : { key: 'name', dir: 'asc' }
   }, [sorting])
 
-  const q = useInfiniteQuery({
-    queryKey: ['images', filter, sort],
-    queryFn: ({ pageParam }) =>
-      call('images.page', {
-        filter,
-        sort,
-        cursor: pageParam,
-        limit: PAGE_SIZE,
-        withTotal: pageParam === null
-      }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last: Page) => last.nextCursor,
-    placeholderData: keepPreviousData
-  })
+  const { q, rows } = useGridPages(filter, sort, scrollRef, ROW_H)
   useEffect(() => {
     if (q.error) toast.error(q.error)
   }, [q.error, toast])
 
-  const rows = useMemo(() => q.data?.pages.flatMap((p) => p.rows) ?? [], [q.data])
   const total = q.data?.pages[0]?.total ?? null
 
   // a new filter or sort starts at the top
@@ -76,17 +66,10 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
     async (status: ReviewStatus) => {
       if (selectedId == null) return
       const id = selectedId
-      // show it at once; the 'library.changed' event brings the server's truth
-      qc.setQueriesData<InfiniteData<Page>>({ queryKey: ['images'] }, (old) =>
-        old
-          ? {
-              ...old,
-              pages: old.pages.map((p) => ({
-                ...p,
-                rows: p.rows.map((r) => (r.id === id ? { ...r, status } : r))
-              }))
-            }
-          : old
+      // show it at once; the 'library.changed' event brings the server's truth (gridPages.ts)
+      const ids = new Set([id])
+      qc.setQueriesData<InfiniteData<Page, string | null>>({ queryKey: GRID_KEY_ROOT }, (old) =>
+        patchGridRows(old, ids, (r) => ({ ...r, status }))
       )
       qc.setQueryData<ImageDetail>(['image', id], (old) => (old ? { ...old, status } : old))
       try {
@@ -94,7 +77,6 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
       } catch (e) {
         toast.error(e)
       } finally {
-        void qc.invalidateQueries({ queryKey: ['images'] })
         void qc.invalidateQueries({ queryKey: ['image', id] })
       }
     },
@@ -140,7 +122,30 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
         total={total}
         fetching={q.isFetching && !q.isFetchingNextPage}
       />
+      <GlossaryTools
+        datasetId={datasetId}
+        filter={filter}
+        selectedId={selectedId}
+        lint={lint}
+        onLint={setLint}
+      />
+      <CaptionTools
+        datasetId={datasetId}
+        filter={filter}
+        filterTotal={total}
+        selectedId={selectedId}
+        firstId={rows[0]?.id ?? null}
+      />
+      <CleanupTools datasetId={datasetId} filter={filter} selectedId={selectedId} />
       <div className="workspace">
+        {lint && (
+          <LintList
+            datasetId={datasetId}
+            filter={filter}
+            selectedId={selectedId}
+            onSelect={setSelectedId}
+          />
+        )}
         <Grid
           rows={rows}
           sorting={sorting}
