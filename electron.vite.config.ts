@@ -48,6 +48,8 @@ export default defineConfig({
     resolve: { alias },
     plugins: [react()],
     build: {
+      // electron-vite leaves bundles unminified; the studio loads faster minified (1 MB → ~430 kB).
+      minify: true,
       rolldownOptions: {
         input: { index: r('src-renderer/index.html') }
       }
