@@ -22,7 +22,19 @@ import { imageHandlers } from './handlers/images'
 import { captionHandlers } from './handlers/captions'
 import { historyHandlers } from './handlers/history'
 import { importHandlers } from './handlers/import'
+import { glossaryHandlers } from './handlers/glossary'
+import { glossaryBatchHandlers } from './handlers/glossary-batch'
+import { textHandlers } from './handlers/text'
 import { importJob } from './jobs/import'
+import { captioningHandlers } from './handlers/captioning'
+import { datatoolsHandlers } from './handlers/datatools'
+import { reviewHandlers } from './handlers/review'
+import { bulkJob } from './jobs/bulk'
+import { phashJob } from './jobs/phash'
+import { exportJob } from './jobs/export'
+import { captionJob } from './jobs/caption'
+import { downloadJob } from './models/download'
+import { InferenceHost } from './captioner/host'
 import { getMedia, type MediaFile } from './media'
 
 export interface CoreOptions {
@@ -57,7 +69,13 @@ export const handlers: HandlerMap = {
   ...captionHandlers,
   ...historyHandlers,
   ...jobHandlers,
-  ...settingsHandlers
+  ...settingsHandlers,
+  ...glossaryHandlers,
+  ...glossaryBatchHandlers,
+  ...textHandlers,
+  ...captioningHandlers,
+  ...datatoolsHandlers,
+  ...reviewHandlers
 }
 
 function defaultActor(): string {
@@ -78,6 +96,7 @@ export function createCore(opts: CoreOptions): Core {
   bus.setMaxListeners(100)
   const closing = new AbortController()
   const jobs = new JobRunner(() => ctx)
+  let host: InferenceHost | null = null
   const ctx: CoreContext = {
     db,
     dataDir,
@@ -93,9 +112,15 @@ export function createCore(opts: CoreOptions): Core {
       bus.emit(event, payload)
     },
     jobs,
-    closing: closing.signal
+    closing: closing.signal,
+    inference: () => (host ??= new InferenceHost())
   }
   jobs.register(importJob)
+  jobs.register(captionJob)
+  jobs.register(downloadJob)
+  jobs.register(exportJob)
+  jobs.register(bulkJob)
+  jobs.register(phashJob)
   const interrupted = jobs.recoverInterrupted()
   if (opts.resumeInterrupted) for (const id of interrupted) jobs.resume(id)
 
@@ -135,6 +160,7 @@ export function createCore(opts: CoreOptions): Core {
       closed = true
       closing.abort('shutdown')
       await jobs.shutdown()
+      await host?.close()
       bus.removeAllListeners()
       closeDatabase(db)
     }

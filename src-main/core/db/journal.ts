@@ -22,8 +22,17 @@ import type { HistoryBatch, Lang, ReviewStatus } from '../../shared/api'
 import type { CoreContext } from '../context'
 import { prepared } from './queries/cache'
 import { readCaption } from './queries/captions'
+import {
+  applyConcept,
+  applyDataset,
+  applyImage,
+  type ConceptSnap,
+  type DatasetSnap,
+  type ImageSnap
+} from '../review/snapshots'
 
-export type EntryKind = 'caption' | 'tags' | 'status'
+/** 'concept', 'dataset' and 'image' (delete/restore): see review/snapshots.ts */
+export type EntryKind = 'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image'
 
 export interface CaptionSnap {
   text: string
@@ -118,6 +127,75 @@ export function withBatch<T>(
   })
   const out = db.inTransaction ? run() : run.immediate()
   if (out.batchId !== null && batch) emitChanged(ctx, [...batch.imageIds], label)
+  return out
+}
+
+/**
+ * Appends to a long-running batch (a caption job) in its own short IMMEDIATE transaction, so a
+ * run that commits chunk by chunk is still ONE undoable batch. `batchId` null — or a batch that
+ * was undone or discarded meanwhile — opens a new batch labelled `label` (kept only if the chunk
+ * changed something). `fn` runs inside the transaction: write job-item marks there too.
+ * Returns the batch id in use (null while nothing has changed yet).
+ */
+export function appendToBatch<T>(
+  ctx: CoreContext,
+  batchId: number | null,
+  label: string,
+  fn: (b: Batch) => T
+): BatchOutcome<T> {
+  const db = ctx.db
+  const actor = ctx.actor()
+  let touched: number[] = []
+  const run = db.transaction((): BatchOutcome<T> => {
+    const now = Date.now()
+    const live =
+      batchId !== null &&
+      prepared(db, 'SELECT 1 FROM journal_batches WHERE id = ? AND undone = 0').get(batchId) !==
+        undefined
+    const id = live
+      ? batchId
+      : Number(
+          prepared(
+            db,
+            'INSERT INTO journal_batches (label, actor, created_at) VALUES (?, ?, ?)'
+          ).run(label, actor, now).lastInsertRowid
+        )
+    const insEntry = prepared(
+      db,
+      'INSERT INTO journal_entries (batch_id, image_id, kind, lang, before, after) VALUES (?, ?, ?, ?, ?, ?)'
+    )
+    const b: Batch = {
+      id,
+      db,
+      actor,
+      now,
+      imageIds: new Set(),
+      items: 0,
+      record(imageId, kind, lang, before, after) {
+        insEntry.run(
+          id,
+          imageId,
+          kind,
+          lang,
+          before == null ? null : JSON.stringify(before),
+          after == null ? null : JSON.stringify(after)
+        )
+        this.items++
+        this.imageIds.add(imageId)
+      }
+    }
+    const result = fn(b)
+    touched = [...b.imageIds]
+    if (b.items === 0) {
+      if (!live) prepared(db, 'DELETE FROM journal_batches WHERE id = ?').run(id)
+      return { result, batchId: live ? id : null, items: 0 }
+    }
+    prepared(db, 'UPDATE journal_batches SET items = items + ? WHERE id = ?').run(b.items, id)
+    prepared(db, 'DELETE FROM journal_batches WHERE undone = 1').run()
+    return { result, batchId: id, items: b.items }
+  })
+  const out = db.inTransaction ? run() : run.immediate()
+  if (touched.length) emitChanged(ctx, touched, label)
   return out
 }
 
@@ -308,12 +386,18 @@ export function historyBatchFrom(r: BatchRow): HistoryBatch {
 }
 
 function applyEntry(db: Database, e: EntryRow, json: string | null): void {
+  if (e.kind === 'image') {
+    applyImage(db, e.image_id, json === null ? null : (JSON.parse(json) as ImageSnap))
+    return
+  }
   // an image deleted since the edit (re-import, dataset removal) has nothing to restore
   if (!prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id)) return
   const snap = json === null ? null : (JSON.parse(json) as unknown)
   if (e.kind === 'caption') applyCaption(db, e.image_id, e.lang as Lang, snap as CaptionSnap | null)
   else if (e.kind === 'tags' && snap) applyTags(db, e.image_id, snap as TagsSnap)
   else if (e.kind === 'status' && snap) applyStatus(db, e.image_id, snap as StatusSnap)
+  else if (e.kind === 'concept' && snap) applyConcept(db, e.image_id, snap as ConceptSnap)
+  else if (e.kind === 'dataset' && snap) applyDataset(db, e.image_id, snap as DatasetSnap)
 }
 
 function step(ctx: CoreContext, direction: 'undo' | 'redo'): HistoryBatch | null {

@@ -1,6 +1,10 @@
 import type { Database } from 'better-sqlite3'
 import { migration0001 } from './0001-initial'
 import { migration0002 } from './0002-grid-indexes'
+import { migration0003 } from './0003-captioning'
+import { migration0004 } from './0004-glossary'
+import { migration0005 } from './0005-datatools'
+import { migration0006 } from './0006-review'
 
 export interface Migration {
   version: number
@@ -9,5 +13,12 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only; never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [migration0001, migration0002]
+export const MIGRATIONS: Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+  migration0006
+]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

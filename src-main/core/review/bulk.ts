@@ -1,0 +1,125 @@
+/**
+ * Preview and apply of bulk operations over a selection.
+ *  - preview walks the selection in chunks (yielding to the event loop between them) and returns
+ *    the count, how many images would change, and the first `limit` diffs;
+ *  - apply writes ONE journal batch: synchronously for selections up to BULK_SYNC_LIMIT, else as
+ *    a 'bulk' job (jobs/bulk.ts) that commits in short time-sliced transactions appended to the
+ *    same batch, with progress events.
+ */
+import type { Database } from 'better-sqlite3'
+import {
+  BULK_SAMPLE_CAP,
+  BULK_SYNC_LIMIT,
+  type BulkApplyResult,
+  type BulkDiff,
+  type BulkOp,
+  type BulkPreview,
+  type Selection
+} from '../../shared/api'
+import { GlossaError } from '../../shared/errors'
+import type { CoreContext } from '../context'
+import { withBatch } from '../db/journal'
+import { prepared } from '../db/queries/cache'
+import { loadStates, opLabel, planImage, prepareOp } from './ops'
+import { resolveSelection, selectionFilter } from './selection'
+
+/** What a bulk job works on: a selection, or every image carrying some tags (tags.rename/merge). */
+export type BulkTarget = { selection: Selection } | { withTags: string[]; datasetId?: number }
+
+export const CHUNK = 500
+export const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
+
+export function resolveTarget(db: Database, t: BulkTarget): number[] {
+  if ('selection' in t) return resolveSelection(db, t.selection)
+  const ds =
+    t.datasetId === undefined ? '' : 'AND image_id IN (SELECT id FROM images WHERE dataset_id = ?)'
+  const params: (string | number)[] = [JSON.stringify(t.withTags)]
+  if (t.datasetId !== undefined) params.push(t.datasetId)
+  return prepared(
+    db,
+    `SELECT DISTINCT image_id FROM tags WHERE tag IN (SELECT value FROM json_each(?)) ${ds} ORDER BY image_id`
+  )
+    .pluck()
+    .all(...params) as number[]
+}
+
+export function targetDataset(t: BulkTarget): number | null {
+  if ('selection' in t) return selectionFilter(t.selection)?.datasetId ?? null
+  return t.datasetId ?? null
+}
+
+/** Checks an operation against the library (regex compiles, target dataset exists). */
+export function checkOp(db: Database, op: BulkOp): void {
+  prepareOp(op)
+  if (op.kind === 'move' && !prepared(db, 'SELECT 1 FROM datasets WHERE id = ?').get(op.datasetId))
+    throw new GlossaError('NOT_FOUND', `dataset ${op.datasetId} does not exist`)
+}
+
+export async function previewBulk(
+  ctx: CoreContext,
+  target: BulkTarget,
+  op: BulkOp,
+  limit: number
+): Promise<BulkPreview> {
+  const db = ctx.db
+  checkOp(db, op)
+  const p = prepareOp(op)
+  const ids = resolveTarget(db, target)
+  let changed = 0
+  let conflicts = 0
+  let diffs = 0
+  const samples: BulkDiff[] = []
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    if (ctx.closing.aborted || !db.open)
+      throw new GlossaError('CANCELLED', 'the library is closing')
+    const chunk = ids.slice(i, i + CHUNK)
+    const states = loadStates(db, chunk)
+    for (const id of chunk) {
+      const s = states.get(id)
+      if (!s) continue
+      const plan = planImage(db, p, s)
+      if (plan.conflict) conflicts++
+      if (!plan.diffs.length) continue
+      changed++
+      diffs += plan.diffs.length
+      for (const d of plan.diffs) if (samples.length < limit) samples.push(d)
+    }
+    await yieldLoop()
+  }
+  return {
+    count: ids.length,
+    changed,
+    conflicts,
+    samples,
+    sampleCap: BULK_SAMPLE_CAP,
+    truncated: diffs > samples.length
+  }
+}
+
+/** Applies synchronously (small selections) or starts a 'bulk' job. */
+export function applyBulk(ctx: CoreContext, target: BulkTarget, op: BulkOp): BulkApplyResult {
+  const db = ctx.db
+  checkOp(db, op)
+  const ids = resolveTarget(db, target)
+  const label = opLabel(op, ids.length)
+  if (ids.length > BULK_SYNC_LIMIT) {
+    const job = ctx.jobs.create('bulk', targetDataset(target), { target, op, label })
+    return { count: ids.length, jobId: job.id, batchId: null, changed: null }
+  }
+  const p = prepareOp(op)
+  const out = withBatch(ctx, label, (b) => {
+    let changed = 0
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK)
+      const states = loadStates(db, chunk)
+      for (const id of chunk) {
+        const s = states.get(id)
+        if (!s) continue
+        const plan = planImage(db, p, s)
+        if (plan.write?.(b)) changed++
+      }
+    }
+    return changed
+  })
+  return { count: ids.length, jobId: null, batchId: out.batchId, changed: out.result }
+}

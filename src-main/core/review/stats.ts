@@ -1,0 +1,391 @@
+/**
+ * Statistics for the dashboard, each one or two aggregate queries over the grid filter (the same
+ * WHERE clause as the grid, so a plot and the grid always describe the same images):
+ *  - tags: frequency (top N, long tail, singletons) from the tags table;
+ *  - caption lengths per language: histograms of characters and estimated CLIP / mT5 tokens with
+ *    the 77 / 256 budgets, from the caption_metrics cache (filled lazily, in chunks that yield);
+ *  - resolution scatter (exact sizes, or binned on a coarser grid beyond maxPoints) and an aspect
+ *    histogram; kohya buckets (review/buckets.ts) per distinct size;
+ *  - review progress: current counts by status, and status changes per reviewer per time slot
+ *    from the journal (batches not undone).
+ */
+import type { Database } from 'better-sqlite3'
+import {
+  REVIEW_STATUSES,
+  type BucketStats,
+  type CaptionLengthStats,
+  type Histogram,
+  type ImageFilter,
+  type Lang,
+  type ResolutionStats,
+  type ReviewStats,
+  type ReviewStatus,
+  type Results,
+  type TagCount
+} from '../../shared/api'
+import { GlossaError } from '../../shared/errors'
+import { prepared } from '../db/queries/cache'
+import { BUDGETS, estimateTokens } from '../text/tokens'
+import { BucketSelector, type BucketSettings } from './buckets'
+import { yieldLoop } from './bulk'
+import { filterIdsSubquery, filterWhere } from './selection'
+
+// ---------------------------------------------------------------------------------------------
+// Tags
+
+export function tagCounts(db: Database, filter: ImageFilter): TagCount[] {
+  const sub = filterIdsSubquery(filter)
+  const all = Object.keys(filter).length === 0
+  return prepared(
+    db,
+    `SELECT tag, count(*) AS count FROM tags ${all ? '' : `WHERE image_id IN (${sub.sql})`}
+      GROUP BY tag`
+  ).all(...(all ? [] : sub.params)) as TagCount[]
+}
+
+function countImages(db: Database, filter: ImageFilter): number {
+  const w = filterWhere(filter)
+  return (
+    prepared(db, `SELECT count(*) AS n FROM images i ${w.sql}`).get(...w.params) as { n: number }
+  ).n
+}
+
+export function tagStats(db: Database, filter: ImageFilter, top: number): Results['stats.tags'] {
+  const counts = tagCounts(db, filter).sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1))
+  const w = filterWhere(filter)
+  const withTags = (
+    prepared(
+      db,
+      `SELECT count(*) AS n FROM images i ${w.sql ? `${w.sql} AND` : 'WHERE'} i.tags_text <> ''`
+    ).get(...w.params) as { n: number }
+  ).n
+  const tail = counts.slice(top)
+  return {
+    images: countImages(db, filter),
+    imagesWithTags: withTags,
+    distinct: counts.length,
+    occurrences: counts.reduce((n, t) => n + t.count, 0),
+    top: counts.slice(0, top),
+    longTail: {
+      tags: tail.length,
+      occurrences: tail.reduce((n, t) => n + t.count, 0),
+      singletons: counts.filter((t) => t.count === 1).length
+    }
+  }
+}
+
+export function listTags(
+  db: Database,
+  a: {
+    filter: ImageFilter
+    search?: string
+    sort: { key: 'count' | 'tag'; dir: 'asc' | 'desc' }
+    limit: number
+  }
+): Results['tags.list'] {
+  let counts = tagCounts(db, a.filter)
+  const q = a.search?.trim().toLowerCase()
+  if (q) counts = counts.filter((t) => t.tag.toLowerCase().includes(q))
+  const sign = a.sort.dir === 'asc' ? 1 : -1
+  counts.sort((x, y) =>
+    a.sort.key === 'count'
+      ? sign * (x.count - y.count) || (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : 0)
+      : sign * (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : 0)
+  )
+  return {
+    tags: counts.slice(0, a.limit),
+    distinct: counts.length,
+    images: countImages(db, a.filter)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caption lengths
+
+const HIST = {
+  chars: { width: 20, bins: 50 },
+  clip: { width: 8, bins: 40 },
+  mt5: { width: 16, bins: 40 }
+} as const
+
+/**
+ * Fills caption_metrics for non-empty captions that lack a row (triggers drop rows whose caption
+ * changed). Nothing to do when the counts agree; otherwise one keyed walk over the captions in
+ * chunks, yielding between them.
+ */
+async function refreshMetrics(db: Database): Promise<void> {
+  const missing = prepared(
+    db,
+    `SELECT (SELECT count(*) FROM captions WHERE text <> '') - (SELECT count(*) FROM caption_metrics) AS n`
+  ).get() as { n: number }
+  if (missing.n === 0) return
+  const walk = prepared(
+    db,
+    `SELECT c.image_id, c.lang, c.text, c.updated_at FROM captions c
+      WHERE c.text <> '' AND (c.image_id, c.lang) > (?, ?)
+        AND NOT EXISTS (SELECT 1 FROM caption_metrics m WHERE m.image_id = c.image_id AND m.lang = c.lang)
+      ORDER BY c.image_id, c.lang LIMIT 1000`
+  )
+  const up = prepared(
+    db,
+    `INSERT INTO caption_metrics (image_id, lang, updated_at, chars, clip, mt5) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (image_id, lang) DO UPDATE SET updated_at = excluded.updated_at,
+       chars = excluded.chars, clip = excluded.clip, mt5 = excluded.mt5`
+  )
+  let after: [number, string] = [0, '']
+  for (;;) {
+    if (!db.open) throw new GlossaError('CANCELLED', 'the library is closing')
+    const rows = walk.all(...after) as {
+      image_id: number
+      lang: Lang
+      text: string
+      updated_at: number
+    }[]
+    if (!rows.length) return
+    db.transaction(() => {
+      for (const r of rows)
+        up.run(
+          r.image_id,
+          r.lang,
+          r.updated_at,
+          r.text.length,
+          estimateTokens(r.text, 'clip'),
+          estimateTokens(r.text, 'mt5')
+        )
+    })()
+    const last = rows[rows.length - 1]!
+    after = [last.image_id, last.lang]
+    await yieldLoop()
+  }
+}
+
+export async function captionLengthStats(
+  db: Database,
+  filter: ImageFilter
+): Promise<CaptionLengthStats> {
+  await refreshMetrics(db)
+  const sub = filterIdsSubquery(filter)
+  const all = Object.keys(filter).length === 0
+  const params = all ? [] : sub.params
+  const make = (budget: number | null, width: number, bins: number): Histogram => ({
+    binWidth: width,
+    bins: new Array<number>(bins).fill(0),
+    budget,
+    over: 0
+  })
+  const langs = {} as CaptionLengthStats['langs']
+  for (const lang of ['zh', 'en'] as const) {
+    langs[lang] = {
+      captions: 0,
+      empty: 0,
+      chars: make(null, HIST.chars.width, HIST.chars.bins),
+      clip: make(BUDGETS.clip, HIST.clip.width, HIST.clip.bins),
+      mt5: make(BUDGETS.mt5, HIST.mt5.width, HIST.mt5.bins)
+    }
+  }
+  const add = (lang: Lang, key: 'chars' | 'clip' | 'mt5', v: number, n: number) => {
+    const h = langs[lang][key]
+    h.bins[Math.min(Math.floor(v / HIST[key].width), HIST[key].bins - 1)]! += n
+    if (h.budget !== null && v > h.budget) h.over += n
+    if (key === 'chars') langs[lang].captions += n
+  }
+  if (all) {
+    // one row per distinct (lang, value), read off the (lang, value) indexes
+    for (const key of ['chars', 'clip', 'mt5'] as const)
+      for (const r of prepared(
+        db,
+        `SELECT lang, ${key} AS v, count(*) AS n FROM caption_metrics GROUP BY lang, ${key}`
+      ).all() as { lang: Lang; v: number; n: number }[])
+        add(r.lang, key, r.v, r.n)
+  } else {
+    // one pass over the filter's captions, grouped by the three bins at once
+    const w = filterWhere(filter)
+    const bin = (k: 'chars' | 'clip' | 'mt5') =>
+      `MIN(m.${k} / ${HIST[k].width}, ${HIST[k].bins - 1})`
+    const rows = prepared(
+      db,
+      `SELECT m.lang, ${bin('chars')}, ${bin('clip')}, ${bin('mt5')},
+              SUM(m.clip > ${BUDGETS.clip}), SUM(m.mt5 > ${BUDGETS.mt5}), count(*)
+         FROM images i JOIN caption_metrics m ON m.image_id = i.id ${w.sql}
+        GROUP BY 1, 2, 3, 4`
+    )
+      .raw()
+      .all(...w.params) as [Lang, number, number, number, number, number, number][]
+    for (const [lang, chars, clip, mt5, clipOver, mt5Over, n] of rows) {
+      const l = langs[lang]
+      l.captions += n
+      l.chars.bins[chars]! += n
+      l.clip.bins[clip]! += n
+      l.mt5.bins[mt5]! += n
+      l.clip.over += clipOver
+      l.mt5.over += mt5Over
+    }
+  }
+  const empty = prepared(
+    db,
+    `SELECT lang, count(*) AS n FROM captions WHERE text = ''
+      ${all ? '' : `AND image_id IN (${sub.sql})`} GROUP BY lang`
+  ).all(...params) as { lang: Lang; n: number }[]
+  for (const e of empty) langs[e.lang].empty = e.n
+  return { estimate: true, langs }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolution, aspect, buckets
+
+interface SizeRow {
+  width: number
+  height: number
+  count: number
+  weighted: number
+}
+
+function sizes(db: Database, filter: ImageFilter): { rows: SizeRow[]; unknown: number } {
+  const w = filterWhere(filter)
+  const and = w.sql ? `${w.sql} AND` : 'WHERE'
+  const rows = prepared(
+    db,
+    `SELECT i.width AS width, i.height AS height, count(*) AS count, SUM(COALESCE(i.repeats, 1)) AS weighted
+       FROM images i ${and} i.width > 0 AND i.height > 0 GROUP BY i.width, i.height`
+  ).all(...w.params) as SizeRow[]
+  const known = rows.reduce((n, r) => n + r.count, 0)
+  return { rows, unknown: countImages(db, filter) - known }
+}
+
+const ASPECT_STEP = 1 / 8
+const ASPECT_MIN = -2
+const ASPECT_MAX = 2
+
+export function resolutionStats(
+  db: Database,
+  filter: ImageFilter,
+  maxPoints: number
+): ResolutionStats {
+  const { rows, unknown } = sizes(db, filter)
+  let binSize = 1
+  let points = rows.map((r) => ({ width: r.width, height: r.height, count: r.count }))
+  while (points.length > maxPoints) {
+    binSize = binSize === 1 ? 16 : binSize * 2
+    const m = new Map<string, { width: number; height: number; count: number }>()
+    for (const r of rows) {
+      const bw = Math.floor(r.width / binSize) * binSize + binSize / 2
+      const bh = Math.floor(r.height / binSize) * binSize + binSize / 2
+      const k = `${bw}x${bh}`
+      const p = m.get(k)
+      if (p) p.count += r.count
+      else m.set(k, { width: bw, height: bh, count: r.count })
+    }
+    points = [...m.values()]
+  }
+  points.sort((a, b) => a.width - b.width || a.height - b.height)
+  const nb = Math.round((ASPECT_MAX - ASPECT_MIN) / ASPECT_STEP)
+  const counts = new Array<number>(nb).fill(0)
+  for (const r of rows) {
+    const l = Math.log2(r.width / r.height)
+    const k = Math.min(nb - 1, Math.max(0, Math.floor((l - ASPECT_MIN) / ASPECT_STEP + 1e-9)))
+    counts[k]! += r.count
+  }
+  return {
+    images: rows.reduce((n, r) => n + r.count, 0),
+    unknown,
+    binSize,
+    points,
+    aspect: counts.map((count, k) => ({
+      from: 2 ** (ASPECT_MIN + k * ASPECT_STEP),
+      to: 2 ** (ASPECT_MIN + (k + 1) * ASPECT_STEP),
+      count
+    }))
+  }
+}
+
+export function bucketStats(db: Database, filter: ImageFilter, s: BucketSettings): BucketStats {
+  let sel: BucketSelector
+  try {
+    sel = new BucketSelector(s)
+  } catch (e) {
+    throw new GlossaError('INVALID_ARGS', `stats.buckets: ${(e as Error).message}`)
+  }
+  const { rows, unknown } = sizes(db, filter)
+  const buckets = new Map<string, BucketStats['buckets'][number]>()
+  let upscaled = 0
+  for (const r of rows) {
+    const b = sel.select(r.width, r.height)
+    const k = `${b.reso[0]}x${b.reso[1]}`
+    let e = buckets.get(k)
+    if (!e)
+      buckets.set(
+        k,
+        (e = { width: b.reso[0], height: b.reso[1], images: 0, weighted: 0, upscaled: 0 })
+      )
+    e.images += r.count
+    e.weighted += r.weighted
+    if (b.upscaled) {
+      e.upscaled += r.count
+      upscaled += r.count
+    }
+  }
+  return {
+    images: rows.reduce((n, r) => n + r.count, 0),
+    unknown,
+    weighted: rows.reduce((n, r) => n + r.weighted, 0),
+    upscaled,
+    predefined: sel.predefined,
+    buckets: [...buckets.values()].sort((a, b) => a.width - b.width || a.height - b.height)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review progress
+
+const SLOT_MS = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const
+
+export function reviewStats(
+  db: Database,
+  filter: ImageFilter,
+  interval: 'hour' | 'day' | 'week',
+  tzOffsetMinutes: number
+): ReviewStats {
+  const w = filterWhere(filter)
+  const byStatus = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<
+    ReviewStatus,
+    number
+  >
+  for (const r of prepared(
+    db,
+    `SELECT i.status, count(*) AS n FROM images i ${w.sql} GROUP BY i.status`
+  ).all(...w.params) as { status: ReviewStatus; n: number }[])
+    byStatus[r.status] = r.n
+  const all = Object.keys(filter).length === 0
+  const sub = filterIdsSubquery(filter)
+  const slot = SLOT_MS[interval]
+  const off = tzOffsetMinutes * 60_000
+  // weeks start on Monday: 1970-01-01 was a Thursday (+3 days)
+  const shift = interval === 'week' ? 3 * 86_400_000 : 0
+  const rows = prepared(
+    db,
+    `SELECT CAST((b.created_at + ? + ?) / ? AS INTEGER) * ? - ? - ? AS slot, COALESCE(b.actor, '') AS actor,
+            json_extract(e.after, '$.status') AS status, count(*) AS count, MAX(b.created_at) AS last
+       FROM journal_entries e JOIN journal_batches b ON b.id = e.batch_id
+      WHERE e.kind = 'status' AND b.undone = 0 AND e.after IS NOT NULL
+        ${all ? '' : `AND e.image_id IN (${sub.sql})`}
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`
+  ).all(off, shift, slot, slot, off, shift, ...(all ? [] : sub.params)) as {
+    slot: number
+    actor: string
+    status: ReviewStatus
+    count: number
+    last: number
+  }[]
+  const reviewers = new Map<string, { actor: string; changes: number; lastAt: number }>()
+  for (const r of rows) {
+    const e = reviewers.get(r.actor) ?? { actor: r.actor, changes: 0, lastAt: 0 }
+    e.changes += r.count
+    e.lastAt = Math.max(e.lastAt, r.last)
+    reviewers.set(r.actor, e)
+  }
+  return {
+    byStatus,
+    timeline: rows.map((r) => ({ slot: r.slot, actor: r.actor, status: r.status, count: r.count })),
+    reviewers: [...reviewers.values()].sort((a, b) => b.changes - a.changes)
+  }
+}
