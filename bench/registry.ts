@@ -12,6 +12,7 @@ import { glossaryPreview } from './glossary'
 import { taggerPipeline } from './tagger'
 import { exportSpeed } from './export'
 import { cleanupPreview } from './cleanup'
+import { reviewBench } from './review'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
@@ -26,6 +27,8 @@ export const benchmarks: Benchmark[] = [
   taggerPipeline,
   // issue 6: data tools
   exportSpeed,
-  cleanupPreview
+  cleanupPreview,
+  // issue 7: review at scale
+  reviewBench
   // later issues: append here
 ]

@@ -13,6 +13,7 @@ import { registerCaption } from './caption'
 import { registerModels } from './models'
 import { registerCleanup } from './cleanup'
 import { registerExport } from './export'
+import { registerDupes } from './dupes'
 
 export function createProgram(state: CliState): Command {
   const program = new Command('glossa')
@@ -41,6 +42,7 @@ export function createProgram(state: CliState): Command {
   registerModels(program, state)
   registerCleanup(program, state)
   registerExport(program, state)
+  registerDupes(program, state)
   return program
 }
 

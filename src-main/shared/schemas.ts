@@ -89,6 +89,34 @@ export const TagInput = z
   })
   .strict()
 
+/** A half-open range `min ≤ x < max`; either end may be left open. */
+function range(value: z.ZodNumber) {
+  return z
+    .object({ min: value.optional(), max: value.optional() })
+    .strict()
+    .refine((r) => r.min === undefined || r.max === undefined || r.min < r.max, {
+      message: 'min must be below max'
+    })
+}
+const PixelRange = range(z.number().int().min(0).max(1_000_000))
+export type PixelRange = z.infer<typeof PixelRange>
+
+/** kohya bucket settings, as stats.buckets takes them (every field given). */
+export const BucketFilter = z
+  .object({
+    /** the bucket: images the bucket manager would put in width × height */
+    width: z.number().int().min(1).max(65_536),
+    height: z.number().int().min(1).max(65_536),
+    resolution: z.tuple([z.number().int().min(64).max(8192), z.number().int().min(64).max(8192)]),
+    enableBucket: z.boolean(),
+    minReso: z.number().int().min(64).max(8192),
+    maxReso: z.number().int().min(64).max(8192),
+    steps: z.number().int().min(8).max(1024),
+    noUpscale: z.boolean()
+  })
+  .strict()
+export type BucketFilter = z.infer<typeof BucketFilter>
+
 export const ImageFilter = z
   .object({
     datasetId: Id.optional(),
@@ -100,7 +128,32 @@ export const ImageFilter = z
     /** true: only files that failed import; false: only good files */
     hasError: z.boolean().optional(),
     /** substring search over zh, en, raw caption and tags (Chinese and English) */
-    search: z.string().max(500).optional()
+    search: z.string().max(500).optional(),
+    /** images having every one of these tags */
+    tags: z.array(z.string().trim().min(1).max(500)).min(1).max(20).optional(),
+    /** pixel width / height ranges (images without a size never match) */
+    width: PixelRange.optional(),
+    height: PixelRange.optional(),
+    /** width / height ratio range */
+    aspect: range(z.number().positive().max(1000)).optional(),
+    /**
+     * caption length in one language: characters (counted live) or estimated CLIP / mT5 tokens
+     * (from the caption_metrics cache that stats.captionLengths fills); empty captions never match
+     */
+    captionLength: z
+      .object({
+        lang: Lang,
+        unit: z.enum(['chars', 'clip', 'mt5']).optional(),
+        min: z.number().int().min(0).max(10_000_000).optional(),
+        max: z.number().int().min(1).max(10_000_000).optional()
+      })
+      .strict()
+      .refine((r) => r.min === undefined || r.max === undefined || r.min < r.max, {
+        message: 'min must be below max'
+      })
+      .optional(),
+    /** images a kohya bucket manager with these settings would put in one bucket */
+    bucket: BucketFilter.optional()
   })
   .strict()
 export type ImageFilter = z.infer<typeof ImageFilter>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
@@ -7,6 +7,7 @@ import { useEvent } from './api/useEvent'
 import { Header } from './components/Header'
 import { JobPanel } from './components/JobPanel'
 import { ShortcutSheet } from './components/ShortcutSheet'
+import { SettingsButton, SettingsDialog } from './components/SettingsDialog'
 import { useToast } from './components/Toasts'
 import { KeyActionsContext, useGlobalKeys } from './hooks/keyboard'
 import type { KeyActions } from './hooks/keyboard'
@@ -14,8 +15,12 @@ import { useHashRoute } from './hooks/useHashRoute'
 import { useTheme } from './hooks/useTheme'
 import { DatasetPage } from './pages/DatasetPage'
 import { GlossaryPage } from './pages/GlossaryPage'
+import { DupesPage } from './pages/DupesPage'
 import { LibraryHome } from './pages/LibraryHome'
 import { ModelsPage } from './pages/ModelsPage'
+
+// the dashboard and its chart library load on first use (a separate chunk)
+const StatsPage = lazy(() => import('./pages/StatsPage').then((m) => ({ default: m.StatsPage })))
 
 /** Coalesces bursts of 'library.changed' (imports emit many) into one invalidation. */
 function useLibraryInvalidation(): void {
@@ -46,11 +51,16 @@ export function App(): ReactNode {
   const [route, navigate] = useHashRoute()
   const [theme, setTheme] = useTheme()
   const [help, setHelp] = useState(false)
+  const [settings, setSettings] = useState(false)
   const actions = useRef<KeyActions>({})
   useLibraryInvalidation()
 
   const datasetId =
-    route.name === 'dataset' ? route.id : route.name === 'glossary' ? route.datasetId : null
+    route.name === 'dataset' || route.name === 'stats' || route.name === 'dupes'
+      ? route.id
+      : route.name === 'glossary'
+        ? route.datasetId
+        : null
   const dataset = useQuery({
     queryKey: ['datasets', 'get', datasetId],
     queryFn: () => call('datasets.get', { id: datasetId ?? 0 }),
@@ -107,11 +117,26 @@ export function App(): ReactNode {
               <a className="btn btn-ghost" href="#/glossary" data-testid="nav-glossary">
                 {t('glossary.link')}
               </a>
+              <SettingsButton onClick={() => setSettings(true)} />
             </>
           }
         />
         {route.name === 'dataset' ? (
-          <DatasetPage key={route.id} datasetId={route.id} />
+          <DatasetPage
+            key={`${route.id}:${JSON.stringify(route.link ?? null)}`}
+            datasetId={route.id}
+            link={route.link}
+          />
+        ) : route.name === 'stats' ? (
+          <Suspense fallback={<main className="stats-page">{t('grid.loading')}</main>}>
+            <StatsPage
+              key={route.id}
+              datasetId={route.id}
+              onFilter={(link) => navigate({ name: 'dataset', id: route.id, link })}
+            />
+          </Suspense>
+        ) : route.name === 'dupes' ? (
+          <DupesPage key={route.id} datasetId={route.id} />
         ) : route.name === 'models' ? (
           <ModelsPage />
         ) : route.name === 'glossary' ? (
@@ -123,7 +148,16 @@ export function App(): ReactNode {
           <LibraryHome onOpen={(id) => navigate({ name: 'dataset', id })} />
         )}
         <JobPanel onOpen={(id) => navigate({ name: 'dataset', id })} />
-        {help && <ShortcutSheet onClose={() => setHelp(false)} />}
+        {help && (
+          <ShortcutSheet
+            onClose={() => setHelp(false)}
+            onCustomise={() => {
+              setHelp(false)
+              setSettings(true)
+            }}
+          />
+        )}
+        {settings && <SettingsDialog onClose={() => setSettings(false)} />}
       </div>
     </KeyActionsContext.Provider>
   )

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import { pageImages } from '../../src-main/core/db/queries/images'
 import { SORT_KEYS, type ImageFilter, type Sort, type SortKey } from '../../src-main/shared/api'
+import { BucketSelector } from '../../src-main/core/review/buckets'
 import { insertImage, seedLibrary } from './helpers'
 
 let dir: string
@@ -81,11 +82,51 @@ function reference(f: ImageFilter, sort: Sort): number[] {
   }
   const dir = sort.dir === 'asc' ? 'ASC' : 'DESC'
   const order = [...ORDER[sort.key], 'i.id'].map((k) => `${k} ${dir}`)
-  const sql = `SELECT i.id FROM images i
+  const sql = `SELECT i.id, i.width, i.height, i.tags_text, z.text AS zh, e.text AS en FROM images i
     LEFT JOIN captions z ON z.image_id = i.id AND z.lang = 'zh'
     LEFT JOIN captions e ON e.image_id = i.id AND e.lang = 'en'
     ${w.length ? `WHERE ${w.join(' AND ')}` : ''} ORDER BY ${order.join(', ')}`
-  return (db.prepare(sql).all(...p) as { id: number }[]).map((r) => r.id)
+  // the dashboard filters, checked in JavaScript (the bucket by review/buckets.ts itself)
+  const inRange = (v: number, r?: { min?: number; max?: number }) =>
+    !r || ((r.min === undefined || v >= r.min) && (r.max === undefined || v < r.max))
+  const rows = db.prepare(sql).all(...p) as RefRow[]
+  return rows
+    .filter((r) => {
+      const tags = r.tags_text ? r.tags_text.split(', ') : []
+      if (f.tags && !f.tags.every((t) => tags.includes(t))) return false
+      const sized = r.width !== null && r.height !== null && r.width > 0 && r.height > 0
+      if ((f.width || f.height || f.aspect || f.bucket) && !sized) return false
+      if (!inRange(r.width ?? 0, f.width) || !inRange(r.height ?? 0, f.height)) return false
+      if (f.aspect && !inRange(r.width! / r.height!, f.aspect)) return false
+      if (f.captionLength) {
+        const text = f.captionLength.lang === 'zh' ? r.zh : r.en
+        if (!text || !inRange(text.length, f.captionLength)) return false
+      }
+      if (f.bucket) {
+        const reso = new BucketSelector(f.bucket).select(r.width!, r.height!).reso
+        if (reso[0] !== f.bucket.width || reso[1] !== f.bucket.height) return false
+      }
+      return true
+    })
+    .map((r) => r.id)
+}
+
+interface RefRow {
+  id: number
+  width: number | null
+  height: number | null
+  tags_text: string
+  zh: string | null
+  en: string | null
+}
+
+const BUCKET_1024 = {
+  resolution: [1024, 1024] as [number, number],
+  enableBucket: true,
+  minReso: 256,
+  maxReso: 1024,
+  steps: 64,
+  noUpscale: false
 }
 
 function pageAll(
@@ -122,7 +163,20 @@ const FILTERS = (): [string, ImageFilter][] => [
   ['search 2 cjk', { datasetId: ds1, search: '广州' }],
   ['search 1 cjk + status', { search: '猫', status: ['unreviewed'] }],
   ['search latin', { search: 'TALL tow' }],
-  ['search short latin', { datasetId: ds2, search: 'at' }]
+  ['search short latin', { datasetId: ds2, search: 'at' }],
+  ['one tag', { datasetId: ds1, tags: ['cat'] }],
+  ['two tags + status', { tags: ['solo', 'sky'], status: ['unreviewed', 'approved'] }],
+  ['width range', { datasetId: ds1, width: { min: 640, max: 1025 } }],
+  ['height + aspect', { height: { min: 768 }, aspect: { min: 1, max: 1.5 } }],
+  ['wide', { datasetId: ds2, aspect: { min: 2 } }],
+  ['zh length', { datasetId: ds2, captionLength: { lang: 'zh', min: 16, max: 20 } }],
+  ['en length + search', { captionLength: { lang: 'en', max: 50 }, search: 'cat' }],
+  ['bucket', { datasetId: ds1, bucket: { ...BUCKET_1024, width: 512, height: 1024 } }],
+  ['square bucket', { bucket: { ...BUCKET_1024, width: 1024, height: 1024 } }],
+  [
+    'bucket no upscale',
+    { datasetId: ds2, bucket: { ...BUCKET_1024, noUpscale: true, width: 640, height: 512 } }
+  ]
 ]
 
 describe('keyed paging', () => {

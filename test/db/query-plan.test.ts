@@ -47,6 +47,44 @@ function filters(): [string, ImageFilter][] {
     ['library status+search', { status: ['unreviewed'], search: 'tall tower' }],
     ['library folder', { folder: '1_food' }],
     ['library folder+status', { folder: '1_food', status: ['rejected'] }],
+    ['tags', { datasetId: ds, tags: ['cat', 'solo'] }],
+    ['library tag', { tags: ['sky'] }],
+    ['width+height', { datasetId: ds, width: { min: 600 }, height: { max: 1000 } }],
+    ['aspect', { aspect: { min: 0.5, max: 2 } }],
+    ['caption chars', { datasetId: ds, captionLength: { lang: 'zh', min: 10, max: 30 } }],
+    ['caption tokens', { captionLength: { lang: 'en', unit: 'clip', min: 77 } }],
+    [
+      'bucket',
+      {
+        datasetId: ds,
+        bucket: {
+          width: 1024,
+          height: 1024,
+          resolution: [1024, 1024],
+          enableBucket: true,
+          minReso: 256,
+          maxReso: 1024,
+          steps: 64,
+          noUpscale: false
+        }
+      }
+    ],
+    [
+      'bucket no upscale + tag',
+      {
+        tags: ['night'],
+        bucket: {
+          width: 512,
+          height: 512,
+          resolution: [768, 768],
+          enableBucket: true,
+          minReso: 256,
+          maxReso: 1024,
+          steps: 64,
+          noUpscale: true
+        }
+      }
+    ],
     [
       'everything',
       {

@@ -12,6 +12,7 @@ import { TagScores } from './TagScores'
 import { CaptionLangEditor, useCaptionEditor } from './CaptionFieldsEditor'
 import { KnowledgePanel } from './KnowledgePanel'
 import { LintBadges } from './LintBadges'
+import { HistorySection } from './HistoryPanel'
 
 export interface EditorHandle {
   focusZh(): void
@@ -190,6 +191,7 @@ function EditorBody({
         </pre>
       </div>
       {!loading && <KnowledgePanel imageId={d.id} version={captionsVersion} />}
+      {!loading && <HistorySection imageId={d.id} />}
     </div>
   )
 }

@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
 import type { ReviewStatus } from '@shared/api'
 import { call } from '../api/client'
+import { ExtraChips } from './StatsChips'
+import type { ExtraFilter } from './StatsLinks'
 
 export type Missing = '' | 'zh' | 'en' | 'any'
 
@@ -13,6 +15,8 @@ export interface FilterState {
   missing: Missing
   errorsOnly: boolean
   search: string
+  /** filters a dashboard plot set (tags, sizes, caption length, bucket), shown as chips */
+  extra?: ExtraFilter
 }
 
 export const EMPTY_FILTER: FilterState = {
@@ -53,7 +57,12 @@ export function FilterBar({
         : [...value.statuses, s]
     })
   const dirty =
-    value.statuses.length > 0 || value.concept || value.missing || value.errorsOnly || value.search
+    value.statuses.length > 0 ||
+    value.concept ||
+    value.missing ||
+    value.errorsOnly ||
+    value.search ||
+    value.extra
 
   return (
     <div className="filter-bar" data-testid="filter-bar">
@@ -122,6 +131,7 @@ export function FilterBar({
         />
         {t('filter.errorsOnly')}
       </label>
+      {value.extra && <ExtraChips value={value.extra} onChange={(extra) => set({ extra })} />}
       {dirty && (
         <button className="btn btn-small btn-ghost" onClick={() => onChange(EMPTY_FILTER)}>
           {t('filter.clear')}

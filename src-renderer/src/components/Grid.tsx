@@ -26,7 +26,7 @@ export const SORT_KEY_OF: Record<string, SortKey> = {
 }
 
 const TEMPLATE =
-  '60px minmax(140px, 1.1fr) minmax(80px, 0.6fr) minmax(160px, 2fr) minmax(160px, 2fr) minmax(100px, 1fr) 104px 88px'
+  '32px 60px minmax(140px, 1.1fr) minmax(80px, 0.6fr) minmax(160px, 2fr) minmax(160px, 2fr) minmax(100px, 1fr) 104px 88px'
 
 /** No rows for TanStack Table: it only models the header (columns, sorting); see TableBody. */
 const NO_ROWS: ImageRow[] = []
@@ -67,8 +67,21 @@ function Thumb({ row }: { row: ImageRow }): ReactNode {
   )
 }
 
+/** What a row click means for the multi-selection (see hooks/useSelection.ts). */
+export interface RowClickMods {
+  shift: boolean
+  /** Ctrl/Cmd-click, or a click on the row's checkbox */
+  toggle: boolean
+}
+
 /** The grid's columns: header and cell renderers; plain functions, no hooks per cell. */
 const COLUMNS: Column[] = [
+  {
+    // the multi-selection's checkbox; drawn by GridRow from its `checked` flag
+    id: 'check',
+    header: () => null,
+    cell: () => null
+  },
   {
     id: 'thumb',
     header: (t) => <span className="sr-only">{t('grid.thumb')}</span>,
@@ -154,27 +167,54 @@ interface RowProps {
   index: number
   top: number
   selected: boolean
-  onSelect(id: number): void
+  /** in the multi-selection (a cheap flag: memoised rows re-render only when it flips) */
+  checked: boolean
+  onSelect(id: number, mods: RowClickMods): void
   t: TFunction
   /** changes with the UI language, so memoised rows re-render their labels */
   lang: string
 }
 
 /** One row; memoised, so scrolling renders only the rows that come into view. */
-const GridRow = memo(function GridRow({ row, index, top, selected, onSelect, t }: RowProps) {
+const GridRow = memo(function GridRow({
+  row,
+  index,
+  top,
+  selected,
+  checked,
+  onSelect,
+  t
+}: RowProps) {
   return (
     <tr
-      className={`grid-row ${selected ? 'selected' : ''} ${row.error ? 'has-error' : ''}`}
+      className={`grid-row ${selected ? 'selected' : ''} ${checked ? 'checked' : ''} ${row.error ? 'has-error' : ''}`}
       style={{ ...ROW_STYLE, transform: `translateY(${top}px)` }}
-      onMouseDown={() => onSelect(row.id)}
+      onMouseDown={(e) => {
+        if (e.button !== 0) return
+        const onCheck = e.target instanceof Element && e.target.closest('.cell-check') !== null
+        const toggle = onCheck || e.ctrlKey || e.metaKey
+        // no text selection on Shift/Ctrl-click
+        if (toggle || e.shiftKey) e.preventDefault()
+        onSelect(row.id, { shift: e.shiftKey, toggle })
+      }}
       aria-selected={selected}
       data-testid="grid-row"
       data-id={row.id}
       data-index={index}
+      data-checked={checked}
     >
       {COLUMNS.map((c) => (
         <td key={c.id} className={`cell cell-${c.id}`}>
-          {c.cell(row, t)}
+          {c.id === 'check' ? (
+            <span
+              className={`row-check ${checked ? 'on' : ''}`}
+              role="checkbox"
+              aria-checked={checked}
+              data-testid="row-check"
+            />
+          ) : (
+            c.cell(row, t)
+          )}
         </td>
       ))}
     </tr>
@@ -185,7 +225,8 @@ interface BodyProps {
   rows: ImageRow[]
   scrollRef: RefObject<HTMLDivElement | null>
   selectedId: number | null
-  onSelect(id: number): void
+  isChecked(id: number): boolean
+  onSelect(id: number, mods: RowClickMods): void
   hasNextPage: boolean
   fetchingNext: boolean
   fetchNextPage(): void
@@ -193,7 +234,7 @@ interface BodyProps {
 
 /** The virtualizer lives here, the lowest component, so scrolling re-renders only the body. */
 function TableBody(p: BodyProps): ReactNode {
-  const { rows, selectedId, hasNextPage, fetchingNext, fetchNextPage } = p
+  const { rows, selectedId, isChecked, hasNextPage, fetchingNext, fetchNextPage } = p
   const { t, i18n } = useTranslation()
   // TanStack Virtual hands out unstable functions, so the React Compiler skips this component
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -232,6 +273,7 @@ function TableBody(p: BodyProps): ReactNode {
             index={v.index}
             top={v.start - HEADER_H}
             selected={row.id === selectedId}
+            checked={isChecked(row.id)}
             onSelect={p.onSelect}
             t={t}
             lang={i18n.language}
@@ -247,13 +289,19 @@ interface GridProps {
   sorting: SortingState
   onSortingChange: OnChangeFn<SortingState>
   selectedId: number | null
-  onSelect(id: number): void
+  onSelect(id: number, mods: RowClickMods): void
+  /** the multi-selection (default: none) */
+  isChecked?(id: number): boolean
+  /** the header's select-all control, drawn in the checkbox column */
+  headerCheck?: ReactNode
   scrollRef: RefObject<HTMLDivElement | null>
   hasNextPage: boolean
   fetchingNext: boolean
   fetchNextPage(): void
   loading: boolean
 }
+
+const NONE_CHECKED = (): boolean => false
 
 export function Grid(p: GridProps): ReactNode {
   const { t } = useTranslation()
@@ -297,7 +345,9 @@ export function Grid(p: GridProps): ReactNode {
                     onClick={sortable ? h.column.getToggleSortingHandler() : undefined}
                     data-testid={`col-${h.column.id}`}
                   >
-                    {flexRender(h.column.columnDef.header, h.getContext())}
+                    {h.column.id === 'check'
+                      ? p.headerCheck
+                      : flexRender(h.column.columnDef.header, h.getContext())}
                     {sortable && (
                       <span className="sort-ind">
                         {dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : ''}
@@ -313,6 +363,7 @@ export function Grid(p: GridProps): ReactNode {
           rows={p.rows}
           scrollRef={p.scrollRef}
           selectedId={p.selectedId}
+          isChecked={p.isChecked ?? NONE_CHECKED}
           onSelect={p.onSelect}
           hasNextPage={p.hasNextPage}
           fetchingNext={p.fetchingNext}

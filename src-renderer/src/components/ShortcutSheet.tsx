@@ -1,41 +1,54 @@
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
+import type { TFunction } from 'i18next'
+import { SHORTCUT_ACTIONS, showCombo, useBindings } from '../hooks/keyboard'
+import type { ShortcutAction } from '../hooks/keyboard'
 import { Modal } from './Modal'
 
-const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
-const MOD = isMac ? '⌘' : 'Ctrl'
+const REVIEW_ACTIONS: ShortcutAction[] = ['selectAll', 'bulk', 'tags']
 
-export function ShortcutSheet({ onClose }: { onClose(): void }): ReactNode {
+/** The label of a bindable action (shared by the sheet and the settings dialog). */
+export function actionLabel(t: TFunction, a: ShortcutAction): string {
+  return REVIEW_ACTIONS.includes(a) ? t(`review.actions.${a}`) : t(`shortcuts.${a}`)
+}
+
+/** Lists the bindings in force (settings 'shortcuts' over the defaults). */
+export function ShortcutSheet({
+  onClose,
+  onCustomise
+}: {
+  onClose(): void
+  onCustomise?(): void
+}): ReactNode {
   const { t } = useTranslation()
-  const rows: [string[], string][] = [
-    [['↓', 'j'], t('shortcuts.next')],
-    [['↑', 'k'], t('shortcuts.prev')],
-    [['Enter'], t('shortcuts.edit')],
-    [['Esc'], t('shortcuts.leave')],
-    [['a'], t('shortcuts.approve')],
-    [['r'], t('shortcuts.reject')],
-    [['n'], t('shortcuts.needsWork')],
-    [['u'], t('shortcuts.unreviewed')],
-    [[`${MOD}+Z`], t('shortcuts.undo')],
-    [[`${MOD}+Shift+Z`], t('shortcuts.redo')],
-    [['/'], t('shortcuts.search')],
-    [['?'], t('shortcuts.help')]
-  ]
+  const bindings = useBindings()
   return (
-    <Modal title={t('shortcuts.title')} onClose={onClose} testId="shortcut-sheet">
+    <Modal
+      title={t('shortcuts.title')}
+      onClose={onClose}
+      testId="shortcut-sheet"
+      footer={
+        onCustomise && (
+          <button className="btn" onClick={onCustomise} data-testid="shortcuts-customise">
+            {t('review.settings.customise')}
+          </button>
+        )
+      }
+    >
       <table className="shortcut-table">
         <tbody>
-          {rows.map(([keys, label]) => (
-            <tr key={keys.join()}>
+          {SHORTCUT_ACTIONS.map((a) => (
+            <tr key={a} data-testid={`shortcut-${a}`}>
               <td className="keys">
-                {keys.map((k, i) => (
+                {bindings[a].length === 0 && <span className="muted">—</span>}
+                {bindings[a].map((k, i) => (
                   <span key={k}>
                     {i > 0 && <span className="muted"> / </span>}
-                    <kbd>{k}</kbd>
+                    <kbd>{showCombo(k)}</kbd>
                   </span>
                 ))}
               </td>
-              <td>{label}</td>
+              <td>{actionLabel(t, a)}</td>
             </tr>
           ))}
         </tbody>

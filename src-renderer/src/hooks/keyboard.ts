@@ -1,6 +1,8 @@
-import { createContext, useContext, useEffect, useRef } from 'react'
-import type { RefObject } from 'react'
+import { createContext, useContext, useEffect, useMemo, useRef } from 'react'
+import type { KeyboardEvent as ReactKeyboardEvent, RefObject } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import type { ReviewStatus } from '@shared/api'
+import { call } from '../api/client'
 
 /** What the current page can do from the keyboard; pages fill this in while mounted. */
 export interface KeyActions {
@@ -11,6 +13,12 @@ export interface KeyActions {
   focusSearch?(): void
   /** writes pending edits now (before undo/redo) */
   flush?(): Promise<void>
+  /** selects every image matching the filter (a selection-as-query) */
+  selectAll?(): void
+  /** clears the multi-selection (Esc outside a field) */
+  clearSelection?(): void
+  openBulk?(): void
+  toggleTags?(): void
 }
 
 export const KeyActionsContext = createContext<RefObject<KeyActions> | null>(null)
@@ -30,7 +38,11 @@ export function useKeyActions(actions: KeyActions): void {
       leave: () => latest.current.leave?.(),
       setStatus: (s) => latest.current.setStatus?.(s),
       focusSearch: () => latest.current.focusSearch?.(),
-      flush: async () => latest.current.flush?.()
+      flush: async () => latest.current.flush?.(),
+      selectAll: () => latest.current.selectAll?.(),
+      clearSelection: () => latest.current.clearSelection?.(),
+      openBulk: () => latest.current.openBulk?.(),
+      toggleTags: () => latest.current.toggleTags?.()
     }
     ref.current = proxy
     return () => {
@@ -39,7 +51,7 @@ export function useKeyActions(actions: KeyActions): void {
   }, [ref])
 }
 
-function isTyping(el: Element | null): boolean {
+export function isTyping(el: Element | null): boolean {
   if (!(el instanceof HTMLElement)) return false
   if (el.isContentEditable) return true
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true
@@ -55,79 +67,224 @@ export interface GlobalHandlers {
   help(): void
 }
 
-const STATUS_KEYS: Record<string, ReviewStatus> = {
-  a: 'approved',
-  r: 'rejected',
-  n: 'needs-work',
-  u: 'unreviewed'
+// ---------------------------------------------------------------------------------------------
+// Bindings: action id → key combos, defaults overridden by the settings key 'shortcuts'
+
+export const SHORTCUT_ACTIONS = [
+  'next',
+  'prev',
+  'edit',
+  'leave',
+  'approve',
+  'reject',
+  'needsWork',
+  'unreviewed',
+  'undo',
+  'redo',
+  'selectAll',
+  'bulk',
+  'tags',
+  'search',
+  'help'
+] as const
+export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number]
+export type Bindings = Record<ShortcutAction, string[]>
+
+/** Combos: `Mod+` (Ctrl, or ⌘ on a Mac), `Alt+`, `Shift+` (for named keys and with Mod), then the key. */
+export const DEFAULT_BINDINGS: Bindings = {
+  next: ['ArrowDown', 'j'],
+  prev: ['ArrowUp', 'k'],
+  edit: ['Enter'],
+  leave: ['Escape'],
+  approve: ['a'],
+  reject: ['r'],
+  needsWork: ['n'],
+  unreviewed: ['u'],
+  undo: ['Mod+z'],
+  redo: ['Mod+Shift+z', 'Mod+y'],
+  selectAll: ['Mod+a'],
+  bulk: ['b'],
+  tags: ['t'],
+  search: ['/'],
+  help: ['?']
+}
+
+const STATUS_OF: Partial<Record<ShortcutAction, ReviewStatus>> = {
+  approve: 'approved',
+  reject: 'rejected',
+  needsWork: 'needs-work',
+  unreviewed: 'unreviewed'
+}
+
+/** The combo a key event stands for, or null for a lone modifier. */
+export function comboOf(e: KeyboardEvent | ReactKeyboardEvent): string | null {
+  if (['Control', 'Meta', 'Shift', 'Alt', 'AltGraph', 'CapsLock', 'Process'].includes(e.key))
+    return null
+  const parts: string[] = []
+  const mod = e.ctrlKey || e.metaKey
+  if (mod) parts.push('Mod')
+  if (e.altKey) parts.push('Alt')
+  let key = e.key === ' ' ? 'Space' : e.key
+  // a printable key already carries Shift ('?', 'A'); with Mod the letter is kept lower-case
+  if (key.length === 1) {
+    if (mod || e.altKey) {
+      key = key.toLowerCase()
+      if (e.shiftKey) parts.push('Shift')
+    }
+  } else if (e.shiftKey) parts.push('Shift')
+  parts.push(key)
+  return parts.join('+')
+}
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)
+
+/** A combo as the user reads it: Mod+Shift+z → Ctrl+Shift+Z (⌘+Shift+Z on a Mac). */
+export function showCombo(combo: string): string {
+  return combo
+    .split('+')
+    .map((p, i, all) =>
+      p === 'Mod'
+        ? isMac
+          ? '⌘'
+          : 'Ctrl'
+        : p === 'ArrowDown'
+          ? '↓'
+          : p === 'ArrowUp'
+            ? '↑'
+            : p === 'Escape'
+              ? 'Esc'
+              : i === all.length - 1 && all.length > 1 && p.length === 1
+                ? p.toUpperCase()
+                : p
+    )
+    .join('+')
+}
+
+/** Reads the stored overrides (action → combo or combos); unknown actions are ignored. */
+export function mergeBindings(stored: unknown): Bindings {
+  const out: Bindings = { ...DEFAULT_BINDINGS }
+  if (!stored || typeof stored !== 'object') return out
+  for (const [k, v] of Object.entries(stored as Record<string, unknown>)) {
+    if (!(SHORTCUT_ACTIONS as readonly string[]).includes(k)) continue
+    const list = (Array.isArray(v) ? v : [v]).filter(
+      (x): x is string => typeof x === 'string' && x.length > 0
+    )
+    out[k as ShortcutAction] = list
+  }
+  return out
+}
+
+/** Only what differs from the defaults is saved (one combo as a string, several as a list). */
+export function bindingOverrides(b: Bindings): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const a of SHORTCUT_ACTIONS) {
+    const v = b[a]
+    if (v.join('\n') === DEFAULT_BINDINGS[a].join('\n')) continue
+    out[a] = v.length === 1 ? v[0]! : v
+  }
+  return out
+}
+
+export const SHORTCUTS_KEY = ['settings', 'shortcuts'] as const
+
+/** The bindings in force: settings 'shortcuts' over the defaults. */
+export function useBindings(): Bindings {
+  const q = useQuery({
+    queryKey: SHORTCUTS_KEY,
+    queryFn: () => call('settings.get', { key: 'shortcuts' }),
+    staleTime: Infinity
+  })
+  const value = q.data?.value
+  return useMemo(() => mergeBindings(value), [value])
 }
 
 /**
  * The app's ONE keydown listener. Off while a modal dialog is open; while typing in a field only
- * Esc and Ctrl/Cmd combinations act.
+ * Esc and Ctrl/Cmd combinations act (Ctrl/Cmd+A keeps selecting the field's text).
  */
 export function useGlobalKeys(actions: RefObject<KeyActions>, global: GlobalHandlers): void {
   const g = useRef(global)
   useEffect(() => {
     g.current = global
   })
+  const bindings = useBindings()
+  const byCombo = useMemo(() => {
+    const m = new Map<string, ShortcutAction>()
+    for (const a of SHORTCUT_ACTIONS) for (const c of bindings[a]) if (!m.has(c)) m.set(c, a)
+    return m
+  }, [bindings])
+  const map = useRef(byCombo)
+  useEffect(() => {
+    map.current = byCombo
+  })
   useEffect(() => {
     function onKey(e: KeyboardEvent): void {
       if (e.defaultPrevented || e.isComposing || e.key === 'Process') return
       if (document.querySelector('dialog[open]')) return
+      const combo = comboOf(e)
+      const action = combo ? map.current.get(combo) : undefined
+      if (!action) return
       const a = actions.current ?? {}
-      const mod = e.ctrlKey || e.metaKey
       const typing = isTyping(document.activeElement)
+      const withMod = combo!.startsWith('Mod+')
 
-      if (mod && !e.altKey) {
-        const k = e.key.toLowerCase()
-        if (k === 'z') {
-          e.preventDefault()
-          if (e.shiftKey) g.current.redo()
-          else g.current.undo()
-        } else if (k === 'y' && !e.shiftKey) {
-          e.preventDefault()
-          g.current.redo()
-        }
-        return
-      }
-      if (e.key === 'Escape') {
+      if (action === 'leave') {
+        if (!typing) a.clearSelection?.()
         if (a.leave) {
           e.preventDefault()
           a.leave()
         } else if (typing) (document.activeElement as HTMLElement).blur()
         return
       }
-      if (typing || e.altKey) return
-      switch (e.key) {
-        case 'ArrowDown':
-        case 'j':
+      if (typing && (!withMod || action === 'selectAll')) return
+      const status = STATUS_OF[action]
+      if (status) {
+        if (!a.setStatus) return
+        e.preventDefault()
+        a.setStatus(status)
+        return
+      }
+      switch (action) {
+        case 'undo':
           e.preventDefault()
-          a.move?.(1)
+          g.current.undo()
           return
-        case 'ArrowUp':
-        case 'k':
+        case 'redo':
           e.preventDefault()
-          a.move?.(-1)
+          g.current.redo()
           return
-        case 'Enter':
+        case 'help':
+          e.preventDefault()
+          g.current.help()
+          return
+        case 'next':
+        case 'prev':
+          e.preventDefault()
+          a.move?.(action === 'next' ? 1 : -1)
+          return
+        case 'edit':
           if (document.activeElement instanceof HTMLButtonElement) return
           e.preventDefault()
           a.edit?.()
           return
-        case '/':
+        case 'search':
           e.preventDefault()
           a.focusSearch?.()
           return
-        case '?':
+        case 'selectAll':
+          if (!a.selectAll) return
           e.preventDefault()
-          g.current.help()
+          a.selectAll()
           return
-      }
-      const status = STATUS_KEYS[e.key]
-      if (status && a.setStatus) {
-        e.preventDefault()
-        a.setStatus(status)
+        case 'bulk':
+          if (!a.openBulk) return
+          e.preventDefault()
+          a.openBulk()
+          return
+        case 'tags':
+          if (!a.toggleTags) return
+          e.preventDefault()
+          a.toggleTags()
       }
     }
     window.addEventListener('keydown', onKey)

@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useState } from 'react'
+import { linkHash, parseLink, type GridLink } from '../components/StatsLinks'
 
 export type Route =
   | { name: 'home' }
-  | { name: 'dataset'; id: number }
+  | { name: 'dataset'; id: number; link?: GridLink }
+  | { name: 'stats'; id: number }
+  | { name: 'dupes'; id: number }
   | { name: 'glossary'; datasetId: number | null }
   | { name: 'models' }
 
@@ -10,8 +13,12 @@ function parse(hash: string): Route {
   if (/^#\/models\b/.test(hash)) return { name: 'models' }
   const g = /^#\/(?:datasets\/(\d+)\/)?glossary\b/.exec(hash)
   if (g) return { name: 'glossary', datasetId: g[1] ? Number(g[1]) : null }
-  const m = /^#\/datasets\/(\d+)/.exec(hash)
-  return m ? { name: 'dataset', id: Number(m[1]) } : { name: 'home' }
+  const sd = /^#\/datasets\/(\d+)\/(stats|dupes)\b/.exec(hash)
+  if (sd) return { name: sd[2] === 'stats' ? 'stats' : 'dupes', id: Number(sd[1]) }
+  const m = /^#\/datasets\/(\d+)(?:\?(.*))?/.exec(hash)
+  if (!m) return { name: 'home' }
+  const link = parseLink(m[2])
+  return link ? { name: 'dataset', id: Number(m[1]), link } : { name: 'dataset', id: Number(m[1]) }
 }
 
 /** Hash routing keeps the server's only page at `/` and survives a reload. */
@@ -32,7 +39,9 @@ export function useHashRoute(): [Route, (r: Route) => void] {
             ? r.datasetId == null
               ? '#/glossary'
               : `#/datasets/${r.datasetId}/glossary`
-            : `#/datasets/${r.id}`
+            : r.name === 'stats' || r.name === 'dupes'
+              ? `#/datasets/${r.id}/${r.name}`
+              : linkHash(r.id, r.link)
   }, [])
   return [route, navigate]
 }

@@ -12,6 +12,10 @@ import type { EditorHandle } from '../components/Editor'
 import { EMPTY_FILTER, FilterBar } from '../components/FilterBar'
 import type { FilterState } from '../components/FilterBar'
 import { Grid, ROW_H, SORT_KEY_OF } from '../components/Grid'
+import type { RowClickMods } from '../components/Grid'
+import { BulkBar, SelectAllCheck } from '../components/BulkBar'
+import { TagPanel } from '../components/TagPanel'
+import { useSelection } from '../hooks/useSelection'
 import { useToast } from '../components/Toasts'
 import { GlossaryTools } from '../components/GlossaryTools'
 import { CaptionTools } from '../components/CaptionTools'
@@ -19,16 +23,32 @@ import { CleanupTools } from '../components/CleanupTools'
 import { LintList } from '../components/LintList'
 import { useDebounced } from '../hooks/useDebounced'
 import { useKeyActions } from '../hooks/keyboard'
+import { extraOf, type GridLink } from '../components/StatsLinks'
 
-export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
+export function DatasetPage({
+  datasetId,
+  link
+}: {
+  datasetId: number
+  /** a filter to start with (a click on a dashboard plot) */
+  link?: GridLink
+}): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
   const qc = useQueryClient()
-  const [fs, setFs] = useState<FilterState>(EMPTY_FILTER)
+  const [fs, setFs] = useState<FilterState>(() => ({
+    ...EMPTY_FILTER,
+    statuses: link?.status ?? [],
+    search: link?.search ?? '',
+    extra: extraOf(link)
+  }))
   const search = useDebounced(fs.search.trim(), 200)
   const [sorting, setSorting] = useState<SortingState>([{ id: 'fileName', desc: false }])
   const [selectedId, setSelectedId] = useState<number | null>(null)
   const [lint, setLint] = useState(false)
+  // review at scale: tags the grid is narrowed to, and which review panels are open
+  const [tagFilter, setTagFilter] = useState<string[]>([])
+  const [review, setReview] = useState({ bulk: false, tags: false })
   const scrollRef = useRef<HTMLDivElement>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   const editorRef = useRef<EditorHandle | null>(null)
@@ -40,8 +60,15 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
     if (fs.missing) f.missing = fs.missing
     if (fs.errorsOnly) f.hasError = true
     if (search) f.search = search
+    if (tagFilter.length) f.tags = tagFilter
+    if (fs.extra) {
+      // the dashboard's filters (StatsPage): tags join the tag panel's
+      const { tags, ...rest } = fs.extra
+      Object.assign(f, rest)
+      if (tags?.length) f.tags = [...new Set([...(f.tags ?? []), ...tags])]
+    }
     return f
-  }, [datasetId, fs.statuses, fs.concept, fs.missing, fs.errorsOnly, search])
+  }, [datasetId, fs.statuses, fs.concept, fs.missing, fs.errorsOnly, search, tagFilter, fs.extra])
 
   const sort = useMemo<Sort>(() => {
     const s = sorting[0]
@@ -55,6 +82,15 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
   }, [q.error, toast])
 
   const total = q.data?.pages[0]?.total ?? null
+  const sel = useSelection(filter, rows, total)
+  const { click: selClick, follow: selFollow } = sel
+  const onRowSelect = useCallback(
+    (id: number, mods: RowClickMods) => {
+      setSelectedId(id)
+      selClick(id, mods)
+    },
+    [selClick]
+  )
 
   // a new filter or sort starts at the top
   const queryKey = JSON.stringify([filter, sort])
@@ -90,10 +126,13 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
       const idx = rows.findIndex((r) => r.id === selectedId)
       const next = idx < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, idx + delta))
       const row = rows[next]
-      if (row) setSelectedId(row.id)
+      if (row) {
+        setSelectedId(row.id)
+        selFollow(selectedId, row.id)
+      }
       if (next >= rows.length - 10 && hasNextPage && !isFetchingNextPage) void fetchNextPage()
     },
-    [rows, selectedId, hasNextPage, isFetchingNextPage, fetchNextPage]
+    [rows, selectedId, hasNextPage, isFetchingNextPage, fetchNextPage, selFollow]
   )
 
   useKeyActions({
@@ -109,11 +148,33 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
       searchRef.current?.focus()
       searchRef.current?.select()
     },
-    flush: async () => editorRef.current?.flush()
+    flush: async () => editorRef.current?.flush(),
+    selectAll: sel.selectAll,
+    clearSelection: sel.clear,
+    openBulk: () => {
+      if (sel.selection) setReview((r) => ({ ...r, bulk: true }))
+    },
+    toggleTags: () => setReview((r) => ({ ...r, tags: !r.tags }))
   })
 
   return (
     <main className="dataset-page">
+      <nav className="stats-links">
+        <a
+          className="btn btn-small btn-ghost"
+          href={`#/datasets/${datasetId}/stats`}
+          data-testid="nav-stats"
+        >
+          {t('stats.link')}
+        </a>
+        <a
+          className="btn btn-small btn-ghost"
+          href={`#/datasets/${datasetId}/dupes`}
+          data-testid="nav-dupes"
+        >
+          {t('stats.dupesLink')}
+        </a>
+      </nav>
       <FilterBar
         datasetId={datasetId}
         value={fs}
@@ -137,7 +198,28 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
         firstId={rows[0]?.id ?? null}
       />
       <CleanupTools datasetId={datasetId} filter={filter} selectedId={selectedId} />
+      <BulkBar
+        datasetId={datasetId}
+        sel={sel}
+        tagFilter={tagFilter}
+        onTagFilter={setTagFilter}
+        bulkOpen={review.bulk}
+        onBulkOpen={(bulk) => setReview((r) => ({ ...r, bulk }))}
+        tagsOpen={review.tags}
+        onTagsOpen={(tags) => setReview((r) => ({ ...r, tags }))}
+      />
       <div className="workspace">
+        {review.tags && (
+          <TagPanel
+            datasetId={datasetId}
+            filter={filter}
+            picked={tagFilter}
+            onPick={(tag) =>
+              setTagFilter((ts) => (ts.includes(tag) ? ts.filter((x) => x !== tag) : [...ts, tag]))
+            }
+            onClose={() => setReview((r) => ({ ...r, tags: false }))}
+          />
+        )}
         {lint && (
           <LintList
             datasetId={datasetId}
@@ -151,7 +233,9 @@ export function DatasetPage({ datasetId }: { datasetId: number }): ReactNode {
           sorting={sorting}
           onSortingChange={setSorting}
           selectedId={selectedId}
-          onSelect={setSelectedId}
+          onSelect={onRowSelect}
+          isChecked={sel.isChecked}
+          headerCheck={<SelectAllCheck sel={sel} />}
           scrollRef={scrollRef}
           hasNextPage={hasNextPage}
           fetchingNext={isFetchingNextPage}

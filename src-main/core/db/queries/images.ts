@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3'
 import type { ImageFilter, ImageRow, Page, ReviewStatus, Sort, SortKey } from '../../../shared/api'
 import { GlossaError } from '../../../shared/errors'
 import { prepared } from './cache'
+import { extraFilterTerms } from './image-filters'
 import { searchClause } from './search'
 
 /**
@@ -118,6 +119,10 @@ function filterTerms(
     terms.push(s.sql)
     params.push(...s.params)
   }
+  // the dashboard's filters (tags, sizes, caption length, bucket): db/queries/image-filters.ts
+  const x = extraFilterTerms(f, col, forCount ? 'i.id' : '+i.id')
+  terms.push(...x.terms)
+  params.push(...x.params)
   return { sql: terms.join(' AND '), params, terms }
 }
 
