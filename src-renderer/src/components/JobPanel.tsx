@@ -86,7 +86,9 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
       </div>
       {!active && job.errors.length > 0 && (
         <details className="job-errors" open>
-          <summary>{t('jobs.errorsTitle')}</summary>
+          <summary>
+            {t(job.kind === 'import' ? 'jobs.errorsTitle' : 'jobs.errorsTitleOther')}
+          </summary>
           <div className="job-errors-scroll">
             <table data-testid="job-errors">
               <thead>

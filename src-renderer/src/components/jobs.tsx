@@ -42,10 +42,16 @@ export function useJobs(): JobsApi {
 }
 
 function fromInfo(info: JobInfo, prev?: JobView): JobView {
-  // an import job keeps its folder in params.root
+  // an import job keeps its folder in params.root, an export its destination
   const p = info.params
   const dir =
-    typeof p.root === 'string' ? p.root : typeof p.dir === 'string' ? p.dir : (prev?.dir ?? null)
+    typeof p.root === 'string'
+      ? p.root
+      : typeof p.dir === 'string'
+        ? p.dir
+        : typeof p.destination === 'string'
+          ? p.destination
+          : (prev?.dir ?? null)
   return {
     id: info.id,
     kind: info.kind,

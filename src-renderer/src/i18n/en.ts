@@ -36,6 +36,9 @@ export const en = {
   jobs: {
     title: 'Jobs',
     kind_import: 'Import',
+    kind_export: 'Export',
+    kind_bulk: 'Bulk edit',
+    kind_phash: 'Duplicate hashing',
     status_queued: 'Queued',
     status_running: 'Running',
     status_interrupted: 'Interrupted',
@@ -50,6 +53,7 @@ export const en = {
     failedCount: '{{count, number}} files failed',
     failedCount_one: '{{count, number}} file failed',
     errorsTitle: 'Files that could not be imported',
+    errorsTitleOther: 'Items that failed',
     file: 'File',
     reason: 'Reason',
     moreErrors: 'Load more',

@@ -38,6 +38,9 @@ export const zhCN: Strings = {
   jobs: {
     title: '任务',
     kind_import: '导入',
+    kind_export: '导出',
+    kind_bulk: '批量编辑',
+    kind_phash: '重复检测哈希',
     status_queued: '排队中',
     status_running: '进行中',
     status_interrupted: '已中断',
@@ -52,6 +55,7 @@ export const zhCN: Strings = {
     failedCount: '{{count, number}} 个文件失败',
     failedCount_one: '{{count, number}} 个文件失败',
     errorsTitle: '未能导入的文件',
+    errorsTitleOther: '失败的项目',
     file: '文件',
     reason: '原因',
     moreErrors: '加载更多',
