@@ -15,9 +15,12 @@ export function registerHistory(program: Command, state: CliState): void {
       .description(verb === 'undo' ? 'undo the last edit batch' : 'redo the last undone edit batch')
       .action(
         action(state, async (_opts: object, cmd: Command) => {
-          const batch = await withCore(globalOptions(cmd), (core) =>
-            core.call(verb === 'undo' ? 'history.undo' : 'history.redo', {})
-          )
+          const batch = await withCore(globalOptions(cmd), async (core) => {
+            const b = await core.call(verb === 'undo' ? 'history.undo' : 'history.redo', {})
+            // a large batch is undone/redone by a job: finish it before the library closes
+            if (b?.jobId !== undefined) await core.waitForJob(b.jobId)
+            return b
+          })
           state.output.print(
             batch
               ? `${verb === 'undo' ? 'Undid' : 'Redid'} ${describe(batch)}`

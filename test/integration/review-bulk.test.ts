@@ -96,6 +96,14 @@ async function batchIds(): Promise<number[]> {
   return (await core.call('history.list', { limit: 500 })).map((b) => b.id)
 }
 
+/** Undo/redo; a large batch is undone by an 'undo' job: wait for it, then read the batch back. */
+async function history(dir: 'undo' | 'redo') {
+  const b = await core.call(dir === 'undo' ? 'history.undo' : 'history.redo', {})
+  if (b?.jobId === undefined) return b
+  expect((await core.waitForJob(b.jobId)).status).toBe('done')
+  return (await core.call('history.list', { limit: 500 })).find((x) => x.id === b.id)
+}
+
 /** Applies (waiting for the job if one was started) and returns the new batch ids. */
 async function apply(args: Args<'bulk.apply'>) {
   const before = await batchIds()
@@ -206,10 +214,10 @@ describe('regex replace over a filtered selection (job path)', () => {
     const hit = await core.call('images.page', { filter: { datasetId: ds, search: '广州塔 | ' } })
     expect(hit.total).toBeGreaterThan(0)
 
-    expect(await core.call('history.undo', {})).toMatchObject({ id: added[0], undone: true })
+    expect(await history('undo')).toMatchObject({ id: added[0], undone: true })
     expect(dump()).toBe(before)
-    await core.call('history.redo', {})
-    await core.call('history.undo', {})
+    await history('redo')
+    await history('undo')
     expect(dump()).toBe(before)
   }, 120_000)
 })
@@ -240,7 +248,7 @@ describe('bulk job lifecycle', () => {
     expect((await core.call('tags.list', { search: 'reviewed' })).tags).toEqual([
       { tag: 'reviewed', count: preview.changed }
     ])
-    await core.call('history.undo', {})
+    await history('undo')
     expect(dump()).toBe(before)
   }, 120_000)
 })
@@ -253,7 +261,7 @@ async function roundTrip(selection: Selection, op: BulkOp, check: () => Promise<
   if (res.jobId === null) expect(res.changed).toBe(preview.changed)
   else expect((await core.call('jobs.get', { id: res.jobId })).items?.done).toBe(preview.changed)
   await check()
-  await core.call('history.undo', {})
+  await history('undo')
   expect(dump()).toBe(before)
   return preview
 }
@@ -481,7 +489,7 @@ describe('tag panel', () => {
     expect(
       (await core.call('tags.list', { search: 'cat' })).tags.find((t) => t.tag === 'cat')
     ).toBeUndefined()
-    await core.call('history.undo', {})
+    await history('undo')
     expect(dump()).toBe(before)
 
     const r2 = reader()
@@ -512,7 +520,7 @@ describe('tag panel', () => {
       { tag: 'outdoors', count: union + outdoorsElsewhere }
     ])
     expect((await core.call('tags.list', { search: 'sky' })).tags.length).toBe(1)
-    await core.call('history.undo', {})
+    await history('undo')
     expect(dump()).toBe(before)
   }, 120_000)
 })

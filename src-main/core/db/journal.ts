@@ -122,7 +122,7 @@ export function withBatch<T>(
     }
     prepared(db, 'UPDATE journal_batches SET items = ? WHERE id = ?').run(b.items, id)
     // a new edit discards the redo stack
-    prepared(db, 'DELETE FROM journal_batches WHERE undone = 1').run()
+    prepared(db, DISCARD_REDO).run()
     return { result, batchId: id, items: b.items }
   })
   const out = db.inTransaction ? run() : run.immediate()
@@ -150,8 +150,10 @@ export function appendToBatch<T>(
     const now = Date.now()
     const live =
       batchId !== null &&
-      prepared(db, 'SELECT 1 FROM journal_batches WHERE id = ? AND undone = 0').get(batchId) !==
-        undefined
+      prepared(
+        db,
+        'SELECT 1 FROM journal_batches WHERE id = ? AND undone = 0 AND moving IS NULL'
+      ).get(batchId) !== undefined
     const id = live
       ? batchId
       : Number(
@@ -191,7 +193,7 @@ export function appendToBatch<T>(
       return { result, batchId: live ? id : null, items: 0 }
     }
     prepared(db, 'UPDATE journal_batches SET items = items + ? WHERE id = ?').run(b.items, id)
-    prepared(db, 'DELETE FROM journal_batches WHERE undone = 1').run()
+    prepared(db, DISCARD_REDO).run()
     return { result, batchId: id, items: b.items }
   })
   const out = db.inTransaction ? run() : run.immediate()
@@ -199,7 +201,10 @@ export function appendToBatch<T>(
   return out
 }
 
-function emitChanged(ctx: CoreContext, imageIds: number[], reason: string): void {
+/** A new edit discards the redo stack, except a batch an 'undo' job is redoing right now. */
+const DISCARD_REDO = 'DELETE FROM journal_batches WHERE undone = 1 AND moving IS NULL'
+
+export function emitChanged(ctx: CoreContext, imageIds: number[], reason: string): void {
   ctx.emit('library.changed', {
     datasetId: null,
     imageIds: imageIds.length <= 1000 ? imageIds : null,
@@ -358,15 +363,19 @@ export function setStatus(b: Batch, imageId: number, status: ReviewStatus): bool
 // ---------------------------------------------------------------------------------------------
 // Undo / redo / list
 
-interface BatchRow {
+export interface BatchRow {
   id: number
   label: string
   actor: string | null
   created_at: number
   items: number
   undone: number
+  moving: 'undo' | 'redo' | null
+  cursor: number | null
+  job_id: number | null
 }
-interface EntryRow {
+export interface EntryRow {
+  id: number
   image_id: number
   kind: EntryKind
   lang: Lang | null
@@ -385,7 +394,8 @@ export function historyBatchFrom(r: BatchRow): HistoryBatch {
   }
 }
 
-function applyEntry(db: Database, e: EntryRow, json: string | null): void {
+/** Writes one entry's `before` (undo) or `after` (redo) snapshot. */
+export function applyEntry(db: Database, e: EntryRow, json: string | null): void {
   if (e.kind === 'image') {
     applyImage(db, e.image_id, json === null ? null : (JSON.parse(json) as ImageSnap))
     return
@@ -398,44 +408,6 @@ function applyEntry(db: Database, e: EntryRow, json: string | null): void {
   else if (e.kind === 'status' && snap) applyStatus(db, e.image_id, snap as StatusSnap)
   else if (e.kind === 'concept' && snap) applyConcept(db, e.image_id, snap as ConceptSnap)
   else if (e.kind === 'dataset' && snap) applyDataset(db, e.image_id, snap as DatasetSnap)
-}
-
-function step(ctx: CoreContext, direction: 'undo' | 'redo'): HistoryBatch | null {
-  const db = ctx.db
-  const tx = db.transaction((): { batch: HistoryBatch; imageIds: number[] } | null => {
-    const row = prepared(
-      db,
-      direction === 'undo'
-        ? 'SELECT * FROM journal_batches WHERE undone = 0 ORDER BY id DESC LIMIT 1'
-        : 'SELECT * FROM journal_batches WHERE undone = 1 ORDER BY id ASC LIMIT 1'
-    ).get() as BatchRow | undefined
-    if (!row) return null
-    const entries = prepared(
-      db,
-      `SELECT image_id, kind, lang, before, after FROM journal_entries WHERE batch_id = ? ORDER BY id ${direction === 'undo' ? 'DESC' : 'ASC'}`
-    ).all(row.id) as EntryRow[]
-    for (const e of entries) applyEntry(db, e, direction === 'undo' ? e.before : e.after)
-    const undone = direction === 'undo' ? 1 : 0
-    prepared(db, 'UPDATE journal_batches SET undone = ? WHERE id = ?').run(undone, row.id)
-    return {
-      batch: historyBatchFrom({ ...row, undone }),
-      imageIds: [...new Set(entries.map((e) => e.image_id))]
-    }
-  })
-  const out = db.inTransaction ? tx() : tx.immediate()
-  if (!out) return null
-  emitChanged(ctx, out.imageIds, direction)
-  return out.batch
-}
-
-/** Restores every entry's `before` of the newest batch not yet undone, in reverse order. */
-export function undo(ctx: CoreContext): HistoryBatch | null {
-  return step(ctx, 'undo')
-}
-
-/** Re-applies every entry's `after` of the oldest undone batch, in order. */
-export function redo(ctx: CoreContext): HistoryBatch | null {
-  return step(ctx, 'redo')
 }
 
 export function listHistory(db: Database, limit: number): HistoryBatch[] {

@@ -1,8 +1,9 @@
 import type { HandlerMap } from '../context'
-import { listHistory, redo, undo } from '../db/journal'
+import { listHistory } from '../db/journal'
+import { historyStep } from '../jobs/undo'
 
 export const historyHandlers = {
-  'history.undo': (ctx) => undo(ctx),
-  'history.redo': (ctx) => redo(ctx),
+  'history.undo': (ctx) => historyStep(ctx, 'undo'),
+  'history.redo': (ctx) => historyStep(ctx, 'redo'),
   'history.list': (ctx, a) => listHistory(ctx.db, a.limit)
 } satisfies Partial<HandlerMap>
