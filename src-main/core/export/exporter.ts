@@ -20,7 +20,8 @@ import {
 import { escapeWildcard } from './caption'
 import { placeImage, planImage, readOrientation } from './images'
 import { ACCEPTED_EXT, planLayout, type PlannedImage } from './layout'
-import { listFiles, type Manifest } from './manifest'
+import { listFiles, sha256Of, type KnownFile, type Manifest } from './manifest'
+import { pool, statFile, writeNewFile } from './pool'
 import { checkDestination, cleanStaleStaging, commitStaging, createStaging } from './safety'
 import { ExportProfile, type ExportOptions, type ExportResult } from './types'
 import { validateExport } from './validate'
@@ -32,23 +33,6 @@ function cancelled(): GlossaError {
     'CANCELLED',
     'The export was cancelled; nothing was written to the destination.'
   )
-}
-
-async function pool<T>(
-  items: readonly T[],
-  n: number,
-  signal: AbortSignal | undefined,
-  fn: (t: T) => Promise<void>
-): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      if (signal?.aborted) return
-      const item = items[next++] as T
-      await fn(item)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker))
 }
 
 export async function runExport(opts: ExportOptions): Promise<ExportResult> {
@@ -105,7 +89,6 @@ async function build(
   const warnings = [...layout.warnings]
   const skipped = [...layout.skipped]
   const written: WrittenImage[] = []
-  const known = new Map<string, string>()
   const manifestImages: Manifest['images'] = []
   const renamedById = new Map(layout.renamed.map((r) => [r.imageId, r]))
   let linkFallbacks = 0
@@ -119,34 +102,41 @@ async function build(
   for (const s of layout.subsets)
     await fs.promises.mkdir(path.join(staging, ...s.folder.split('/')), { recursive: true })
 
+  // Per file written: size and sha256 (captions and metadata hashed from the bytes written,
+  // copies and links from the import when the source is unchanged) — the manifest's input.
+  const known = new Map<string, KnownFile>()
   const placeOne = async (item: PlannedImage): Promise<void> => {
     const src = item.image.path
+    let target: string | undefined
+    let captionFile: string | undefined
     try {
       const orientation = profile.image.bakeOrientation ? await readOrientation(src) : 1
       const plan = planImage(src, profile.image, accepted, orientation)
-      if (plan.reason) warnings.push(`${src}: ${plan.reason}`)
       const rel = `${item.subset.folder}/${item.stem}${plan.ext}`
-      const target = path.join(staging, ...rel.split('/'))
-      const placed = await placeImage(src, target, plan, profile.image)
-      if (placed.linkFallback) linkFallbacks++
+      const dest = path.join(staging, ...rel.split('/'))
+      const placed = await placeImage(src, dest, plan, profile.image)
+      target = dest
+      let imageFacts: KnownFile | undefined
       if (plan.how !== 'reencode' && item.image.sha256) {
-        const st = await fs.promises.stat(src)
+        // After the copy/link: a source changed before or during it has a new size or mtime.
+        const st = await statFile(src)
         if (
           st.size === item.image.bytes &&
           Math.trunc(st.mtimeMs) === Math.trunc(item.image.mtimeMs ?? -1)
         )
-          known.set(rel, item.image.sha256)
+          imageFacts = { bytes: st.size, sha256: item.image.sha256 }
       }
       let width = placed.width
       let height = placed.height
       if (needsSize && (width === undefined || height === undefined)) {
-        const m = await sharp(target)
+        const m = await sharp(dest)
           .metadata()
           .catch(() => undefined)
         width = m?.width
         height = m?.height
       }
       let captionRel: string | undefined
+      let captionFacts: KnownFile | undefined
       if (SIDECAR_FORMATS.has(profile.format)) {
         captionRel = `${item.subset.folder}/${item.stem}.txt`
         const lines =
@@ -154,12 +144,15 @@ async function build(
             ? item.caption.lines.map(escapeWildcard)
             : item.caption.lines
         // UTF-8 without BOM, never empty, one caption per line, trailing newline
-        await fs.promises.writeFile(
-          path.join(staging, ...captionRel.split('/')),
-          lines.join('\n') + '\n',
-          { flag: 'wx' }
-        )
+        const data = Buffer.from(lines.join('\n') + '\n', 'utf8')
+        captionFile = path.join(staging, ...captionRel.split('/'))
+        await writeNewFile(captionFile, data)
+        captionFacts = { bytes: data.length, sha256: sha256Of(data) }
       }
+      if (placed.linkFallback) linkFallbacks++
+      if (plan.reason) warnings.push(`${src}: ${plan.reason}`)
+      if (imageFacts) known.set(rel, imageFacts)
+      if (captionRel && captionFacts) known.set(captionRel, captionFacts)
       const r = renamedById.get(item.image.id)
       if (r) r.exported = rel
       written.push({ item, rel, width, height })
@@ -172,26 +165,32 @@ async function build(
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
       skipped.push({ imageId: item.image.id, source: src, reason })
-      await fs.promises.rm(
-        path.join(staging, ...`${item.subset.folder}/${item.stem}`.split('/')) + '.txt',
-        { force: true }
-      )
+      // a skipped image leaves nothing behind in the export
+      if (target) await fs.promises.rm(target, { force: true })
+      if (captionFile) await fs.promises.rm(captionFile, { force: true })
     }
     progress({ phase: 'images', done: ++done, total })
   }
-  await pool(layout.items, opts.concurrency ?? 8, signal, placeOne)
+  // Copies and links are cheap per file, so keep many in flight; re-encoding is CPU-bound.
+  const reencodes =
+    profile.image.mode === 'reencode' ||
+    profile.image.maxSide !== undefined ||
+    profile.image.format !== 'keep'
+  await pool(layout.items, opts.concurrency ?? (reencodes ? 8 : 32), signal, placeOne)
   if (signal?.aborted) throw cancelled()
-  written.sort((a, b) => a.rel.localeCompare(b.rel))
-  manifestImages.sort((a, b) => a.image.localeCompare(b.image))
+  const byPath = new Intl.Collator().compare
+  written.sort((a, b) => byPath(a.rel, b.rel))
+  manifestImages.sort((a, b) => byPath(a.image, b.image))
 
   progress({ phase: 'metadata', done: 0, total: 1 })
   const subsets = layout.subsets.filter((s) => written.some((w) => w.item.subset === s))
-  const write = (rel: string, text: string): Promise<void> =>
-    fs.promises
-      .mkdir(path.dirname(path.join(staging, ...rel.split('/'))), { recursive: true })
-      .then(() =>
-        fs.promises.writeFile(path.join(staging, ...rel.split('/')), text, { flag: 'wx' })
-      )
+  const write = async (rel: string, text: string): Promise<void> => {
+    const file = path.join(staging, ...rel.split('/'))
+    const data = Buffer.from(text, 'utf8')
+    await fs.promises.mkdir(path.dirname(file), { recursive: true })
+    await writeNewFile(file, data)
+    known.set(rel, { bytes: data.length, sha256: sha256Of(data) })
+  }
   const flags = { multiLine, usesSeparator }
   switch (profile.format) {
     case 'kohya':
@@ -228,6 +227,7 @@ async function build(
 
   progress({ phase: 'manifest', done: 0, total: 1 })
   const files = await listFiles(staging, known, new Set(['.glossa-staging.json']), signal)
+  const exportedIds = new Set(manifestImages.map((m) => m.id))
   const manifest: Manifest = {
     glossa: { manifest: 1 },
     format: profile.format,
@@ -235,9 +235,7 @@ async function build(
     destination: dest,
     profile,
     files,
-    renamed: [...renamedById.values()].filter((r) =>
-      manifestImages.some((m) => m.id === r.imageId)
-    ),
+    renamed: [...renamedById.values()].filter((r) => exportedIds.has(r.imageId)),
     images: manifestImages,
     skipped,
     warnings

@@ -3,7 +3,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import sharp from 'sharp'
 import { openImage, readRegularFile, sharpReason } from '../import/probe'
+import { copyFileTo, linkFile } from './pool'
 import type { ImageProfile } from './types'
+
+/** never overwrite; share the blocks (reflink) where the filesystem can, else a plain copy */
+const COPY_MODE = fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE
 
 export const WRITABLE = new Set(['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'])
 const EXT_FORMAT: Record<string, string> = {
@@ -107,24 +111,16 @@ export async function placeImage(
 ): Promise<Placed> {
   if (plan.how === 'link') {
     try {
-      await fs.promises.link(source, target)
+      await linkFile(source, target)
       return { linkFallback: false }
     } catch (err) {
       if (!LINK_FALLBACK.has((err as NodeJS.ErrnoException).code ?? '')) throw err
-      await fs.promises.copyFile(
-        source,
-        target,
-        fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE
-      )
+      await copyFileTo(source, target, COPY_MODE)
       return { linkFallback: true }
     }
   }
   if (plan.how === 'copy') {
-    await fs.promises.copyFile(
-      source,
-      target,
-      fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE
-    )
+    await copyFileTo(source, target, COPY_MODE)
     return { linkFallback: false }
   }
   const { buf } = await readRegularFile(source)

@@ -72,12 +72,17 @@ export function planLayout(images: readonly ExportImage[], profile: ExportProfil
   const subsets = new Map<string, Subset>()
   const stems = new StemAllocator()
   const items: PlannedImage[] = []
-  const sorted = [...images].sort(
-    (a, b) =>
-      a.concept.localeCompare(b.concept) ||
-      path.basename(a.path).localeCompare(path.basename(b.path)) ||
-      a.id - b.id
-  )
+  // same order as localeCompare, with the keys computed once and one collator for all
+  const collate = new Intl.Collator().compare
+  const sorted = images
+    .map((image) => ({ image, base: path.basename(image.path) }))
+    .sort(
+      (a, b) =>
+        collate(a.image.concept, b.image.concept) ||
+        collate(a.base, b.base) ||
+        a.image.id - b.image.id
+    )
+    .map((k) => k.image)
   const regless =
     profile.format === 'sdscripts' || profile.format === 'hf' || profile.format === 'hunyuan'
   let regSkipped = 0

@@ -1,6 +1,6 @@
 /** validateExport: reads an export back the way its trainer would and reports what it found. */
 import type { ExportFormat, ValidationReport } from '../types'
-import { checkManifest, Issues } from './common'
+import { checkManifest, Issues, ReadBack } from './common'
 import { validateKohya } from './kohya'
 import { validateFineTune, validateHf, validateHunyuan, validateOneTrainer } from './others'
 
@@ -10,18 +10,20 @@ export async function validateExport(
   root: string,
   format: ExportFormat
 ): Promise<ValidationReport> {
+  // one pass: folders listed once, shared by the format's reader and the manifest check
+  const rb = new ReadBack()
   const report =
     format === 'kohya'
-      ? await validateKohya(root)
+      ? await validateKohya(root, rb)
       : format === 'sdscripts'
-        ? await validateFineTune(root)
+        ? await validateFineTune(root, rb)
         : format === 'hf'
-          ? await validateHf(root)
+          ? await validateHf(root, rb)
           : format === 'hunyuan'
-            ? await validateHunyuan(root)
-            : await validateOneTrainer(root)
+            ? await validateHunyuan(root, rb)
+            : await validateOneTrainer(root, rb)
   const manifest = new Issues()
-  await checkManifest(root, manifest)
+  await checkManifest(root, manifest, rb)
   const issues = [...report.issues, ...manifest.list]
   return { ...report, issues, ok: !issues.some((i) => i.level === 'error') }
 }

@@ -4,10 +4,10 @@
  * generate_dreambooth_subsets_config_by_subdirs, images through glob_images, captions through
  * DreamBoothDataset.read_caption.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import type { ValidationReport } from '../types'
-import { decodeUtf8, isDir, isFile, isTable, Issues, readToml } from './common'
+import { pool } from '../pool'
+import { decodeUtf8, isDir, isTable, Issues, ReadBack, readToml } from './common'
 import { ACCEPTED_KEYS, TOP_LEVEL } from './keys'
 
 const EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp']
@@ -44,7 +44,10 @@ function splitext(name: string): string {
   return i > 0 ? name.slice(0, i) : name
 }
 
-export async function validateKohya(root: string): Promise<ValidationReport> {
+export async function validateKohya(
+  root: string,
+  rb: ReadBack = new ReadBack()
+): Promise<ValidationReport> {
   const issues = new Issues()
   const subsetsOut: ValidationReport['subsets'] = []
   let total = 0
@@ -118,21 +121,16 @@ export async function validateKohya(root: string): Promise<ValidationReport> {
         Number(pick('token_warmup_step') ?? 0) > 0 ||
         Number(pick('caption_tag_dropout_rate') ?? 0) > 0
 
-      const names = (await fs.promises.readdir(dir, { withFileTypes: true }))
-        .filter((e) => e.isFile())
-        .map((e) => e.name)
+      const names = ((await rb.list(dir)) ?? []).filter((e) => e.isFile()).map((e) => e.name)
       // glob_images: "*<ext>" per extension (case-sensitive; dot files are not matched), de-duplicated, sorted
-      const imgs = [
-        ...new Set(
-          names.filter(
-            (n) => !n.startsWith('.') && KOHYA_IMAGE_EXTENSIONS.some((e) => n.endsWith(e))
-          )
-        )
-      ].sort()
+      const found = new Set(
+        names.filter((n) => !n.startsWith('.') && KOHYA_IMAGE_EXTENSIONS.some((e) => n.endsWith(e)))
+      )
+      const imgs = [...found].sort()
       for (const n of names) {
         const lower = n.toLowerCase()
         if (
-          !imgs.includes(n) &&
+          !found.has(n) &&
           (EXTS.some((e) => lower.endsWith(e)) || /\.(gif|tiff?|avif|jxl)$/.test(lower))
         ) {
           issues.warn(
@@ -141,23 +139,38 @@ export async function validateKohya(root: string): Promise<ValidationReport> {
           )
         }
       }
+      // read every caption file (many in flight), then judge them in order
+      const capNames = imgs.map((img) => splitext(img) + ext)
+      const read = new Array<Buffer | null | Error>(imgs.length)
+      await pool(imgs, 32, undefined, async (_img, i) => {
+        const capPath = path.join(dir, capNames[i] as string)
+        try {
+          read[i] = (await rb.isFile(capPath)) ? await rb.read(capPath) : null
+        } catch (err) {
+          read[i] = err instanceof Error ? err : new Error(String(err))
+        }
+      })
       const captionOwners = new Map<string, string>()
       let captions = 0
-      for (const img of imgs) {
-        const capName = splitext(img) + ext
+      for (const [i, img] of imgs.entries()) {
+        const capName = capNames[i] as string
         const other = captionOwners.get(capName)
         if (other)
           issues.error(`${img} and ${other} share the caption ${capName}`, path.join(dir, img))
         captionOwners.set(capName, img)
         const capPath = path.join(dir, capName)
-        if (!(await isFile(capPath))) {
+        const buf = read[i]
+        if (buf === null || buf === undefined) {
           issues.warn(
             `no caption file; sd-scripts trains on the class tokens ${JSON.stringify(classTokens ?? '')}`,
             path.join(dir, img)
           )
           continue
         }
-        const buf = await fs.promises.readFile(capPath)
+        if (buf instanceof Error) {
+          issues.error(`caption file cannot be read: ${buf.message}`, capPath)
+          continue
+        }
         if (buf.length === 0) {
           issues.error('caption file is empty (sd-scripts fails its assertion)', capPath)
           continue

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
 import type { ValidationReport } from '../types'
-import { decodeUtf8, isDir, isFile, isTable, Issues, readToml } from './common'
+import { decodeUtf8, isDir, isTable, Issues, ReadBack, readToml } from './common'
 import { ACCEPTED_KEYS, TOP_LEVEL } from './keys'
 import { KOHYA_IMAGE_EXTENSIONS } from './kohya'
 
@@ -19,7 +19,10 @@ function done(format: Report['format'], issues: Issues, subsets: Report['subsets
   }
 }
 
-export async function validateFineTune(root: string): Promise<Report> {
+export async function validateFineTune(
+  root: string,
+  rb: ReadBack = new ReadBack()
+): Promise<Report> {
   const issues = new Issues()
   const out: Report['subsets'] = []
   const toml = await readToml(path.join(root, 'dataset_config.toml'), issues)
@@ -62,7 +65,8 @@ export async function validateFineTune(root: string): Promise<Report> {
         // The only key form that works before and after sd-scripts c6bc632e: absolute with extension.
         if (!path.isAbsolute(key) || !KOHYA_IMAGE_EXTENSIONS.some((e) => key.endsWith(e)))
           issues.error('key is not an absolute image path with its extension', key)
-        else if (!(await isFile(key))) issues.error('image listed in the metadata is missing', key)
+        else if (!(await rb.isFile(key)))
+          issues.error('image listed in the metadata is missing', key)
         if (!isTable(v)) {
           issues.error('entry is not an object', key)
           continue
@@ -99,7 +103,7 @@ export async function validateFineTune(root: string): Promise<Report> {
   return done('sdscripts', issues, out)
 }
 
-export async function validateHf(root: string): Promise<Report> {
+export async function validateHf(root: string, rb: ReadBack = new ReadBack()): Promise<Report> {
   const issues = new Issues()
   const dir = path.join(root, 'train')
   const file = path.join(dir, 'metadata.jsonl')
@@ -129,7 +133,7 @@ export async function validateHf(root: string): Promise<Report> {
     const rel = row.file_name
     if (path.isAbsolute(rel) || rel.split('/').includes('..'))
       issues.error(`line ${i + 1}: file_name must be relative to the metadata folder`, rel)
-    else if (!(await isFile(path.join(dir, ...rel.split('/')))))
+    else if (!(await rb.isFile(path.join(dir, ...rel.split('/')))))
       issues.error(`line ${i + 1}: file_name points to a missing file`, rel)
     listed.add(rel)
     n++
@@ -141,7 +145,10 @@ export async function validateHf(root: string): Promise<Report> {
   ])
 }
 
-export async function validateHunyuan(root: string): Promise<Report> {
+export async function validateHunyuan(
+  root: string,
+  rb: ReadBack = new ReadBack()
+): Promise<Report> {
   const issues = new Issues()
   const file = path.join(root, 'csvfile', 'image_text.csv')
   let buf: Buffer
@@ -171,7 +178,7 @@ export async function validateHunyuan(root: string): Promise<Report> {
   let captions = 0
   for (const [i, r] of rows.entries()) {
     const p = r.img_path ?? ''
-    if (!path.isAbsolute(p) || !(await isFile(p)))
+    if (!path.isAbsolute(p) || !(await rb.isFile(p)))
       issues.error(`row ${i + 2}: img_path is not an existing absolute path`, p)
     if ((r.text_zh ?? '').trim() === '')
       issues.warn(`row ${i + 2}: empty text_zh (HunyuanDiT substitutes a generic prompt)`, p)
@@ -192,7 +199,10 @@ export async function validateHunyuan(root: string): Promise<Report> {
 
 const OT_EXT = new Set(['.bmp', '.jpg', '.jpeg', '.png', '.tif', '.tiff', '.webp', '.avif'])
 
-export async function validateOneTrainer(root: string): Promise<Report> {
+export async function validateOneTrainer(
+  root: string,
+  rb: ReadBack = new ReadBack()
+): Promise<Report> {
   const issues = new Issues()
   const file = path.join(root, 'training_concepts', 'concepts.json')
   let concepts: unknown
@@ -216,14 +226,14 @@ export async function validateOneTrainer(root: string): Promise<Report> {
       issues.error('concept folder is missing', c.path)
       continue
     }
-    const names = await fs.promises.readdir(c.path)
+    const names = ((await rb.list(c.path)) ?? []).map((e) => e.name)
     const imgs = names.filter(
       (n) => OT_EXT.has(path.extname(n).toLowerCase()) && !/-(masklabel|condlabel)\.[^.]+$/.test(n)
     )
     let captions = 0
     for (const img of imgs) {
       const cap = path.join(c.path, path.basename(img, path.extname(img)) + '.txt')
-      const t = (await isFile(cap)) ? decodeUtf8(await fs.promises.readFile(cap)) : ''
+      const t = (await rb.isFile(cap)) ? decodeUtf8(await rb.read(cap)) : ''
       if (t === null) issues.error('caption is not valid UTF-8', cap)
       else if (t.split('\n').every((l) => l.trim() === ''))
         issues.warn('no caption; OneTrainer uses ""', path.join(c.path, img))

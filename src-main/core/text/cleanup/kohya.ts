@@ -31,6 +31,19 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
+const suffixPatterns = new Map<string, RegExp>()
+
+/** `, ((\w+) )+<word>, `: a multi-word tag ending in the word (compiled once per word) */
+function suffixPattern(word: string): RegExp {
+  let re = suffixPatterns.get(word)
+  if (!re) {
+    if (suffixPatterns.size >= 4096) suffixPatterns.clear()
+    re = new RegExp(`, ((${W}+) )+${escapeRe(word)}, `, 'u')
+    suffixPatterns.set(word, re)
+  }
+  return re
+}
+
 /** clean_tags(image_key, tags) over the ", "-joined tag string. */
 export function kohyaCleanTags(input: string): string {
   let tags = input
@@ -57,7 +70,8 @@ export function kohyaCleanTags(input: string): string {
 
   const found = [...tags.matchAll(PATTERN_WORD)].map((m) => m[1] ?? '')
   for (const word of found) {
-    if (new RegExp(`, ((${W}+) )+${escapeRe(word)}, `, 'u').test(tags)) {
+    // the pattern needs " <word>, " (the last "<W+> " before the word), so test that cheaply first
+    if (tags.includes(` ${word}, `) && suffixPattern(word).test(tags)) {
       tags = tags.replaceAll(`, ${word}, `, '')
     }
   }
@@ -101,6 +115,7 @@ export function kohyaCleanCaption(input: string): { text: string; count: number 
   let caption = input
   let n = 0
   for (const [from, to] of CAPTION_REPLACEMENTS) {
+    if (!caption.includes(from)) continue
     for (;;) {
       const parts = caption.split(from)
       if (parts.length === 1) break

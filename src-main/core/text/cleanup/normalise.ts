@@ -35,11 +35,18 @@ const WS_ZH: ReadonlyArray<readonly [RegExp, string]> = [
   [new RegExp(`(?<=${CJK}) +(?=${CJK})`, 'gu'), '']
 ]
 
+// Anything one of the steps above could change (a superset): clean text skips them all.
+const WS_ANY = /[\r\u200B\u2060\uFEFF\t\u00A0\u2000-\u200A\u202F\u205F\u3000]| {2}|^ | $|^\n|\n$/m
+const WS_ANY_ZH = new RegExp(`${WS_ANY.source}|(?:${CJK}) +(?:${CJK})`, 'mu')
+
 export const whitespaceRule: Rule = {
   id: 'whitespace',
   label: 'Whitespace fixed',
   fields: TEXT,
-  apply: (text, field) => steps(text, field === 'zh' ? WS_ZH : WS_COMMON)
+  apply: (text, field) =>
+    (field === 'zh' ? WS_ANY_ZH : WS_ANY).test(text)
+      ? steps(text, field === 'zh' ? WS_ZH : WS_COMMON)
+      : { text, count: 0 }
 }
 
 const FULL_ALNUM = /[Ａ-Ｚａ-ｚ０-９]/g
@@ -73,7 +80,12 @@ function countDiff(a: string, b: string): number {
 }
 
 /** zh: Chinese punctuation next to Han characters; en: ASCII punctuation; both: ASCII letters/digits. */
+// Characters each field's normalisation can change; text without any is left as it is.
+const MAY_CHANGE_ZH = /[Ａ-Ｚａ-ｚ０-９,;:?!().]/
+const MAY_CHANGE_EN = /[Ａ-Ｚａ-ｚ０-９，、。！？：；（）【】「」『』～\u3000]/
+
 export function normalisePunctuation(text: string, field: Field): { text: string; count: number } {
+  if (!(field === 'zh' ? MAY_CHANGE_ZH : MAY_CHANGE_EN).test(text)) return { text, count: 0 }
   let count = 0
   let s = text.replace(FULL_ALNUM, (c) => {
     count++
@@ -134,6 +146,7 @@ export const traditionalRule: Rule = {
 // A sentence ends after 。！？； or after . ! ? followed by whitespace (so "3.5", "e.g." mid-word
 // and URLs are not split).
 const SENTENCE_END = /(?<=[。！？；])|(?<=[.!?])(?=\s)/u
+const SENTENCE_PUNCT = /[。！？；.!?]/
 
 function sentenceKey(s: string): string {
   return s
@@ -148,6 +161,8 @@ export const repeatedSentenceRule: Rule = {
   label: 'Repeated sentences removed',
   fields: TEXT,
   apply(text) {
+    // one sentence per line at most: nothing can repeat
+    if (!SENTENCE_PUNCT.test(text)) return { text, count: 0 }
     let count = 0
     const lines = text.split('\n').map((line) => {
       const seen = new Set<string>()

@@ -146,7 +146,8 @@ export interface CleanedItem {
 }
 
 export function runItem(item: CleanupItem, pipeline: CompiledPipeline): CleanedItem {
-  const cur: Record<Field, string> = { zh: item.zh, en: item.en, tags: joinTags(item.tags) }
+  const joined = joinTags(item.tags)
+  const cur: Record<Field, string> = { zh: item.zh, en: item.en, tags: joined }
   const counts: Record<string, number> = {}
   for (const step of pipeline.steps) {
     for (const f of step.fields) {
@@ -159,7 +160,7 @@ export function runItem(item: CleanupItem, pipeline: CompiledPipeline): CleanedI
       }
     }
   }
-  const tagsChanged = cur.tags !== joinTags(item.tags)
+  const tagsChanged = cur.tags !== joined
   const tags = tagsChanged ? splitTags(cur.tags) : item.tags
   return {
     zh: cur.zh,

@@ -4,16 +4,22 @@ import { joinTags, splitTags } from './tidy'
 
 const TAGS = ['tags'] as const
 
+/**
+ * `mayChange` (optional) is a cheap test on the joined text and the options: when it says no, the
+ * rule could not change anything and the tags are not even split.
+ */
 function tagRule(
   id: string,
   label: string,
-  fn: (tags: string[], opts: RuleOptions) => { tags: string[]; count: number }
+  fn: (tags: string[], opts: RuleOptions) => { tags: string[]; count: number },
+  mayChange?: (text: string, opts: RuleOptions) => boolean
 ): Rule {
   return {
     id,
     label,
     fields: TAGS,
     apply(text, _field, opts) {
+      if (mayChange && !mayChange(text, opts)) return { text, count: 0 }
       const r = fn(splitTags(text), opts)
       return r.count > 0 ? { text: joinTags(r.tags), count: r.count } : { text, count: 0 }
     }
@@ -71,16 +77,23 @@ export const underscoreRule = tagRule(
       return t.replace(/_+/g, ' ').replace(/\s+/g, ' ').trim()
     })
     return { tags: out, count }
-  }
+  },
+  (text) => text.includes('_')
 )
 
 // "rating:safe", "rating_explicit", "rating: questionable" and the four WD rating outputs.
 const RATING = /^(?:rating\s*[:_ ]\s*\S.*|general|sensitive|questionable|explicit)$/i
+const RATING_WORD = /rating|general|sensitive|questionable|explicit/i
 
-export const ratingRule = tagRule('tags-rating', 'Rating tags dropped', (tags) => {
-  const out = tags.filter((t) => !RATING.test(t.trim()))
-  return { tags: out, count: tags.length - out.length }
-})
+export const ratingRule = tagRule(
+  'tags-rating',
+  'Rating tags dropped',
+  (tags) => {
+    const out = tags.filter((t) => !RATING.test(t.trim()))
+    return { tags: out, count: tags.length - out.length }
+  },
+  (text) => RATING_WORD.test(text)
+)
 
 /**
  * kohya's redundancy rule, generalised from single words to any tag: a tag is dropped when another
@@ -109,11 +122,16 @@ function stringList(opts: RuleOptions, name: string): string[] {
   return v
 }
 
-export const blacklistRule = tagRule('tags-blacklist', 'Blacklisted tags removed', (tags, opts) => {
-  const bad = new Set(stringList(opts, 'tags').map(key))
-  const out = tags.filter((t) => !bad.has(key(t)))
-  return { tags: out, count: tags.length - out.length }
-})
+export const blacklistRule = tagRule(
+  'tags-blacklist',
+  'Blacklisted tags removed',
+  (tags, opts) => {
+    const bad = new Set(stringList(opts, 'tags').map(key))
+    const out = tags.filter((t) => !bad.has(key(t)))
+    return { tags: out, count: tags.length - out.length }
+  },
+  (_text, opts) => stringList(opts, 'tags').length > 0
+)
 
 /** Keeps only listed tags; an empty list keeps everything (an unset whitelist deletes nothing). */
 export const whitelistRule = tagRule(
@@ -125,7 +143,8 @@ export const whitelistRule = tagRule(
     const good = new Set(list.map(key))
     const out = tags.filter((t) => good.has(key(t)))
     return { tags: out, count: tags.length - out.length }
-  }
+  },
+  (_text, opts) => stringList(opts, 'tags').length > 0
 )
 
 function pairs(opts: RuleOptions): Array<[string, string]> {
@@ -143,24 +162,30 @@ function pairs(opts: RuleOptions): Array<[string, string]> {
  * no-op (BooruDatasetTagManager #100 deleted it), and a replacement that collides with a tag
  * already present merges into it.
  */
-export const replaceRule = tagRule('tags-replace', 'Tags replaced', (tags, opts) => {
-  const map = new Map<string, string>()
-  for (const [from, to] of pairs(opts)) map.set(key(from), to.trim())
-  let count = 0
-  const out: string[] = []
-  const seen = new Set<string>()
-  for (const t of tags) {
-    const to = map.get(key(t))
-    let next = t
-    if (to !== undefined && key(to) !== key(t)) {
-      count++
-      next = to
+export const replaceRule = tagRule(
+  'tags-replace',
+  'Tags replaced',
+  (tags, opts) => {
+    const map = new Map<string, string>()
+    for (const [from, to] of pairs(opts)) map.set(key(from), to.trim())
+    let count = 0
+    const out: string[] = []
+    const seen = new Set<string>()
+    for (const t of tags) {
+      const to = map.get(key(t))
+      let next = t
+      if (to !== undefined && key(to) !== key(t)) {
+        count++
+        next = to
+      }
+      if (next === '' || seen.has(key(next))) {
+        if (next !== t) continue
+      }
+      seen.add(key(next))
+      out.push(next)
     }
-    if (next === '' || seen.has(key(next))) {
-      if (next !== t) continue
-    }
-    seen.add(key(next))
-    out.push(next)
-  }
-  return { tags: out, count }
-})
+    return { tags: out, count }
+  },
+  // without pairs nothing is replaced (and nothing merged), so the tags come back as they were
+  (_text, opts) => pairs(opts).length > 0
+)
