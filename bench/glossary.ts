@@ -8,36 +8,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { createCore } from '../src-main/core'
-import { closeDatabase, openDatabase } from '../src-main/core/db/open'
 import type { GlossaryEntryDataInput, Result } from '../src-main/shared/api'
-import { seedLibrary } from '../test/db/helpers'
-import { figure, round, type Benchmark, type BenchContext, type Figure } from './types'
-import { cached, elapsedMs, prng, REPO_DIR, sourceHash, summarize } from './util'
+import { figure, round, type Benchmark, type Figure } from './types'
+import { elapsedMs, prng, seededCopy, summarize } from './util'
 
 const ENTRIES = 1000
-
-async function seededLibrary(ctx: BenchContext, n: number): Promise<string> {
-  const migrations = fs
-    .readdirSync(path.join(REPO_DIR, 'src-main/core/db/migrations'))
-    .map((f) => `src-main/core/db/migrations/${f}`)
-    .sort()
-  const hash = sourceHash(['test/db/helpers.ts', 'src-main/core/text/cjk.ts', ...migrations])
-  return cached(
-    ctx.cacheDir,
-    `glossary-library-${n}-${hash}.sqlite`,
-    async (target) => {
-      const db = openDatabase(target)
-      try {
-        seedLibrary(db, { datasets: 1, imagesPerDataset: n, seed: 11 })
-        db.pragma('wal_checkpoint(TRUNCATE)')
-        db.exec('ANALYZE')
-      } finally {
-        closeDatabase(db)
-      }
-    },
-    ctx.log
-  )
-}
 
 /**
  * 1,000 entries: a dozen that match the seeded phrases (广州塔 ← 小蛮腰/a tall tower, …, some
@@ -106,9 +81,7 @@ export const glossaryPreview: Benchmark = {
   async run(ctx): Promise<Figure[]> {
     const n = ctx.quick ? 20_000 : 100_000
     const runs = ctx.quick ? 2 : 3
-    const cachedLib = await seededLibrary(ctx, n)
-    const lib = path.join(ctx.tmpDir, 'glossary.sqlite')
-    fs.copyFileSync(cachedLib, lib)
+    const lib = await seededCopy(ctx, n, 11)
     const core = createCore({ dataDir: ctx.tmpDir, libraryFile: lib })
     const bare = new Database(lib, { readonly: true })
     try {

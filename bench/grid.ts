@@ -3,48 +3,13 @@
  * 2-character Chinese substring search on a 100,000-image library, through core.call as the app
  * calls them; reference: a bare `SELECT … FROM images WHERE rowid > ? LIMIT 100` on the same file.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import Database from 'better-sqlite3'
 import { createCore, type Core } from '../src-main/core'
-import { closeDatabase, openDatabase } from '../src-main/core/db/open'
 import { SORT_KEYS, type ImageFilter, type Page, type Sort } from '../src-main/shared/api'
 import { isAllCjk } from '../src-main/core/text/cjk'
-import { CONCEPTS, seedLibrary, ZH_BACKGROUNDS, ZH_STYLES, ZH_SUBJECTS } from '../test/db/helpers'
-import { figure, type Benchmark, type BenchContext, type Figure } from './types'
-import {
-  cached,
-  elapsedMs,
-  pick,
-  prng,
-  REPO_DIR,
-  sourceHash,
-  summarize,
-  type Summary
-} from './util'
-
-async function seededLibrary(ctx: BenchContext, n: number): Promise<string> {
-  const migrations = fs
-    .readdirSync(path.join(REPO_DIR, 'src-main/core/db/migrations'))
-    .map((f) => `src-main/core/db/migrations/${f}`)
-    .sort()
-  const hash = sourceHash(['test/db/helpers.ts', 'src-main/core/text/cjk.ts', ...migrations])
-  return cached(
-    ctx.cacheDir,
-    `library-${n}-${hash}.sqlite`,
-    async (target) => {
-      const db = openDatabase(target)
-      try {
-        seedLibrary(db, { datasets: 1, imagesPerDataset: n, seed: 7 })
-        db.pragma('wal_checkpoint(TRUNCATE)')
-        db.exec('ANALYZE')
-      } finally {
-        closeDatabase(db)
-      }
-    },
-    ctx.log
-  )
-}
+import { CONCEPTS, ZH_BACKGROUNDS, ZH_STYLES, ZH_SUBJECTS } from '../test/db/helpers'
+import { figure, type Benchmark, type Figure } from './types'
+import { elapsedMs, pick, prng, seededCopy, summarize, type Summary } from './util'
 
 interface GridCase {
   filter: ImageFilter
@@ -133,9 +98,7 @@ export const gridQueries: Benchmark = {
   async run(ctx): Promise<Figure[]> {
     const n = ctx.quick ? 20_000 : 100_000
     const runs = ctx.quick ? 100 : 200
-    const cachedLib = await seededLibrary(ctx, n)
-    const lib = path.join(ctx.tmpDir, 'grid.sqlite')
-    fs.copyFileSync(cachedLib, lib)
+    const lib = await seededCopy(ctx, n, 7)
     const core = createCore({ dataDir: ctx.tmpDir, libraryFile: lib })
     const bare = new Database(lib, { readonly: true })
     try {

@@ -1,16 +1,14 @@
 /**
- * Fixtures for the studio benchmark (bench/studio.ts): the renderer build, the seeded
- * 100,000-image library (cached in bench/.cache) and real thumbnails for it.
+ * Fixtures for the studio benchmark (bench/studio.ts): the renderer build and real thumbnails
+ * for the seeded 100,000-image library (bench/util.ts seededCopy).
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import sharp from 'sharp'
-import { closeDatabase, openDatabase } from '../src-main/core/db/open'
-import { seedLibrary } from '../test/db/helpers'
 import type { BenchContext } from './types'
-import { cached, REPO_DIR, sourceHash } from './util'
+import { REPO_DIR } from './util'
 
 /** Distinct real images behind the library's thumbnails. */
 const THUMB_FILES = 48
@@ -44,29 +42,6 @@ export function ensureBuilt(ctx: BenchContext): { dir: string; build: string } {
   const when = new Date(fs.statSync(index).mtimeMs).toISOString()
   ctx.log(`studio: WARNING: the build failed; measuring the existing build from ${when}`)
   return { dir, build: `stale (rebuild failed; build from ${when})` }
-}
-
-export async function seededLibrary(ctx: BenchContext, n: number): Promise<string> {
-  const migrations = fs
-    .readdirSync(path.join(REPO_DIR, 'src-main/core/db/migrations'))
-    .map((f) => `src-main/core/db/migrations/${f}`)
-    .sort()
-  const hash = sourceHash(['test/db/helpers.ts', ...migrations])
-  return cached(
-    ctx.cacheDir,
-    `studio-library-${n}-${hash}.sqlite`,
-    async (target) => {
-      const db = openDatabase(target)
-      try {
-        seedLibrary(db, { datasets: 1, imagesPerDataset: n, seed: 11 })
-        db.pragma('wal_checkpoint(TRUNCATE)')
-        db.exec('ANALYZE')
-      } finally {
-        closeDatabase(db)
-      }
-    },
-    ctx.log
-  )
 }
 
 /**

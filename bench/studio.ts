@@ -21,10 +21,10 @@ import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { createCore } from '../src-main/core'
 import { startServer, type GlossaServer } from '../src-main/server'
-import { attachImages, ensureBuilt, seededLibrary } from './studio-setup'
+import { attachImages, ensureBuilt } from './studio-setup'
 import { INIT_SCRIPT, IDLE_FRAMES, SCROLL_GRID, WATCH_FRAMES } from './studio-page'
 import { figure, round, type Benchmark, type Figure } from './types'
-import { summarize, type Summary } from './util'
+import { seededCopy, summarize, type Summary } from './util'
 
 const ROW_H = 52 // Grid.tsx ROW_H
 const STEP_PX = 520
@@ -131,8 +131,7 @@ export const studioGrid: Benchmark = {
       path.join(rendererDir, 'blank.html'),
       '<!doctype html><html><head><meta charset="utf-8"><title>blank</title></head><body></body></html>\n'
     )
-    const lib = path.join(ctx.tmpDir, 'library.sqlite')
-    fs.copyFileSync(await seededLibrary(ctx, n), lib)
+    const lib = await seededCopy(ctx, n, 11)
     const thumbIds = await attachImages(lib, path.join(ctx.tmpDir, 'images'))
 
     const core = createCore({ dataDir: path.join(ctx.tmpDir, 'data'), libraryFile: lib })

@@ -2,7 +2,9 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { round } from './types'
+import { closeDatabase, openDatabase } from '../src-main/core/db/open'
+import { prng, seedLibrary } from '../test/db/helpers'
+import { round, type BenchContext } from './types'
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 export const REPO_DIR = path.dirname(BENCH_DIR)
@@ -33,17 +35,8 @@ export function summarize(samples: number[]): Summary {
   }
 }
 
-/** mulberry32: deterministic PRNG so runs pick the same random cursors and queries. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** mulberry32 (the seeder's): deterministic PRNG so runs pick the same random cursors and queries. */
+export { prng }
 
 export function pick<T>(rnd: () => number, list: readonly T[]): T {
   return list[Math.floor(rnd() * list.length)]!
@@ -85,4 +78,45 @@ export async function cached(
 
 export function elapsedMs(t0: number): number {
   return performance.now() - t0
+}
+
+/**
+ * A library of one dataset of `n` seeded images (test/db/helpers.ts seedLibrary with `seed`),
+ * made once and cached in bench/.cache, checkpointed and ANALYZEd. Benchmarks asking for the
+ * same `n` and `seed` share the file (each works on a copy: see seededCopy); the cache key
+ * follows the seeder, the CJK index it fills and the migrations.
+ */
+export async function seededLibrary(ctx: BenchContext, n: number, seed: number): Promise<string> {
+  const migrations = fs
+    .readdirSync(path.join(REPO_DIR, 'src-main/core/db/migrations'))
+    .map((f) => `src-main/core/db/migrations/${f}`)
+    .sort()
+  const hash = sourceHash(['test/db/helpers.ts', 'src-main/core/text/cjk.ts', ...migrations])
+  return cached(
+    ctx.cacheDir,
+    `seeded-library-${n}-s${seed}-${hash}.sqlite`,
+    async (target) => {
+      const db = openDatabase(target)
+      try {
+        seedLibrary(db, { datasets: 1, imagesPerDataset: n, seed })
+        db.pragma('wal_checkpoint(TRUNCATE)')
+        db.exec('ANALYZE')
+      } finally {
+        closeDatabase(db)
+      }
+    },
+    ctx.log
+  )
+}
+
+/** A private copy of seededLibrary(n, seed) at `<tmpDir>/<file>`, for one benchmark to change. */
+export async function seededCopy(
+  ctx: BenchContext,
+  n: number,
+  seed: number,
+  file = 'library.sqlite'
+): Promise<string> {
+  const lib = path.join(ctx.tmpDir, file)
+  fs.copyFileSync(await seededLibrary(ctx, n, seed), lib)
+  return lib
 }

@@ -31,6 +31,7 @@ import { datatoolsHandlers } from './handlers/datatools'
 import { reviewHandlers } from './handlers/review'
 import { bulkJob } from './jobs/bulk'
 import { phashJob } from './jobs/phash'
+import { undoJob } from './jobs/undo'
 import { exportJob } from './jobs/export'
 import { captionJob } from './jobs/caption'
 import { downloadJob } from './models/download'
@@ -121,6 +122,7 @@ export function createCore(opts: CoreOptions): Core {
   jobs.register(exportJob)
   jobs.register(bulkJob)
   jobs.register(phashJob)
+  jobs.register(undoJob)
   const interrupted = jobs.recoverInterrupted()
   if (opts.resumeInterrupted) for (const id of interrupted) jobs.resume(id)
 

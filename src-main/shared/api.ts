@@ -268,8 +268,8 @@ export interface Results
   'captions.setText': CaptionResult
   'captions.setFields': CaptionResult
   'captions.setTags': CaptionResult
-  'history.undo': HistoryBatch | null
-  'history.redo': HistoryBatch | null
+  'history.undo': (HistoryBatch & { jobId?: number }) | null
+  'history.redo': (HistoryBatch & { jobId?: number }) | null
   'history.list': HistoryBatch[]
   'jobs.list': JobInfo[]
   'jobs.get': JobInfo

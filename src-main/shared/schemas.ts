@@ -49,7 +49,7 @@ export const JOB_STATUSES = [
   'failed'
 ] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
-export const JOB_KINDS = ['import', 'caption', 'download', 'export', 'bulk', 'phash'] as const
+export const JOB_KINDS = ['import', 'caption', 'download', 'export', 'bulk', 'phash', 'undo'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const MEDIA_VARIANTS = ['thumb', 'preview', 'full'] as const
@@ -160,3 +160,24 @@ export type ImageFilter = z.infer<typeof ImageFilter>
 
 export const Sort = z.object({ key: SortKey, dir: z.enum(['asc', 'desc']) }).strict()
 export type Sort = z.infer<typeof Sort>
+
+/** A file or folder path as the contract takes it. */
+export const FilePath = z.string().min(1).max(4096)
+
+/**
+ * Which images an operation covers: a dataset, narrowed by a grid filter OR an explicit
+ * selection (not both). `filter.datasetId`, when given, must equal `datasetId`.
+ */
+export const DatasetTarget = z
+  .object({
+    datasetId: Id,
+    filter: ImageFilter.optional(),
+    imageIds: z.array(Id).min(1).max(100_000).optional()
+  })
+  .strict()
+  .refine((t) => !(t.filter && t.imageIds), { message: 'give filter or imageIds, not both' })
+  .refine((t) => t.filter?.datasetId === undefined || t.filter.datasetId === t.datasetId, {
+    path: ['filter', 'datasetId'],
+    message: 'filter.datasetId must equal datasetId'
+  })
+export type DatasetTarget = z.output<typeof DatasetTarget>

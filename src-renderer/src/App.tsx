@@ -9,6 +9,7 @@ import { JobPanel } from './components/JobPanel'
 import { ShortcutSheet } from './components/ShortcutSheet'
 import { SettingsButton, SettingsDialog } from './components/SettingsDialog'
 import { useToast } from './components/Toasts'
+import { useJobs } from './components/jobs'
 import { KeyActionsContext, useGlobalKeys } from './hooks/keyboard'
 import type { KeyActions } from './hooks/keyboard'
 import { useHashRoute } from './hooks/useHashRoute'
@@ -47,6 +48,7 @@ function useLibraryInvalidation(): void {
 export function App(): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
+  const { track } = useJobs()
   const qc = useQueryClient()
   const [route, navigate] = useHashRoute()
   const [theme, setTheme] = useTheme()
@@ -72,7 +74,9 @@ export function App(): ReactNode {
       try {
         await actions.current.flush?.()
         const batch = await call(dir === 'undo' ? 'history.undo' : 'history.redo', {})
-        if (batch)
+        // a large batch is undone/redone by a job: follow it in the job panel
+        if (batch?.jobId != null) void track(batch.jobId)
+        else if (batch)
           toast.info(t(dir === 'undo' ? 'toast.undone' : 'toast.redone', { label: batch.label }))
         else toast.info(t(dir === 'undo' ? 'toast.nothingToUndo' : 'toast.nothingToRedo'))
       } catch (e) {
@@ -83,7 +87,7 @@ export function App(): ReactNode {
         void qc.invalidateQueries({ queryKey: ['datasets'] })
       }
     },
-    [qc, toast, t]
+    [qc, toast, t, track]
   )
 
   useGlobalKeys(actions, {

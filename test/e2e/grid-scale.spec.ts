@@ -3,15 +3,8 @@
  * and an edit far down the list updates that row in place: the scroll position stays, and the
  * studio re-reads the page holding the row instead of every page scrolled through.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { test as base, expect, type Page } from '@playwright/test'
-import { createCore } from '../../src-main/core'
-import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
-import { startServer } from '../../src-main/server'
-import { seedLibrary } from '../db/helpers'
-import { RENDERER_DIR } from './fixtures'
+import { withSeededStudio } from './helpers'
 
 const IMAGES = 20_000
 const ROW_H = 52 // Grid.tsx
@@ -24,28 +17,10 @@ interface Big {
 
 const test = base.extend<{ big: Big }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring form
-  big: async ({}, use) => {
-    if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html')))
-      throw new Error(`${RENDERER_DIR}/index.html is missing: run \`npm run build\` first`)
-    const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-e2e-big-'))
-    const lib = path.join(root, 'library.sqlite')
-    const db = openDatabase(lib)
-    let datasetId: number
-    try {
-      datasetId = seedLibrary(db, { datasets: 1, imagesPerDataset: IMAGES, seed: 3 }).datasetIds[0]!
-    } finally {
-      closeDatabase(db)
-    }
-    const core = createCore({ dataDir: path.join(root, 'data'), libraryFile: lib })
-    const server = await startServer({ core, rendererDir: RENDERER_DIR, log: () => undefined })
-    try {
-      await use({ origin: server.origin, token: server.token, datasetId })
-    } finally {
-      await server.close()
-      await core.close()
-      await fs.promises.rm(root, { recursive: true, force: true })
-    }
-  }
+  big: async ({}, use) =>
+    withSeededStudio({ prefix: 'glossa-e2e-big-', images: IMAGES, seed: 3 }, (s) =>
+      use({ origin: s.server.origin, token: s.server.token, datasetId: s.datasetId })
+    )
 })
 
 /** Counts the page's `images.page` calls from now on. */

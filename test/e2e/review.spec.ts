@@ -9,16 +9,10 @@
  *  - history names the right reviewer after edits under two names set in the settings dialog,
  *    shows the diff, and reverts an entry; a rebound shortcut works and the sheet lists it.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test'
-import { createCore, type Core } from '../../src-main/core'
-import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
-import { startServer } from '../../src-main/server'
+import type { Core } from '../../src-main/core'
 import type { ImageFilter, ImageRow, Page as GridPage } from '../../src-main/shared/api'
-import { seedLibrary } from '../db/helpers'
-import { RENDERER_DIR } from './fixtures'
+import { withSeededStudio } from './helpers'
 
 const IMAGES = 3000
 
@@ -31,28 +25,10 @@ interface Lib {
 
 const test = base.extend<{ lib: Lib }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring form
-  lib: async ({}, use) => {
-    if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html')))
-      throw new Error(`${RENDERER_DIR}/index.html is missing: run \`npm run build\` first`)
-    const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-e2e-review-'))
-    const file = path.join(root, 'library.sqlite')
-    const db = openDatabase(file)
-    let datasetId: number
-    try {
-      datasetId = seedLibrary(db, { datasets: 1, imagesPerDataset: IMAGES, seed: 7 }).datasetIds[0]!
-    } finally {
-      closeDatabase(db)
-    }
-    const core = createCore({ dataDir: path.join(root, 'data'), libraryFile: file })
-    const server = await startServer({ core, rendererDir: RENDERER_DIR, log: () => undefined })
-    try {
-      await use({ origin: server.origin, token: server.token, datasetId, core })
-    } finally {
-      await server.close()
-      await core.close()
-      await fs.promises.rm(root, { recursive: true, force: true })
-    }
-  }
+  lib: async ({}, use) =>
+    withSeededStudio({ prefix: 'glossa-e2e-review-', images: IMAGES, seed: 7 }, (s) =>
+      use({ origin: s.server.origin, token: s.server.token, datasetId: s.datasetId, core: s.core })
+    )
 })
 
 async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {

@@ -9,17 +9,12 @@
  *    other (one undoable batch in the core).
  * Screenshots of the dashboard and the duplicates view are attached to the report.
  */
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test'
-import { createCore, type Core } from '../../src-main/core'
-import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
-import { startServer } from '../../src-main/server'
+import type { Core } from '../../src-main/core'
 import type { ImageFilter } from '../../src-main/shared/api'
-import { seedLibrary } from '../db/helpers'
 import { makeDupesFixture, type DupesFixture } from '../fixtures/dupes-images'
-import { RENDERER_DIR } from './fixtures'
+import { withSeededStudio } from './helpers'
 
 interface Lib {
   origin: string
@@ -32,52 +27,37 @@ interface Lib {
 
 const test = base.extend<{ lib: Lib }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring form
-  lib: async ({}, use) => {
-    if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html')))
-      throw new Error(`${RENDERER_DIR}/index.html is missing: run \`npm run build\` first`)
-    const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-e2e-stats-'))
-    const file = path.join(root, 'library.sqlite')
-    const db = openDatabase(file)
-    let seeded: number
-    try {
-      seeded = seedLibrary(db, { datasets: 1, imagesPerDataset: 1500, seed: 5 }).datasetIds[0]!
-    } finally {
-      closeDatabase(db)
-    }
-    const fx = await makeDupesFixture(path.join(root, 'pictures'), {
-      distinct: 8,
-      perKind: 1,
-      size: 160,
-      seed: 9
-    })
-    const core = createCore({ dataDir: path.join(root, 'data'), libraryFile: file, actor: 'alice' })
-    const server = await startServer({ core, rendererDir: RENDERER_DIR, log: () => undefined })
-    try {
-      const imp = await core.call('import.start', {
-        dir: path.join(root, 'pictures'),
-        datasetName: 'pictures'
-      })
-      expect((await core.waitForJob(imp.jobId)).status).toBe('done')
-      // review history: alice approves and rejects some images of the seeded dataset
-      const ids = (
-        await core.call('images.page', { filter: { datasetId: seeded }, limit: 300 })
-      ).rows.map((r) => r.id)
-      await core.call('images.setStatus', { ids: ids.slice(0, 120), status: 'approved' })
-      await core.call('images.setStatus', { ids: ids.slice(120, 160), status: 'rejected' })
-      await use({
-        origin: server.origin,
-        token: server.token,
-        core,
-        seeded,
-        dupes: imp.datasetId,
-        fx
-      })
-    } finally {
-      await server.close()
-      await core.close()
-      await fs.promises.rm(root, { recursive: true, force: true })
-    }
-  }
+  lib: async ({}, use) =>
+    withSeededStudio(
+      { prefix: 'glossa-e2e-stats-', images: 1500, seed: 5, actor: 'alice' },
+      async ({ root, datasetId: seeded, core, server }) => {
+        const fx = await makeDupesFixture(path.join(root, 'pictures'), {
+          distinct: 8,
+          perKind: 1,
+          size: 160,
+          seed: 9
+        })
+        const imp = await core.call('import.start', {
+          dir: path.join(root, 'pictures'),
+          datasetName: 'pictures'
+        })
+        expect((await core.waitForJob(imp.jobId)).status).toBe('done')
+        // review history: alice approves and rejects some images of the seeded dataset
+        const ids = (
+          await core.call('images.page', { filter: { datasetId: seeded }, limit: 300 })
+        ).rows.map((r) => r.id)
+        await core.call('images.setStatus', { ids: ids.slice(0, 120), status: 'approved' })
+        await core.call('images.setStatus', { ids: ids.slice(120, 160), status: 'rejected' })
+        await use({
+          origin: server.origin,
+          token: server.token,
+          core,
+          seeded,
+          dupes: imp.datasetId,
+          fx
+        })
+      }
+    )
 })
 
 async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {

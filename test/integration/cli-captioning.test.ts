@@ -4,50 +4,20 @@
  * adding good and broken model folders, captioning an imported dataset, the tags `ls` then shows,
  * the `--json` shapes, re-runs that skip finished images, and usage errors.
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliJson, runGlossa, type CliRun } from '../fixtures/cli'
 import { writeBadTaggerFolder, writeTaggerFolder } from '../fixtures/models/make-tagger'
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const CLI = path.join(REPO, 'src-main/cli/index.ts')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 let tmp: string
 let lib: string
 let models: string
 let images: string
 
-function glossa(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--library', lib, ...args], {
-      cwd: REPO,
-      env: { ...process.env, GLOSSA_DATA_DIR: path.join(tmp, 'default-data') }
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
-}
-
-function json<T>(r: Run): T {
-  const lines = r.stdout.trim().split('\n')
-  expect(lines, `stdout of a --json run: ${r.stdout}\nstderr: ${r.stderr}`).toHaveLength(1)
-  return JSON.parse(lines[0]!) as T
-}
+const glossa = (args: string[]): Promise<CliRun> => runGlossa(args, { tmp, library: lib })
 
 const COLOURS = {
   red: { r: 255, g: 0, b: 0 },
@@ -115,7 +85,7 @@ describe('glossa models', () => {
     const dir = path.join(models, 'tagger-fixed')
     const r = await glossa(['models', 'add', dir, '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<{ ok: boolean; model: ModelJson }>(r)
+    const out = cliJson<{ ok: boolean; model: ModelJson }>(r)
     expect(out.ok).toBe(true)
     expect(out.model).toMatchObject({
       id: 'tagger-fixed',
@@ -128,7 +98,7 @@ describe('glossa models', () => {
 
     const ls = await glossa(['models', 'ls', '--json'])
     expect(ls.code, ls.stderr).toBe(0)
-    const listed = json<{ models: ModelJson[] }>(ls).models
+    const listed = cliJson<{ models: ModelJson[] }>(ls).models
     expect(listed.map((m) => m.id)).toContain('tagger-fixed')
 
     const human = await glossa(['models', 'ls'])
@@ -148,11 +118,11 @@ describe('glossa models', () => {
       expect(r.stderr).toContain(dir)
       expect(r.stderr).toContain(file)
       expect(r.stderr).toMatch(why)
-      const out = json<{ ok: boolean; error: { code: string; message: string } }>(r)
+      const out = cliJson<{ ok: boolean; error: { code: string; message: string } }>(r)
       expect(out.ok).toBe(false)
       expect(out.error.message).toContain(file)
       // nothing was registered
-      const ls = json<{ models: ModelJson[] }>(await glossa(['models', 'ls', '--json']))
+      const ls = cliJson<{ models: ModelJson[] }>(await glossa(['models', 'ls', '--json']))
       expect(ls.models.map((m) => m.dir)).not.toContain(dir)
     },
     60_000
@@ -173,7 +143,7 @@ describe('glossa caption', () => {
       '--json'
     ])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<CaptionJson>(r)
+    const out = cliJson<CaptionJson>(r)
     expect(out).toMatchObject({
       ok: true,
       dataset: 'colours',
@@ -185,7 +155,7 @@ describe('glossa caption', () => {
     expect(typeof out.jobId).toBe('number')
     expect(r.stderr).toContain('Added model "tagger"')
 
-    const ls = json<LsJson>(await glossa(['ls', '--dataset', 'colours', '--json']))
+    const ls = cliJson<LsJson>(await glossa(['ls', '--dataset', 'colours', '--json']))
     expect(ls.images).toHaveLength(9)
     for (const img of ls.images) {
       const colour = img.fileName.split('-')[0] as Colour
@@ -210,11 +180,11 @@ describe('glossa caption', () => {
       '--json'
     ])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<CaptionJson>(r)
+    const out = cliJson<CaptionJson>(r)
     expect(out.model.added).toBe(false)
     expect(out.counts).toMatchObject({ total: 9, captioned: 0, skipped: 9, failed: 0 })
     expect(r.stderr).not.toContain('Added model')
-    const ls = json<{ models: ModelJson[] }>(await glossa(['models', 'ls', '--json']))
+    const ls = cliJson<{ models: ModelJson[] }>(await glossa(['models', 'ls', '--json']))
     expect(ls.models.filter((m) => m.dir === path.join(models, 'tagger'))).toHaveLength(1)
   }, 90_000)
 
@@ -232,8 +202,8 @@ describe('glossa caption', () => {
     ])
     expect(r.code, r.stderr).toBe(0)
     // red and green lose tags under 0.9; blue's tags are all above it, so nothing changes there
-    expect(json<CaptionJson>(r).counts).toMatchObject({ captioned: 6, skipped: 3, failed: 0 })
-    const ls = json<LsJson>(await glossa(['ls', '--dataset', 'colours', '--json']))
+    expect(cliJson<CaptionJson>(r).counts).toMatchObject({ captioned: 6, skipped: 3, failed: 0 })
+    const ls = cliJson<LsJson>(await glossa(['ls', '--dataset', 'colours', '--json']))
     const red = ls.images.find((i) => i.fileName.startsWith('red'))!
     // at 0.9 only the colour tag itself survives among general tags
     expect(red.tags).toContain('red')

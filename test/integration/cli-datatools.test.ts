@@ -8,18 +8,13 @@
  * destination) with exit status 1 and nothing written; and an HF folder imported with
  * --format hf and a chosen caption column.
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CleanupRuleTotal, ExportReport } from '../../src-main/shared/api'
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const CLI = path.join(REPO, 'src-main/cli/index.ts')
+import { captionRows, cliJson, readLibrary, runGlossa, type CliRun } from '../fixtures/cli'
 
 /** file stem → sidecar caption: noise a scraper leaves behind, in zh and en */
 const SCRAPED: Record<string, string> = {
@@ -31,74 +26,52 @@ const SCRAPED: Record<string, string> = {
   clean: 'A quiet garden with a stone bridge'
 }
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 let tmp: string
 let lib: string
 let src: string
 
-function glossa(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--library', lib, ...args], {
-      cwd: REPO,
-      env: { ...process.env, GLOSSA_DATA_DIR: path.join(tmp, 'default-data') }
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
-}
-
-function json<T>(r: Run): T {
-  const lines = r.stdout.trim().split('\n')
-  expect(lines, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toHaveLength(1)
-  return JSON.parse(lines[0]!) as T
-}
+const glossa = (args: string[]): Promise<CliRun> => runGlossa(args, { tmp, library: lib })
+/** `glossa export` of the scraped dataset to kohya, every review status */
+const exportKohya = (out: string, ...more: string[]): Promise<CliRun> =>
+  glossa([
+    'export',
+    '--dataset',
+    'scraped',
+    '--format',
+    'kohya',
+    '--out',
+    out,
+    '--status',
+    'any',
+    ...more
+  ])
 
 /** Every caption row (text as bytes) and every tag, straight from the library file. */
 function dump(): unknown[] {
-  const db = new Database(lib, { readonly: true })
-  try {
-    return [
-      ...db
-        .prepare(
-          'SELECT image_id, lang, CAST(text AS BLOB) AS text, fields, source FROM captions ORDER BY image_id, lang'
-        )
-        .all(),
-      ...db.prepare('SELECT image_id, tag, position FROM tags ORDER BY image_id, position').all(),
-      ...db.prepare('SELECT id, CAST(raw_caption AS BLOB) AS raw FROM images ORDER BY id').all()
-    ]
-  } finally {
-    db.close()
-  }
+  return readLibrary(lib, (db) => [
+    ...captionRows(db),
+    ...db.prepare('SELECT image_id, tag, position FROM tags ORDER BY image_id, position').all(),
+    ...db.prepare('SELECT id, CAST(raw_caption AS BLOB) AS raw FROM images ORDER BY id').all()
+  ])
 }
 
 /** file name → current caption per language of one dataset */
 function captions(dataset: string): Map<string, { zh?: string; en?: string }> {
-  const db = new Database(lib, { readonly: true })
-  try {
-    const rows = db
-      .prepare(
-        `SELECT i.file_name AS f, c.lang, c.text FROM images i
-           JOIN datasets d ON d.id = i.dataset_id
-           JOIN captions c ON c.image_id = i.id
-          WHERE d.name = ?`
-      )
-      .all(dataset) as { f: string; lang: 'zh' | 'en'; text: string }[]
-    const out = new Map<string, { zh?: string; en?: string }>()
-    for (const r of rows) out.set(r.f, { ...out.get(r.f), [r.lang]: r.text })
-    return out
-  } finally {
-    db.close()
-  }
+  const rows = readLibrary(
+    lib,
+    (db) =>
+      db
+        .prepare(
+          `SELECT i.file_name AS f, c.lang, c.text FROM images i
+             JOIN datasets d ON d.id = i.dataset_id
+             JOIN captions c ON c.image_id = i.id
+            WHERE d.name = ?`
+        )
+        .all(dataset) as { f: string; lang: 'zh' | 'en'; text: string }[]
+  )
+  const out = new Map<string, { zh?: string; en?: string }>()
+  for (const r of rows) out.set(r.f, { ...out.get(r.f), [r.lang]: r.text })
+  return out
 }
 
 async function png(file: string, i: number): Promise<void> {
@@ -140,7 +113,7 @@ describe('glossa cleanup', () => {
       '--json'
     ])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<{
+    const out = cliJson<{
       dryRun: boolean
       changed: number
       totals: CleanupRuleTotal[]
@@ -183,7 +156,7 @@ describe('glossa cleanup', () => {
     const before = dump()
     const r = await glossa(['cleanup', '--dataset', 'scraped', '--preset', 'web-scrape', '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<{ changed: number; batchId: number | null }>(r)
+    const out = cliJson<{ changed: number; batchId: number | null }>(r)
     expect(out.changed).toBe(4)
     expect(out.batchId).not.toBeNull()
     const after = captions('scraped')
@@ -193,9 +166,10 @@ describe('glossa cleanup', () => {
     expect(after.get('street.png')?.en).toBe('A city street at night')
     expect(after.get('tower.png')?.zh).toBe('夜幕下的广州塔，灯光璀璨')
     // raw imported text is never changed
-    const db = new Database(lib, { readonly: true })
-    const raws = db.prepare('SELECT raw_caption AS raw FROM images').all() as { raw: string }[]
-    db.close()
+    const raws = readLibrary(
+      lib,
+      (db) => db.prepare('SELECT raw_caption AS raw FROM images').all() as { raw: string }[]
+    )
     expect(raws.map((x) => x.raw)).toContain(SCRAPED.fox)
 
     // a second run finds nothing left to clean
@@ -207,7 +181,7 @@ describe('glossa cleanup', () => {
       'web-scrape',
       '--json'
     ])
-    expect(json<{ changed: number }>(again).changed).toBe(0)
+    expect(cliJson<{ changed: number }>(again).changed).toBe(0)
 
     const undo = await glossa(['undo'])
     expect(undo.code, undo.stderr).toBe(0)
@@ -225,20 +199,9 @@ describe('glossa cleanup', () => {
 describe('glossa export', () => {
   it('exports to kohya with --status any: files exist and the validation passes', async () => {
     const out = path.join(tmp, 'kohya-out')
-    const r = await glossa([
-      'export',
-      '--dataset',
-      'scraped',
-      '--format',
-      'kohya',
-      '--out',
-      out,
-      '--status',
-      'any',
-      '--json'
-    ])
+    const r = await exportKohya(out, '--json')
     expect(r.code, r.stderr).toBe(0)
-    const { report } = json<{ report: ExportReport }>(r)
+    const { report } = cliJson<{ report: ExportReport }>(r)
     expect(report.validation.ok).toBe(true)
     expect(report.exported).toBe(Object.keys(SCRAPED).length)
     const dir = path.join(out, 'img', '1_images')
@@ -255,17 +218,7 @@ describe('glossa export', () => {
 
     // the human form prints the validation report
     const out2 = path.join(tmp, 'kohya-out-2')
-    const human = await glossa([
-      'export',
-      '--dataset',
-      'scraped',
-      '--format',
-      'kohya',
-      '--out',
-      out2,
-      '--status',
-      'any'
-    ])
+    const human = await exportKohya(out2)
     expect(human.code, human.stderr).toBe(0)
     expect(human.stdout).toMatch(/Validation \(read back as kohya would\): OK/)
     expect(human.stdout).toContain('1_images')
@@ -281,17 +234,7 @@ describe('glossa export', () => {
 
   it('refuses a destination inside the source or not empty: exit 1, nothing written', async () => {
     const inside = path.join(src, 'export')
-    const r = await glossa([
-      'export',
-      '--dataset',
-      'scraped',
-      '--format',
-      'kohya',
-      '--out',
-      inside,
-      '--status',
-      'any'
-    ])
+    const r = await exportKohya(inside)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('inside the source folder')
     expect(fs.existsSync(inside)).toBe(false)
@@ -304,34 +247,13 @@ describe('glossa export', () => {
     const full = path.join(tmp, 'not-empty')
     await fs.promises.mkdir(full)
     await fs.promises.writeFile(path.join(full, 'keep.txt'), 'mine')
-    const r2 = await glossa([
-      'export',
-      '--dataset',
-      'scraped',
-      '--format',
-      'kohya',
-      '--out',
-      full,
-      '--status',
-      'any'
-    ])
+    const r2 = await exportKohya(full)
     expect(r2.code).toBe(1)
     expect(r2.stderr).toMatch(/not empty/i)
     expect(fs.readdirSync(full)).toEqual(['keep.txt'])
 
     // a dry run reports the same refusal and also exits 1
-    const dry = await glossa([
-      'export',
-      '--dataset',
-      'scraped',
-      '--format',
-      'kohya',
-      '--out',
-      inside,
-      '--status',
-      'any',
-      '--dry-run'
-    ])
+    const dry = await exportKohya(inside, '--dry-run')
     expect(dry.code).toBe(1)
     expect(dry.stdout).toMatch(/6 of 6 images/)
     expect(dry.stderr).toContain('inside the source folder')

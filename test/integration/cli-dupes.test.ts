@@ -5,49 +5,19 @@
  * near groups with their originals, the suggested keeper being the bigger original; nothing else
  * is grouped. Usage errors exit 2, an unknown dataset exits 1 naming it.
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DupesResult } from '../../src-main/shared/api'
+import { cliJson, runGlossa, type CliRun } from '../fixtures/cli'
 import { makeDupesFixture, type DupesFixture } from '../fixtures/dupes-images'
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const CLI = path.join(REPO, 'src-main/cli/index.ts')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 let tmp: string
 let lib: string
 let fx: DupesFixture
 
-function glossa(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      cwd: REPO,
-      env: { ...process.env, GLOSSA_DATA_DIR: path.join(tmp, 'default-data') }
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
-}
-
-function json<T>(r: Run): T {
-  const lines = r.stdout.trim().split('\n')
-  expect(lines, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toHaveLength(1)
-  return JSON.parse(lines[0]!) as T
-}
+const glossa = (args: string[]): Promise<CliRun> => runGlossa(args, { tmp })
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glossa-cli-dupes-'))
@@ -66,7 +36,7 @@ describe('glossa dupes', () => {
   it('lists the planted exact and near copies, and nothing else', async () => {
     const r = await glossa(['dupes', '--dataset', 'pics', '--library', lib, '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const res = json<DupesResult & { ok: boolean; dataset: string }>(r)
+    const res = cliJson<DupesResult & { ok: boolean; dataset: string }>(r)
     expect(res.ok).toBe(true)
     expect(res.dataset).toBe('pics')
     expect(res.threshold).toBe(6)
@@ -120,7 +90,7 @@ describe('glossa dupes', () => {
       '--json'
     ])
     expect(r.code, r.stderr).toBe(0)
-    const res = json<DupesResult>(r)
+    const res = cliJson<DupesResult>(r)
     expect(res.threshold).toBe(0)
     expect(res.groups.filter((g) => g.kind === 'exact')).toHaveLength(1)
     for (const g of res.groups) expect(g.maxDistance).toBe(0)
@@ -133,6 +103,6 @@ describe('glossa dupes', () => {
     const missing = await glossa(['dupes', '--dataset', 'nope', '--library', lib, '--json'])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toMatch(/no dataset named "nope"/)
-    expect(json<{ ok: boolean }>(missing).ok).toBe(false)
+    expect(cliJson<{ ok: boolean }>(missing).ok).toBe(false)
   })
 })

@@ -5,19 +5,15 @@
  * captions (and a second one that changes nothing), `glossa undo` restoring them byte for byte,
  * bad CSV files reported row by row with exit status 1, and usage errors with exit status 2.
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GlossaryProposal } from '../../src-main/shared/api'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import { insertImage } from '../db/helpers'
+import { captionRows, cliJson, readLibrary, REPO, runGlossa, type CliRun } from '../fixtures/cli'
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const CLI = path.join(REPO, 'src-main/cli/index.ts')
 const FIX = path.join(REPO, 'test/fixtures/glossary')
 
 interface FixtureCaption {
@@ -33,79 +29,38 @@ const captions = JSON.parse(
 ) as FixtureCaption[]
 const changed = captions.filter((c) => c.expect.zh || c.expect.en)
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 let tmp: string
 let lib: string
 
-function glossa(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--library', lib, ...args], {
-      cwd: REPO,
-      env: { ...process.env, GLOSSA_DATA_DIR: path.join(tmp, 'default-data') }
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
-}
-
-function json<T>(r: Run): T {
-  const lines = r.stdout.trim().split('\n')
-  expect(lines, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toHaveLength(1)
-  return JSON.parse(lines[0]!) as T
-}
+const glossa = (args: string[]): Promise<CliRun> => runGlossa(args, { tmp, library: lib })
 
 /** Every caption row, text as bytes, straight from the file. */
-function dump(): unknown[] {
-  const db = new Database(lib, { readonly: true })
-  try {
-    return db
-      .prepare(
-        'SELECT image_id, lang, CAST(text AS BLOB) AS text, fields, source FROM captions ORDER BY image_id, lang'
-      )
-      .all()
-  } finally {
-    db.close()
-  }
-}
+const dump = (): unknown[] => readLibrary(lib, captionRows)
 
 function texts(): Map<string, { zh: string | null; en: string | null }> {
-  const db = new Database(lib, { readonly: true })
-  try {
-    const rows = db
-      .prepare(
-        `SELECT i.rel_path AS rel, c.lang, c.text FROM images i JOIN captions c ON c.image_id = i.id`
-      )
-      .all() as { rel: string; lang: 'zh' | 'en'; text: string }[]
-    const out = new Map<string, { zh: string | null; en: string | null }>()
-    for (const r of rows) {
-      const t = out.get(r.rel) ?? { zh: null, en: null }
-      t[r.lang] = r.text
-      out.set(r.rel, t)
-    }
-    return out
-  } finally {
-    db.close()
+  const rows = readLibrary(
+    lib,
+    (db) =>
+      db
+        .prepare(
+          `SELECT i.rel_path AS rel, c.lang, c.text FROM images i JOIN captions c ON c.image_id = i.id`
+        )
+        .all() as { rel: string; lang: 'zh' | 'en'; text: string }[]
+  )
+  const out = new Map<string, { zh: string | null; en: string | null }>()
+  for (const r of rows) {
+    const t = out.get(r.rel) ?? { zh: null, en: null }
+    t[r.lang] = r.text
+    out.set(r.rel, t)
   }
+  return out
 }
 
-function batches(): number {
-  const db = new Database(lib, { readonly: true })
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM journal_batches').get() as { n: number }).n
-  } finally {
-    db.close()
-  }
-}
+const batches = (): number =>
+  readLibrary(
+    lib,
+    (db) => (db.prepare('SELECT count(*) AS n FROM journal_batches').get() as { n: number }).n
+  )
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glossa-cli-glossary-'))
@@ -145,7 +100,7 @@ describe('glossa glossary', () => {
       '--json'
     ])
     expect(r.code, r.stderr).toBe(0)
-    expect(json(r)).toMatchObject({ ok: true, added: 5, updated: 0, rowErrors: [] })
+    expect(cliJson(r)).toMatchObject({ ok: true, added: 5, updated: 0, rowErrors: [] })
     // importing the same file again changes no entry
     const again = await glossa([
       'glossary',
@@ -174,7 +129,7 @@ describe('glossa glossary', () => {
 
     const j = await glossa(['glossary', 'apply', '--dataset', 'landmarks', '--dry-run', '--json'])
     expect(j.code, j.stderr).toBe(0)
-    const preview = json<{ dryRun: boolean; total: number; proposals: GlossaryProposal[] }>(j)
+    const preview = cliJson<{ dryRun: boolean; total: number; proposals: GlossaryProposal[] }>(j)
     expect(preview.dryRun).toBe(true)
     expect(preview.total).toBe(changed.length)
     for (const p of preview.proposals) {
@@ -193,7 +148,7 @@ describe('glossa glossary', () => {
     const batchesBefore = batches()
     const r = await glossa(['glossary', 'apply', '--dataset', 'landmarks', '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<{ changed: number; batchId: number | null }>(r)
+    const out = cliJson<{ changed: number; batchId: number | null }>(r)
     expect(out.changed).toBe(changed.length)
     expect(out.batchId).not.toBeNull()
     expect(batches()).toBe(batchesBefore + 1)
@@ -244,9 +199,11 @@ describe('glossa glossary', () => {
     )
     const r = await glossa(['glossary', 'import', file, '--json'])
     expect(r.code).toBe(1)
-    const out = json<{ ok: boolean; added: number; rowErrors: { row: number; column?: string }[] }>(
-      r
-    )
+    const out = cliJson<{
+      ok: boolean
+      added: number
+      rowErrors: { row: number; column?: string }[]
+    }>(r)
     expect(out.ok).toBe(false)
     expect(out.added).toBe(1)
     expect(out.rowErrors.map((e) => [e.row, e.column])).toEqual([

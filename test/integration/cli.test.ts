@@ -7,44 +7,14 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI, cliJson, REPO, runGlossa, type CliRun } from '../fixtures/cli'
 import { makeBadFolder, makeImage, type BadEntry } from '../fixtures/generate'
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const CLI = path.join(REPO, 'src-main/cli/index.ts')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 let tmp: string
 
-function glossa(args: string[], opts: { input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      cwd: REPO,
-      env: { ...process.env, GLOSSA_DATA_DIR: path.join(tmp, 'default-data') }
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(opts.input ?? '')
-  })
-}
-
-/** The one JSON object a --json run prints on stdout. */
-function json<T = Record<string, unknown>>(r: Run): T {
-  const lines = r.stdout.trim().split('\n')
-  expect(lines, `stdout of a --json run: ${r.stdout}\nstderr: ${r.stderr}`).toHaveLength(1)
-  return JSON.parse(lines[0]!) as T
-}
+const glossa = (args: string[]): Promise<CliRun> => runGlossa(args, { tmp })
 
 interface ImportJson {
   ok: boolean
@@ -104,7 +74,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
   it('imports a folder, reporting every failed file with its reason, and exits 0', async () => {
     const r = await glossa(['import', root, '--dataset', 'photos', '--library', lib, '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<ImportJson>(r)
+    const out = cliJson<ImportJson>(r)
     expect(out.status).toBe('done')
     expect(out.dataset).toBe('photos')
     expect(out.resumed).toBe(false)
@@ -130,7 +100,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
   it('a second import adds nothing and still lists the failed files', async () => {
     const r = await glossa(['import', root, '--dataset', 'photos', '--library', lib, '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<ImportJson>(r)
+    const out = cliJson<ImportJson>(r)
     expect(out.counts.added).toBe(0)
     expect(out.counts.unchanged).toBe(goodCount())
     expect(out.counts.failed).toBe(badWithError().length)
@@ -140,7 +110,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
   it('ls --json lists each image with path, concept, repeats, status, raw, zh, en, tags, error', async () => {
     const r = await glossa(['ls', '--library', lib, '--json', '--dataset', 'photos'])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<{ total: number; count: number; images: LsImage[] }>(r)
+    const out = cliJson<{ total: number; count: number; images: LsImage[] }>(r)
     expect(out.count).toBe(goodCount() + badWithError().length)
     const a = out.images.find((i) => i.relPath === '10_sks dog/a.jpg')!
     expect(a).toMatchObject({
@@ -162,7 +132,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
     const truncated = out.images.find((i) => i.relPath === 'bad/truncated.jpg')!
     expect(truncated.error).toMatch(/premature end of JPEG/i)
 
-    const errs = json<{ images: LsImage[] }>(
+    const errs = cliJson<{ images: LsImage[] }>(
       await glossa(['ls', '--library', lib, '--json', '--errors'])
     )
     expect(errs.images.map((i) => i.relPath).sort()).toEqual(
@@ -170,7 +140,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
         .map((b) => `bad/${b.relPath}`)
         .sort()
     )
-    const limited = json<{ images: LsImage[] }>(
+    const limited = cliJson<{ images: LsImage[] }>(
       await glossa(['ls', '--library', lib, '--json', '--limit', '2'])
     )
     expect(limited.images).toHaveLength(2)
@@ -183,7 +153,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
 
   it('review sets a status on the matching images as one batch; undo and redo restore it', async () => {
     const stats = async () =>
-      json<{ byStatus: Record<string, number> }>(
+      cliJson<{ byStatus: Record<string, number> }>(
         await glossa(['stats', '--library', lib, '--dataset', 'photos', '--json'])
       )
     expect((await stats()).byStatus.approved).toBe(0)
@@ -203,7 +173,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
       '--json'
     ])
     expect(r.code, r.stderr).toBe(0)
-    const rev = json<{ matched: number; changed: number; batchId: number | null }>(r)
+    const rev = cliJson<{ matched: number; changed: number; batchId: number | null }>(r)
     // a.jpg ("a tall tower by the sea") and bad/good2.jpg ("a tower beside bad files")
     expect(rev.changed).toBe(2)
     expect(rev.batchId).not.toBeNull()
@@ -211,7 +181,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
 
     const undo = await glossa(['undo', '--library', lib, '--json'])
     expect(undo.code, undo.stderr).toBe(0)
-    const undone = json<{ undone: { items: number; actor: string | null } | null }>(undo)
+    const undone = cliJson<{ undone: { items: number; actor: string | null } | null }>(undo)
     expect(undone.undone?.items).toBe(2)
     expect(undone.undone?.actor).toBe('alice')
     expect((await stats()).byStatus.approved).toBe(0)
@@ -225,7 +195,7 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
   it('datasets lists the dataset with its counts', async () => {
     const r = await glossa(['datasets', '--library', lib, '--json'])
     expect(r.code, r.stderr).toBe(0)
-    const out = json<{ datasets: { name: string; images: number; errors: number }[] }>(r)
+    const out = cliJson<{ datasets: { name: string; images: number; errors: number }[] }>(r)
     expect(out.datasets.map((d) => d.name)).toEqual(['photos'])
     expect(out.datasets[0]!.errors).toBe(badWithError().length)
     const human = await glossa(['datasets', '--library', lib])
@@ -273,7 +243,7 @@ describe('glossa exit statuses', () => {
       '--json'
     ])
     expect(j.code).toBe(1)
-    expect(json<{ ok: boolean; error: { code: string } }>(j)).toMatchObject({
+    expect(cliJson<{ ok: boolean; error: { code: string } }>(j)).toMatchObject({
       ok: false,
       error: { code: 'NOT_FOUND' }
     })

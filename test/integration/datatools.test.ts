@@ -92,10 +92,36 @@ beforeAll(async () => {
 })
 
 describe('contract mirrors', () => {
-  it('cleanup presets and the export profile schema match the engines', () => {
+  it('cleanup presets match the engine; the exporter takes the contract profile and its defaults', () => {
     expect([...CLEANUP_PRESETS].sort()).toEqual([...PRESET_IDS].sort())
+    expect(ExportProfile).toBe(ExportProfileSchema)
     for (const format of ['kohya', 'hf'] as const)
-      expect(ExportProfileSchema.parse({ format })).toEqual(ExportProfile.parse({ format }))
+      expect(ExportProfile.parse({ format })).toEqual({
+        name: '',
+        format,
+        status: 'approved',
+        defaultConcept: 'images',
+        caption: {
+          language: 'en',
+          triggerWords: [],
+          includeText: true,
+          includeTags: true,
+          separator: ', ',
+          keepTokens: 'none',
+          keepTokensSeparator: '|||'
+        },
+        kohya: {
+          resolution: 1024,
+          batchSize: 1,
+          enableBucket: true,
+          minBucketReso: 256,
+          maxBucketReso: 2048,
+          bucketResoSteps: 64,
+          defaultRepeats: 1,
+          classTokens: {}
+        },
+        image: { mode: 'copy', bakeOrientation: false, format: 'keep', quality: 92 }
+      })
   })
 })
 

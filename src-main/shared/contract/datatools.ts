@@ -5,11 +5,10 @@
  * the export job and its validation report).
  * Import building blocks from ../schemas (never from ../api, which imports this file).
  *
- * The export profile schema mirrors core/export/types.ts `ExportProfile` (the core re-validates
- * with its own; test/integration/datatools.test.ts checks the two accept the same defaults).
+ * The export profile schema is also the export engine's (core/export/types.ts re-exports it).
  */
 import { z } from 'zod'
-import { Id, ImageFilter, Name } from '../schemas'
+import { DatasetTarget, FilePath, Id, ImageFilter, Name } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Import formats
@@ -19,7 +18,6 @@ export type ImportFormat = z.infer<typeof ImportFormat>
 /** a concrete format (what `auto` resolves to) */
 export type ResolvedImportFormat = Exclude<ImportFormat, 'auto'>
 
-const FilePath = z.string().min(1).max(4096)
 const Column = z.string().trim().min(1).max(200)
 
 export const ImportFormatOptions = z
@@ -76,23 +74,9 @@ export const UserRuleSchema = z
 export type UserRuleInput = z.input<typeof UserRuleSchema>
 export type UserRuleData = z.output<typeof UserRuleSchema>
 
-/**
- * Which images an operation covers: a dataset, narrowed by a grid filter OR an explicit
- * selection (not both). `filter.datasetId`, when given, must equal `datasetId`.
- */
-export const DataTarget = z
-  .object({
-    datasetId: Id,
-    filter: ImageFilter.optional(),
-    imageIds: z.array(Id).min(1).max(100_000).optional()
-  })
-  .strict()
-  .refine((t) => !(t.filter && t.imageIds), { message: 'give filter or imageIds, not both' })
-  .refine((t) => t.filter?.datasetId === undefined || t.filter.datasetId === t.datasetId, {
-    path: ['filter', 'datasetId'],
-    message: 'filter.datasetId must equal datasetId'
-  })
-export type DataTarget = z.output<typeof DataTarget>
+/** Which images an operation covers (see DatasetTarget in ../schemas). */
+export const DataTarget = DatasetTarget
+export type DataTarget = DatasetTarget
 
 /** The pipeline: presets (in order) and/or explicit steps (after the presets' steps). */
 const pipelineShape = {
@@ -110,7 +94,7 @@ const pipelineMessage = { message: 'give presets, steps or userRules' }
 export const CLEANUP_PREVIEW_CAP = 2000
 
 // ---------------------------------------------------------------------------------------------
-// Export profiles (mirror of core/export/types.ts)
+// Export profiles (the export engine's too: core/export/types.ts)
 export const EXPORT_FORMATS = ['kohya', 'sdscripts', 'hf', 'hunyuan', 'onetrainer'] as const
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number]
 const Int = z.number().int()
@@ -119,15 +103,18 @@ export const ExportProfileSchema = z
   .object({
     name: z.string().max(200).default(''),
     format: z.enum(EXPORT_FORMATS),
+    /** review filter: approved only (default) or every image */
     status: z.enum(['approved', 'any']).default('approved'),
     defaultConcept: z.string().max(200).default('images'),
     caption: z
       .object({
+        /** zh, en, or both as separate lines (each line one kohya wildcard / OneTrainer variant) */
         language: z.enum(['zh', 'en', 'both']).default('en'),
         triggerWords: z.array(z.string().max(200)).max(100).default([]),
         includeText: z.boolean().default(true),
         includeTags: z.boolean().default(true),
         separator: z.string().min(1).max(20).default(', '),
+        /** 'count': keep_tokens = number of trigger words; 'separator': a `|||` after them */
         keepTokens: z.enum(['none', 'count', 'separator']).default('none'),
         keepTokensSeparator: z.string().min(1).max(20).default('|||')
       })
@@ -145,12 +132,14 @@ export const ExportProfileSchema = z
         bucketResoSteps: Int.positive().default(64),
         shuffleCaption: z.boolean().optional(),
         defaultRepeats: Int.positive().default(1),
+        /** concept → class word: folder "<repeats>_<concept> <class>" */
         classTokens: z.record(z.string(), z.string().max(200)).default({})
       })
       .strict()
       .prefault({}),
     image: z
       .object({
+        /** copy (reflink where the filesystem can), hard link (copy across devices), or re-encode */
         mode: z.enum(['copy', 'link', 'reencode']).default('copy'),
         bakeOrientation: z.boolean().default(false),
         maxSide: Int.positive().optional(),
@@ -374,6 +363,7 @@ export interface ExportValidationReport {
   format: ExportFormatName
   ok: boolean
   issues: { level: 'error' | 'warning'; message: string; path?: string }[]
+  /** what the trainer would see: per concept/subset, images and captions found */
   subsets: {
     name: string
     imageDir: string

@@ -9,7 +9,7 @@
  * entry whose name a dataset entry also uses (the dataset entry shadows it).
  */
 import { z } from 'zod'
-import { CAPTION_FIELDS, CaptionFields, Id, ImageFilter, Lang, Text } from '../schemas'
+import { CAPTION_FIELDS, CaptionFields, DatasetTarget, FilePath, Id, Lang, Text } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Entries (the wire form; core validates again with its own schema, which also compiles regexes)
@@ -63,23 +63,9 @@ export const GlossaryEntryData = z
 export type GlossaryEntryData = z.output<typeof GlossaryEntryData>
 export type GlossaryEntryDataInput = z.input<typeof GlossaryEntryData>
 
-/**
- * Which images an operation covers: a dataset, narrowed by a grid filter OR an explicit
- * selection (not both). `filter.datasetId`, when given, must equal `datasetId`.
- */
-export const GlossaryTarget = z
-  .object({
-    datasetId: Id,
-    filter: ImageFilter.optional(),
-    imageIds: z.array(Id).min(1).max(100_000).optional()
-  })
-  .strict()
-  .refine((t) => !(t.filter && t.imageIds), { message: 'give filter or imageIds, not both' })
-  .refine((t) => t.filter?.datasetId === undefined || t.filter.datasetId === t.datasetId, {
-    path: ['filter', 'datasetId'],
-    message: 'filter.datasetId must equal datasetId'
-  })
-export type GlossaryTarget = z.output<typeof GlossaryTarget>
+/** Which images an operation covers (see DatasetTarget in ../schemas). */
+export const GlossaryTarget = DatasetTarget
+export type GlossaryTarget = DatasetTarget
 
 export const LINT_RULES = [
   'alias-without-name',
@@ -93,7 +79,6 @@ export type LintRule = (typeof LINT_RULES)[number]
 export const SCRIPTS = ['simplified', 'traditional', 'taiwan', 'hongkong'] as const
 export type ScriptName = (typeof SCRIPTS)[number]
 
-const FilePath = z.string().min(1).max(4096)
 const GlossaryFormat = z.enum(['csv', 'json'])
 /** tokenizer.json files for real counts; without one a count is an estimate (`exact: false`) */
 const Tokenizers = z.object({ clip: FilePath.optional(), mt5: FilePath.optional() }).strict()

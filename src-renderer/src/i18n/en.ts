@@ -39,6 +39,7 @@ export const en = {
     kind_export: 'Export',
     kind_bulk: 'Bulk edit',
     kind_phash: 'Duplicate hashing',
+    kind_undo: 'Undo / redo',
     status_queued: 'Queued',
     status_running: 'Running',
     status_interrupted: 'Interrupted',

@@ -41,6 +41,7 @@ export const zhCN: Strings = {
     kind_export: '导出',
     kind_bulk: '批量编辑',
     kind_phash: '重复检测哈希',
+    kind_undo: '撤销 / 重做',
     status_queued: '排队中',
     status_running: '进行中',
     status_interrupted: '已中断',
