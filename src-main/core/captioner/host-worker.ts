@@ -15,6 +15,7 @@ import {
   type SessionInfo,
   type SessionSpec
 } from './protocol'
+import { tagFiles } from './worker-tagging'
 
 interface Loaded {
   session: ort.InferenceSession
@@ -140,6 +141,11 @@ async function handle(req: HostRequest): Promise<{ result: unknown; transfer?: A
       const r = await run(req)
       return { result: r, transfer: [r.data.buffer as ArrayBuffer] }
     }
+    case 'tagFiles': {
+      const { id: _id, op: _op, ...tagReq } = req
+      const r = await tagFiles(tagReq, (data, dims) => run({ ...req, op: 'run', data, dims }))
+      return { result: r, transfer: r.scores ? [r.scores.data.buffer as ArrayBuffer] : [] }
+    }
     case 'caption': {
       generativeLoaded = true
       const { caption } = await import('./generative')
@@ -176,7 +182,11 @@ port.on('message', (req: HostRequest) => {
         req.op === 'load' ||
         err instanceof LoadError ||
         (err as Error)?.name === 'GenerativeLoadError'
-      const stage = loadFailed ? 'load' : req.op === 'run' || req.op === 'caption' ? 'run' : 'other'
+      const stage = loadFailed
+        ? 'load'
+        : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption'
+          ? 'run'
+          : 'other'
       const message = err instanceof Error ? err.message : String(err)
       const res: HostResponse = { id: req.id, ok: false, error: { message, stage } }
       port.postMessage(res)

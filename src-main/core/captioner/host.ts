@@ -7,6 +7,8 @@
  *   HostCrashError and the next call starts a fresh worker, which reloads sessions lazily: run
  *   requests carry their spec. The parent process is never taken down.
  * - Input tensors are transferred (transferList), so a batch is not copied across threads.
+ * - Tagger batches go as file paths (`tagFiles`): the worker decodes, builds the float tensor and
+ *   runs the model, so the main thread's heap never holds pixels (worker-tagging.ts).
  *
  * Worker entry: from source (tsx, vitest) the worker is `host-worker-boot.mjs`, which registers
  * tsx in the worker and imports `host-worker.ts`. A bundled build (electron-vite) must pass
@@ -19,6 +21,9 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+// The worker decodes with sharp. On glibc Linux the main thread must load sharp before any worker
+// does, or libvips is unloaded when a worker exits while others still use it (sharp docs).
+import 'sharp'
 import { GlossaError } from '../../shared/errors'
 import { HostCrashError, ModelError } from './errors'
 import type {
@@ -29,7 +34,9 @@ import type {
   HostResponse,
   RunResult,
   SessionInfo,
-  SessionSpec
+  SessionSpec,
+  TagFilesRequest,
+  TagFilesResult
 } from './protocol'
 
 export interface HostOptions {
@@ -99,6 +106,14 @@ export class InferenceHost {
   ): Promise<RunResult> {
     const req = { op: 'run' as const, spec, ...io, data, dims }
     return (await this.call(req, [data.buffer as ArrayBuffer])) as RunResult
+  }
+
+  /**
+   * Decodes, preprocesses and runs one tagger batch in the worker (worker-tagging.ts). Files that
+   * cannot be read fail alone; a model failure rejects.
+   */
+  async tagFiles(req: TagFilesRequest): Promise<TagFilesResult> {
+    return (await this.call({ op: 'tagFiles', ...req })) as TagFilesResult
   }
 
   /**
@@ -207,7 +222,8 @@ export class InferenceHost {
     if (stage === 'load') {
       p.reject(new ModelError(p.file ?? 'model', `could not be loaded by onnxruntime: ${message}`))
     } else {
-      p.reject(new GlossaError('INTERNAL', `inference ${p.op} failed: ${message}`))
+      const op = p.op === 'tagFiles' ? 'run' : p.op
+      p.reject(new GlossaError('INTERNAL', `inference ${op} failed: ${message}`))
     }
   }
 

@@ -1,12 +1,15 @@
 /**
  * Tagger pipeline: opens a tagger folder through the inference host (validating it) and tags
- * files with preprocessing overlapped with inference: while the worker runs batch N, the main
- * thread's sharp calls (libuv threadpool) decode and preprocess batch N+1.
+ * files with preprocessing overlapped with inference: two batches are in flight, so while the
+ * worker runs batch N it decodes batch N+1 (sharp, libuv threadpool).
+ * Decoding, the float tensor and inference all happen in the inference worker
+ * (worker-tagging.ts): the main thread sends file paths and gets scores back, so a tagging run
+ * allocates nothing large on the main thread's heap (no GC pauses) and does no pixel loops.
  */
 import { GlossaError } from '../../shared/errors'
 import type { InferenceHost } from './host'
-import { concatBatch, preprocessForTagger, type Interpolation } from './preprocess'
-import type { ExecutionProvider, SessionInfo, SessionSpec } from './protocol'
+import type { Interpolation } from './preprocess'
+import type { ExecutionProvider, SessionInfo, SessionSpec, TagFilesResult } from './protocol'
 import {
   checkLabelsMatch,
   readSelectedTags,
@@ -62,31 +65,6 @@ export type TagImageResult =
   | { file: string; ok: true; tags: ScoredTag[]; width: number; height: number }
   | { file: string; ok: false; error: string }
 
-interface Prepared {
-  ok: { index: number; file: string; data: Float32Array; width: number; height: number }[]
-  failed: { index: number; file: string; error: string }[]
-}
-
-async function prepare(
-  files: string[],
-  size: number,
-  interpolation?: Interpolation
-): Promise<Prepared> {
-  const settled = await Promise.allSettled(
-    files.map((f) => preprocessForTagger(f, { size, interpolation }))
-  )
-  const out: Prepared = { ok: [], failed: [] }
-  settled.forEach((s, i) => {
-    const file = files[i]!
-    if (s.status === 'fulfilled') out.ok.push({ index: i, file, ...s.value })
-    else {
-      const error = s.reason instanceof Error ? s.reason.message : String(s.reason)
-      out.failed.push({ index: i, file, error })
-    }
-  })
-  return out
-}
-
 /**
  * Tags `files` in order of batches; `onResult` is called once per file (results of one batch in
  * file order, failed images included with their reason). A model failure rejects the promise;
@@ -107,58 +85,65 @@ export async function tagImages(
   for (let i = 0; i < files.length; i += per) batches.push(files.slice(i, i + per))
 
   const stats = { done: 0, failed: 0, batches: 0 }
-  const checkAbort = (): void => {
-    if (opts.signal?.aborted) throw new GlossaError('CANCELLED', 'tagging was cancelled')
+  const send = (batch: string[]): Promise<TagFilesResult> => {
+    const p = host.tagFiles({
+      spec: tagger.spec,
+      inputName: io.inputName,
+      outputName: io.outputName,
+      files: batch,
+      size,
+      batch: modelBatch,
+      interpolation: opts.interpolation
+    })
+    p.catch(() => undefined) // awaited below; a batch abandoned after a failure is not unhandled
+    return p
   }
-  let next: Promise<Prepared> | null = batches[0]
-    ? prepare(batches[0], size, opts.interpolation)
-    : null
+  let next: Promise<TagFilesResult> | null = batches[0] ? send(batches[0]) : null
   for (let b = 0; b < batches.length; b++) {
-    const current = await next!
-    checkAbort()
-    // Start decoding the next batch before running this one: the overlap.
+    const current = next!
+    if (opts.signal?.aborted) {
+      // results already delivered stay; the batches in flight are abandoned
+      await Promise.allSettled([current, next])
+      throw new GlossaError('CANCELLED', 'tagging was cancelled')
+    }
+    // Queue the next batch before this one finishes: the worker decodes it while this one runs.
     const following = batches[b + 1]
-    next = following ? prepare(following, size, opts.interpolation) : null
-
-    const results: TagImageResult[] = []
-    for (const f of current.failed) results[f.index] = { file: f.file, ok: false, error: f.error }
-    if (current.ok.length > 0) {
-      const n = current.ok.length
-      const sent = modelBatch === 'dynamic' ? n : modelBatch
-      const tensor = concatBatch(
-        current.ok.map((x) => x.data),
-        size,
-        sent
+    next = following && !opts.signal?.aborted ? send(following) : null
+    let out: TagFilesResult
+    try {
+      out = await current
+    } catch (err) {
+      // Let the batch in flight settle before surfacing the failure.
+      if (next) await next.catch(() => undefined)
+      throw err
+    }
+    const k = io.numTags
+    const batchFiles = batches[b]!
+    if (out.images.length !== batchFiles.length)
+      throw new GlossaError(
+        'INTERNAL',
+        `the worker answered ${out.images.length} of ${batchFiles.length} files`
       )
-      let out
-      try {
-        out = await host.run(tagger.spec, io, tensor, [sent, size, size, 3])
-        stats.batches++
-      } catch (err) {
-        // Let the in-flight preprocessing settle before surfacing the failure.
-        if (next) await next
-        throw err
-      }
-      const k = io.numTags
-      if (out.data.length !== sent * k) {
+    if (out.scores) {
+      stats.batches++
+      const sent = modelBatch === 'dynamic' ? out.images.filter((i) => i.ok).length : modelBatch
+      if (out.scores.data.length !== sent * k) {
         throw new GlossaError(
           'INTERNAL',
-          `the model returned ${out.data.length} scores for ${sent}×${k}`
+          `the model returned ${out.scores.data.length} scores for ${sent}×${k}`
         )
       }
-      current.ok.forEach((img, i) => {
-        const probs = out.data.subarray(i * k, (i + 1) * k)
-        const tags = selectTags(probs, tagger.labels, opts)
-        results[img.index] = {
-          file: img.file,
-          ok: true,
-          tags,
-          width: img.width,
-          height: img.height
-        }
-      })
     }
-    for (const r of results) {
+    for (let i = 0; i < batchFiles.length; i++) {
+      const img = out.images[i]!
+      const file = batchFiles[i]!
+      let r: TagImageResult
+      if (!img.ok) r = { file, ok: false, error: img.error }
+      else {
+        const probs = out.scores!.data.subarray(img.slot * k, (img.slot + 1) * k)
+        const tags = selectTags(probs, tagger.labels, opts)
+        r = { file, ok: true, tags, width: img.width, height: img.height }
+      }
       if (r.ok) stats.done++
       else stats.failed++
       await onResult(r)

@@ -7,9 +7,15 @@
  *     (PIL LANCZOS); no resize when the side already matches. `interpolation: 'bicubic'` follows the
  *     SmilingWolf reference instead (PIL BICUBIC both ways);
  *  4. BGR channel order, float32 0–255 (no normalisation), NHWC.
- * Everything runs on sharp's async API (libuv threadpool), so the event loop is never blocked.
+ * Steps 1–3 run on sharp's async API (libuv threadpool), so the event loop is never blocked.
+ * Step 4 is a plain loop over every value (and a batch is tens of MB of float32): the tagger
+ * pipeline does it in the inference worker (`rgbBatchToBgrFloat`), not on the main thread, and
+ * sends the worker the 8-bit RGB (`preprocessRgbForTagger` + `packRgbBatch`), a quarter the size.
  */
 import sharp from 'sharp'
+import { rgbToBgrFloat } from './tensor'
+
+export { concatBatch, packRgbBatch, rgbToBgrFloat } from './tensor'
 
 export type Interpolation = 'kohya' | 'bicubic'
 
@@ -17,6 +23,14 @@ export interface PreprocessOptions {
   /** the model's square input side (read from the session; 448 for WD models) */
   size: number
   interpolation?: Interpolation
+}
+
+export interface PreprocessedRgb {
+  /** size × size × 3 bytes, interleaved RGB */
+  rgb: Buffer
+  /** the oriented source size */
+  width: number
+  height: number
 }
 
 export interface PreprocessedImage {
@@ -43,6 +57,15 @@ export async function preprocessForTagger(
   input: string | Buffer,
   opts: PreprocessOptions
 ): Promise<PreprocessedImage> {
+  const { rgb, width, height } = await preprocessRgbForTagger(input, opts)
+  return { data: rgbToBgrFloat(rgb), width, height }
+}
+
+/** Steps 1–3: the square, resized 8-bit RGB the tagger's tensor is made from. */
+export async function preprocessRgbForTagger(
+  input: string | Buffer,
+  opts: PreprocessOptions
+): Promise<PreprocessedRgb> {
   const label = typeof input === 'string' ? input : '<buffer>'
   const { size } = opts
   if (!Number.isInteger(size) || size < 1)
@@ -97,41 +120,9 @@ export async function preprocessForTagger(
         .toBuffer()
     }
     if (rgb.length !== size * size * 3) throw new Error(`resize produced ${rgb.length} bytes`)
-    return { data: rgbToBgrFloat(rgb), width: w, height: h }
+    return { rgb, width: w, height: h }
   } catch (err) {
     if (err instanceof PreprocessError) throw err
     throw new PreprocessError(label, err instanceof Error ? err.message : String(err))
   }
-}
-
-/** Interleaved 8-bit RGB → interleaved float32 BGR, values kept in 0–255. */
-export function rgbToBgrFloat(rgb: Uint8Array): Float32Array {
-  const out = new Float32Array(rgb.length)
-  for (let i = 0; i + 2 < rgb.length; i += 3) {
-    out[i] = rgb[i + 2]!
-    out[i + 1] = rgb[i + 1]!
-    out[i + 2] = rgb[i]!
-  }
-  return out
-}
-
-/**
- * Concatenates single-image tensors into one NHWC batch. When `batch` is larger than the number
- * of images (a model with a fixed batch > 1), the rest is padded with white images.
- */
-export function concatBatch(
-  images: Float32Array[],
-  size: number,
-  batch = images.length
-): Float32Array {
-  const per = size * size * 3
-  if (batch < images.length)
-    throw new Error(`batch ${batch} is smaller than ${images.length} images`)
-  const out = new Float32Array(per * batch)
-  images.forEach((img, i) => {
-    if (img.length !== per) throw new Error(`image ${i} has ${img.length} values, expected ${per}`)
-    out.set(img, i * per)
-  })
-  if (batch > images.length) out.fill(255, images.length * per)
-  return out
 }

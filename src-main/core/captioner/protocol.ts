@@ -1,4 +1,5 @@
 /** Messages between the inference host (main thread) and its worker (host-worker.ts). */
+import type { Interpolation } from './preprocess'
 import type { TensorMeta } from './tagger'
 
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml'] as const
@@ -60,6 +61,29 @@ export interface CaptionResult {
   fallbackReason?: string
 }
 
+/** A tagger batch for the worker to decode and run (worker-tagging.ts). */
+export interface TagFilesRequest {
+  spec: SessionSpec
+  inputName: string
+  outputName: string
+  files: string[]
+  /** the model's square input side */
+  size: number
+  /** the model's batch: 'dynamic' sends the decoded images only, a number pads with white */
+  batch: number | 'dynamic'
+  interpolation?: Interpolation
+}
+
+/** Per file, in request order: its row (`slot`) in the scores, or why it could not be read. */
+export type TaggedFile =
+  { ok: true; slot: number; width: number; height: number } | { ok: false; error: string }
+
+export interface TagFilesResult {
+  images: TaggedFile[]
+  /** [sent, numTags]; null when no file could be read (the model was not run) */
+  scores: RunResult | null
+}
+
 export type HostRequest =
   | { id: number; op: 'load'; spec: SessionSpec }
   | {
@@ -71,6 +95,7 @@ export type HostRequest =
       data: Float32Array
       dims: number[]
     }
+  | ({ id: number; op: 'tagFiles' } & TagFilesRequest)
   | ({ id: number; op: 'caption'; model: GenerativeSpec } & CaptionRequest)
   | { id: number; op: 'release'; modelPath?: string }
   | { id: number; op: 'loaded' }

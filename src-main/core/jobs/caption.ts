@@ -4,9 +4,10 @@
  * Phase 'select' resolves the target (explicit ids, a dataset, a grid filter — images that failed
  * import are left out) into job items keyed by image id; the phase label 'caption' is persisted
  * only once every item is recorded, so a job killed while selecting selects again on resume.
- * Phase 'caption' works through pending items in chunks. Each chunk's results, its journal
- * entries and its item marks commit in ONE short transaction (appendToBatch), all appended to the
- * job's single journal batch ("Caption with <model>"), so:
+ * Phase 'caption' works through pending items in chunks. A chunk's results, journal entries and
+ * item marks commit in short transactions of a few items each (appendToBatch; an item's result
+ * and its mark always in the same one), with a turn of the event loop between them, all appended
+ * to the job's single journal batch ("Caption with <model>"), so:
  *  - a SIGKILL at any moment loses at most the chunk in flight, and resume captions no image twice;
  *  - cancel keeps finished chunks (and the results of the chunk in flight that already arrived);
  *  - history.undo of the run restores every image's previous caption/tags in one step.
@@ -58,15 +59,20 @@ export function hostOf(ctx: CoreContext): InferenceHost {
 
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 
+/** Ids looked up / job items inserted between two turns of the event loop. */
+const SELECT_SLICE = 2000
+
 /** Image ids of a target, in grid order ('added'), without files that failed import. */
 export async function resolveTarget(db: Database, t: CaptionTarget): Promise<number[]> {
   const explicit = t.imageIds ? [...new Set(t.imageIds)] : null
   if (t.datasetId === undefined && t.filter === undefined) {
     const ok: number[] = []
     const st = db.prepare('SELECT 1 FROM images WHERE id = ? AND error IS NULL')
-    explicit!.forEach((id) => {
+    for (let i = 0; i < explicit!.length; i++) {
+      if (i > 0 && i % SELECT_SLICE === 0) await yieldLoop()
+      const id = explicit![i]!
       if (st.get(id)) ok.push(id)
-    })
+    }
     return ok
   }
   const filter: ImageFilter = { ...(t.filter ?? {}), hasError: false }
@@ -179,6 +185,82 @@ export function runLabel(plan: RunPlan): string {
       : `Caption with ${plan.model.name} (${plan.lang})`
 }
 
+/**
+ * A write transaction of the caption phase holds at most WRITE_SLICE items and stops adding items
+ * once it writes WRITE_TAGS tags (a tagged image costs ~0.5–1 ms of SQLite work with tens of tags;
+ * an image is never split, so one with thousands of tags is a transaction of its own).
+ */
+const WRITE_SLICE = 4
+const WRITE_TAGS = 256
+
+/** Consecutive slices of `records` for writeRecords. */
+export function writeSlices<T extends WriteRecord>(records: readonly T[]): T[][] {
+  const slices: T[][] = []
+  let cur: T[] = []
+  let tags = 0
+  for (const r of records) {
+    cur.push(r)
+    if (r.kind === 'outcome' && r.outcome.ok) tags += r.outcome.tags?.length ?? 1
+    if (cur.length >= WRITE_SLICE || tags >= WRITE_TAGS) {
+      slices.push(cur)
+      cur = []
+      tags = 0
+    }
+  }
+  if (cur.length) slices.push(cur)
+  return slices
+}
+
+export type WriteRecord =
+  | { kind: 'mark'; seq: number; status: 'failed' | 'skipped'; error: string | null }
+  | { kind: 'outcome'; seq: number; outcome: ImageOutcome }
+
+/**
+ * Commits results and item marks in ONE short IMMEDIATE transaction appended to the job's journal
+ * batch, so an item is marked done exactly when its result is on disk.
+ */
+function writeRecords(
+  ctx: CoreContext,
+  jobId: number,
+  plan: RunPlan,
+  opts: { overwriteManual: boolean; redo: boolean },
+  label: string,
+  records: WriteRecord[]
+): { done: number; failed: number } {
+  const { db } = ctx
+  let done = 0
+  let failed = 0
+  const prev = db.prepare('SELECT batch_id FROM job_batches WHERE job_id = ?').get(jobId) as
+    { batch_id: number | null } | undefined
+  appendToBatch(ctx, prev?.batch_id ?? null, label, (b) => {
+    // same transaction as the batch: a resumed job appends to it (a batch that ends up
+    // empty is dropped, and the next slice opens a new one)
+    db.prepare(
+      'INSERT INTO job_batches (job_id, batch_id) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET batch_id = excluded.batch_id'
+    ).run(jobId, b.id)
+    for (const r of records) {
+      if (r.kind === 'mark') {
+        markJobItem(db, jobId, r.seq, r.status, r.error)
+        if (r.status === 'failed') failed++
+        else done++
+        continue
+      }
+      const o = r.outcome
+      if (!o.ok) {
+        markJobItem(db, jobId, r.seq, 'failed', o.error)
+        failed++
+        continue
+      }
+      // an edit made while the model ran wins over the model
+      const why = skipReason(db, plan, o.id, opts)
+      if (why) markJobItem(db, jobId, r.seq, 'skipped', why)
+      else markJobItem(db, jobId, r.seq, writeOutcome(b, plan, o) ? 'done' : 'skipped', null)
+      done++
+    }
+  })
+  return { done, failed }
+}
+
 export const captionJob: JobKindImpl = {
   kind: 'caption',
   async run(ctx, job, control) {
@@ -198,11 +280,16 @@ export const captionJob: JobKindImpl = {
       db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
       const ids = await resolveTarget(db, params.target)
       if (control.signal.aborted) return
-      addJobItems(
-        db,
-        job.id,
-        ids.map((id) => String(id))
-      )
+      // in slices with a turn of the event loop between them (a target can be 100k images)
+      for (let i = 0; i < ids.length; i += SELECT_SLICE) {
+        if (i > 0) await yieldLoop()
+        if (control.signal.aborted || !db.open) return
+        addJobItems(
+          db,
+          job.id,
+          ids.slice(i, i + SELECT_SLICE).map((id) => String(id))
+        )
+      }
       control.setPhase('caption', ids.length)
     }
     const counts = countJobItems(db, job.id)
@@ -268,40 +355,31 @@ export const captionJob: JobKindImpl = {
           : null
       const got = new Set(outcomes.map((o) => o.id))
       const leftover = reason ? toRun.filter((i) => !got.has(i.id)) : []
-      let done = 0
-      let failed = 0
-      const prev = db.prepare('SELECT batch_id FROM job_batches WHERE job_id = ?').get(job.id) as
-        { batch_id: number | null } | undefined
-      appendToBatch(ctx, prev?.batch_id ?? null, label, (b) => {
-        // same transaction as the batch: a resumed job appends to it (a batch that ends up
-        // empty is dropped, and the next chunk opens a new one)
-        db.prepare(
-          'INSERT INTO job_batches (job_id, batch_id) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET batch_id = excluded.batch_id'
-        ).run(job.id, b.id)
-        for (const p of pre) {
-          markJobItem(db, job.id, p.seq, p.status, p.error)
-          if (p.status === 'failed') failed++
-          else done++
+      // One record per item of the chunk, written in small slices (writeSlices), each slice its
+      // own short transaction (results + journal entries + item marks together) with a turn of
+      // the event loop between slices.
+      const records: WriteRecord[] = [
+        ...pre.map((p): WriteRecord => ({ kind: 'mark', ...p })),
+        ...outcomes.map((o): WriteRecord => ({
+          kind: 'outcome',
+          seq: seqOf.get(o.id)!,
+          outcome: o
+        })),
+        ...leftover.map((l): WriteRecord => ({
+          kind: 'mark',
+          seq: seqOf.get(l.id)!,
+          status: 'failed',
+          error: `${l.path}: ${reason}`
+        }))
+      ]
+      for (const [i, slice] of writeSlices(records).entries()) {
+        if (i > 0) {
+          await yieldLoop()
+          if (!db.open) return
         }
-        for (const o of outcomes) {
-          const seq = seqOf.get(o.id)!
-          if (!o.ok) {
-            markJobItem(db, job.id, seq, 'failed', o.error)
-            failed++
-            continue
-          }
-          // an edit made while the model ran wins over the model
-          const why = skipReason(db, plan, o.id, opts)
-          if (why) markJobItem(db, job.id, seq, 'skipped', why)
-          else markJobItem(db, job.id, seq, writeOutcome(b, plan, o) ? 'done' : 'skipped', null)
-          done++
-        }
-        for (const l of leftover) {
-          markJobItem(db, job.id, seqOf.get(l.id)!, 'failed', `${l.path}: ${reason}`)
-          failed++
-        }
-      })
-      control.advance(done, failed)
+        const { done, failed } = writeRecords(ctx, job.id, plan, opts, label, slice)
+        control.advance(done, failed)
+      }
       if (crashed) throw new JobInterruptedError((chunkError as Error).message)
       if (cancelled) return
       await yieldLoop()
