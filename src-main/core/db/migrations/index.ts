@@ -5,6 +5,7 @@ import { migration0003 } from './0003-captioning'
 import { migration0004 } from './0004-glossary'
 import { migration0005 } from './0005-datatools'
 import { migration0006 } from './0006-review'
+import { migration0008 } from './0008-journal-state'
 
 export interface Migration {
   version: number
@@ -19,6 +20,7 @@ export const MIGRATIONS: Migration[] = [
   migration0003,
   migration0004,
   migration0005,
-  migration0006
+  migration0006,
+  migration0008
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
