@@ -49,7 +49,15 @@ export const JOB_STATUSES = [
   'failed'
 ] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
-export const JOB_KINDS = ['import', 'caption', 'download', 'export', 'bulk', 'phash', 'undo'] as const
+export const JOB_KINDS = [
+  'import',
+  'caption',
+  'download',
+  'export',
+  'bulk',
+  'phash',
+  'undo'
+] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const MEDIA_VARIANTS = ['thumb', 'preview', 'full'] as const
@@ -138,7 +146,7 @@ export const ImageFilter = z
     aspect: range(z.number().positive().max(1000)).optional(),
     /**
      * caption length in one language: characters (counted live) or estimated CLIP / mT5 tokens
-     * (from the caption_metrics cache that stats.captionLengths fills); empty captions never match
+     * (from caption_metrics, kept current by triggers); empty captions never match
      */
     captionLength: z
       .object({

@@ -15,6 +15,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3'
 import type { ReviewStatus } from '../../src-main/shared/api'
+import { fillCaptionMetrics } from '../../src-main/core/review/text-metrics'
 
 export const ZH_SUBJECTS = [
   '广州塔',
@@ -328,6 +329,8 @@ export function seedLibrary(db: Database, opts: SeedOptions = {}): SeedResult {
         `INSERT INTO image_cjk (rowid, body)
          SELECT rowid, glossa_cjk(zh || ' ' || en || ' ' || raw || ' ' || tags) FROM image_fts WHERE rowid >= ?`
       ).run(firstId)
+      // and the caption length / token rows of the caption_metrics triggers (migration 0007)
+      fillCaptionMetrics(db, firstId)
     })()
   } finally {
     db.transaction(() => {

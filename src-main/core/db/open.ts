@@ -5,6 +5,7 @@ import type { Database as Db } from 'better-sqlite3'
 import { GlossaError } from '../../shared/errors'
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations'
 import { cjkGrams } from '../text/cjk'
+import { registerTextMetrics } from '../review/text-metrics'
 
 export interface OpenOptions {
   /** Path of a better_sqlite3.node built for the running ABI (Electron); see README. */
@@ -17,6 +18,7 @@ export function registerFunctions(db: Db): void {
   db.function('glossa_cjk', { deterministic: true }, (text: unknown) =>
     typeof text === 'string' ? cjkGrams(text) : ''
   )
+  registerTextMetrics(db)
 }
 
 /**

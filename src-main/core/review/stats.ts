@@ -3,11 +3,14 @@
  * WHERE clause as the grid, so a plot and the grid always describe the same images):
  *  - tags: frequency (top N, long tail, singletons) from the tags table;
  *  - caption lengths per language: histograms of characters and estimated CLIP / mT5 tokens with
- *    the 77 / 256 budgets, from the caption_metrics cache (filled lazily, in chunks that yield);
+ *    the 77 / 256 budgets, from caption_metrics (written by triggers at caption write time);
  *  - resolution scatter (exact sizes, or binned on a coarser grid beyond maxPoints) and an aspect
  *    histogram; kohya buckets (review/buckets.ts) per distinct size;
  *  - review progress: current counts by status, and status changes per reviewer per time slot
  *    from the journal (batches not undone).
+ * A filter that is only a dataset (or nothing) — the dashboard's default — reads the per-dataset
+ * tables of migration 0007 (tag_stats, caption_metrics by dataset_id) through covering indexes;
+ * any other filter joins the grid's WHERE clause to images (test/db/stats-plan.test.ts).
  */
 import type { Database } from 'better-sqlite3'
 import {
@@ -25,22 +28,48 @@ import {
 } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { prepared } from '../db/queries/cache'
-import { BUDGETS, estimateTokens } from '../text/tokens'
+import { BUDGETS } from '../text/tokens'
 import { BucketSelector, type BucketSettings } from './buckets'
-import { yieldLoop } from './bulk'
-import { filterIdsSubquery, filterWhere } from './selection'
+import { filterWhere, type Where } from './selection'
+
+/** What the filter narrows to: the whole library, one dataset, or anything else. */
+type Scope = { kind: 'all' } | { kind: 'dataset'; id: number } | { kind: 'other' }
+
+export function filterScope(filter: ImageFilter): Scope {
+  const keys = Object.entries(filter)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k)
+  if (keys.length === 0) return { kind: 'all' }
+  if (keys.length === 1 && filter.datasetId !== undefined)
+    return { kind: 'dataset', id: filter.datasetId }
+  return { kind: 'other' }
+}
+
+/** `w` with one more condition. */
+function and(w: Where, cond: string): string {
+  return w.sql ? `${w.sql} AND ${cond}` : `WHERE ${cond}`
+}
 
 // ---------------------------------------------------------------------------------------------
 // Tags
 
 export function tagCounts(db: Database, filter: ImageFilter): TagCount[] {
-  const sub = filterIdsSubquery(filter)
-  const all = Object.keys(filter).length === 0
+  const scope = filterScope(filter)
+  if (scope.kind === 'all')
+    // the tags_by_tag (tag, image_id) index, in tag order
+    return prepared(db, 'SELECT tag, count(*) AS count FROM tags GROUP BY tag').all() as TagCount[]
+  if (scope.kind === 'dataset')
+    // one range of tag_stats_by_dataset (dataset_id, tag)
+    return prepared(
+      db,
+      'SELECT tag, count(*) AS count FROM tag_stats WHERE dataset_id = ? GROUP BY tag'
+    ).all(scope.id) as TagCount[]
+  const w = filterWhere(filter)
   return prepared(
     db,
-    `SELECT tag, count(*) AS count FROM tags ${all ? '' : `WHERE image_id IN (${sub.sql})`}
-      GROUP BY tag`
-  ).all(...(all ? [] : sub.params)) as TagCount[]
+    `SELECT t.tag AS tag, count(*) AS count FROM images i JOIN tags t ON t.image_id = i.id ${w.sql}
+      GROUP BY t.tag`
+  ).all(...w.params) as TagCount[]
 }
 
 function countImages(db: Database, filter: ImageFilter): number {
@@ -52,16 +81,23 @@ function countImages(db: Database, filter: ImageFilter): number {
 
 export function tagStats(db: Database, filter: ImageFilter, top: number): Results['stats.tags'] {
   const counts = tagCounts(db, filter).sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1))
+  const images = countImages(db, filter)
   const w = filterWhere(filter)
-  const withTags = (
-    prepared(
-      db,
-      `SELECT count(*) AS n FROM images i ${w.sql ? `${w.sql} AND` : 'WHERE'} i.tags_text <> ''`
-    ).get(...w.params) as { n: number }
-  ).n
+  const scope = filterScope(filter)
+  // the partial index of tagged images per dataset; a tag filter only matches tagged images
+  const withTags = filter.tags?.length
+    ? images
+    : (
+        prepared(
+          db,
+          `SELECT count(*) AS n FROM images i
+            ${scope.kind === 'other' ? '' : 'INDEXED BY images_dataset_tagged'}
+            ${and(w, "i.tags_text <> ''")}`
+        ).get(...w.params) as { n: number }
+      ).n
   const tail = counts.slice(top)
   return {
-    images: countImages(db, filter),
+    images,
     imagesWithTags: withTags,
     distinct: counts.length,
     occurrences: counts.reduce((n, t) => n + t.count, 0),
@@ -108,65 +144,8 @@ const HIST = {
   mt5: { width: 16, bins: 40 }
 } as const
 
-/**
- * Fills caption_metrics for non-empty captions that lack a row (triggers drop rows whose caption
- * changed). Nothing to do when the counts agree; otherwise one keyed walk over the captions in
- * chunks, yielding between them.
- */
-async function refreshMetrics(db: Database): Promise<void> {
-  const missing = prepared(
-    db,
-    `SELECT (SELECT count(*) FROM captions WHERE text <> '') - (SELECT count(*) FROM caption_metrics) AS n`
-  ).get() as { n: number }
-  if (missing.n === 0) return
-  const walk = prepared(
-    db,
-    `SELECT c.image_id, c.lang, c.text, c.updated_at FROM captions c
-      WHERE c.text <> '' AND (c.image_id, c.lang) > (?, ?)
-        AND NOT EXISTS (SELECT 1 FROM caption_metrics m WHERE m.image_id = c.image_id AND m.lang = c.lang)
-      ORDER BY c.image_id, c.lang LIMIT 1000`
-  )
-  const up = prepared(
-    db,
-    `INSERT INTO caption_metrics (image_id, lang, updated_at, chars, clip, mt5) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (image_id, lang) DO UPDATE SET updated_at = excluded.updated_at,
-       chars = excluded.chars, clip = excluded.clip, mt5 = excluded.mt5`
-  )
-  let after: [number, string] = [0, '']
-  for (;;) {
-    if (!db.open) throw new GlossaError('CANCELLED', 'the library is closing')
-    const rows = walk.all(...after) as {
-      image_id: number
-      lang: Lang
-      text: string
-      updated_at: number
-    }[]
-    if (!rows.length) return
-    db.transaction(() => {
-      for (const r of rows)
-        up.run(
-          r.image_id,
-          r.lang,
-          r.updated_at,
-          r.text.length,
-          estimateTokens(r.text, 'clip'),
-          estimateTokens(r.text, 'mt5')
-        )
-    })()
-    const last = rows[rows.length - 1]!
-    after = [last.image_id, last.lang]
-    await yieldLoop()
-  }
-}
-
-export async function captionLengthStats(
-  db: Database,
-  filter: ImageFilter
-): Promise<CaptionLengthStats> {
-  await refreshMetrics(db)
-  const sub = filterIdsSubquery(filter)
-  const all = Object.keys(filter).length === 0
-  const params = all ? [] : sub.params
+export function captionLengthStats(db: Database, filter: ImageFilter): CaptionLengthStats {
+  const scope = filterScope(filter)
   const make = (budget: number | null, width: number, bins: number): Histogram => ({
     binWidth: width,
     bins: new Array<number>(bins).fill(0),
@@ -189,17 +168,22 @@ export async function captionLengthStats(
     if (h.budget !== null && v > h.budget) h.over += n
     if (key === 'chars') langs[lang].captions += n
   }
-  if (all) {
-    // one row per distinct (lang, value), read off the (lang, value) indexes
+  const w = filterWhere(filter)
+  if (scope.kind !== 'other') {
+    // one row per distinct (lang, value) — per dataset for the whole library, merged here — read
+    // in order off the covering (dataset_id, lang, value) indexes
     for (const key of ['chars', 'clip', 'mt5'] as const)
-      for (const r of prepared(
+      for (const [lang, v, n] of prepared(
         db,
-        `SELECT lang, ${key} AS v, count(*) AS n FROM caption_metrics GROUP BY lang, ${key}`
-      ).all() as { lang: Lang; v: number; n: number }[])
-        add(r.lang, key, r.v, r.n)
+        scope.kind === 'all'
+          ? `SELECT lang, ${key}, count(*) FROM caption_metrics GROUP BY dataset_id, lang, ${key}`
+          : `SELECT lang, ${key}, count(*) FROM caption_metrics WHERE dataset_id = ? GROUP BY lang, ${key}`
+      )
+        .raw()
+        .all(...(scope.kind === 'all' ? [] : [scope.id])) as [Lang, number, number][])
+        add(lang, key, v, n)
   } else {
     // one pass over the filter's captions, grouped by the three bins at once
-    const w = filterWhere(filter)
     const bin = (k: 'chars' | 'clip' | 'mt5') =>
       `MIN(m.${k} / ${HIST[k].width}, ${HIST[k].bins - 1})`
     const rows = prepared(
@@ -221,11 +205,14 @@ export async function captionLengthStats(
       l.mt5.over += mt5Over
     }
   }
+  // empty captions: the small captions_empty partial index drives, each checked against the filter
   const empty = prepared(
     db,
-    `SELECT lang, count(*) AS n FROM captions WHERE text = ''
-      ${all ? '' : `AND image_id IN (${sub.sql})`} GROUP BY lang`
-  ).all(...params) as { lang: Lang; n: number }[]
+    scope.kind === 'all'
+      ? `SELECT lang, count(*) AS n FROM captions WHERE text = '' GROUP BY lang`
+      : `SELECT c.lang AS lang, count(*) AS n FROM captions c CROSS JOIN images i
+          ${and(w, "i.id = c.image_id AND c.text = ''")} GROUP BY c.lang`
+  ).all(...(scope.kind === 'all' ? [] : w.params)) as { lang: Lang; n: number }[]
   for (const e of empty) langs[e.lang].empty = e.n
   return { estimate: true, langs }
 }
@@ -242,11 +229,16 @@ interface SizeRow {
 
 function sizes(db: Database, filter: ImageFilter): { rows: SizeRow[]; unknown: number } {
   const w = filterWhere(filter)
-  const and = w.sql ? `${w.sql} AND` : 'WHERE'
+  // a dataset (or nothing): the covering (dataset_id, width, height, repeats) index, in group
+  // order. Any other filter: its own index drives and the few sizes are grouped in a temp
+  // b-tree (`+ 0` keeps the planner from walking every image of the dataset in size order)
+  const other = filterScope(filter).kind === 'other'
+  const [x, y] = other ? ['i.width + 0', 'i.height + 0'] : ['i.width', 'i.height']
   const rows = prepared(
     db,
-    `SELECT i.width AS width, i.height AS height, count(*) AS count, SUM(COALESCE(i.repeats, 1)) AS weighted
-       FROM images i ${and} i.width > 0 AND i.height > 0 GROUP BY i.width, i.height`
+    `SELECT ${x} AS width, ${y} AS height, count(*) AS count, SUM(COALESCE(i.repeats, 1)) AS weighted
+       FROM images i ${and(w, other ? '+i.width > 0 AND +i.height > 0' : 'i.width > 0 AND i.height > 0')}
+      GROUP BY 1, 2`
   ).all(...w.params) as SizeRow[]
   const known = rows.reduce((n, r) => n + r.count, 0)
   return { rows, unknown: countImages(db, filter) - known }
@@ -355,8 +347,7 @@ export function reviewStats(
     `SELECT i.status, count(*) AS n FROM images i ${w.sql} GROUP BY i.status`
   ).all(...w.params) as { status: ReviewStatus; n: number }[])
     byStatus[r.status] = r.n
-  const all = Object.keys(filter).length === 0
-  const sub = filterIdsSubquery(filter)
+  const all = !w.sql
   const slot = SLOT_MS[interval]
   const off = tzOffsetMinutes * 60_000
   // weeks start on Monday: 1970-01-01 was a Thursday (+3 days)
@@ -366,10 +357,11 @@ export function reviewStats(
     `SELECT CAST((b.created_at + ? + ?) / ? AS INTEGER) * ? - ? - ? AS slot, COALESCE(b.actor, '') AS actor,
             json_extract(e.after, '$.status') AS status, count(*) AS count, MAX(b.created_at) AS last
        FROM journal_entries e JOIN journal_batches b ON b.id = e.batch_id
+            ${all ? '' : 'JOIN images i ON i.id = e.image_id'}
       WHERE e.kind = 'status' AND b.undone = 0 AND e.after IS NOT NULL
-        ${all ? '' : `AND e.image_id IN (${sub.sql})`}
+        ${all ? '' : `AND (${w.sql.replace(/^WHERE /, '')})`}
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`
-  ).all(off, shift, slot, slot, off, shift, ...(all ? [] : sub.params)) as {
+  ).all(off, shift, slot, slot, off, shift, ...(all ? [] : w.params)) as {
     slot: number
     actor: string
     status: ReviewStatus

@@ -5,6 +5,7 @@ import { migration0003 } from './0003-captioning'
 import { migration0004 } from './0004-glossary'
 import { migration0005 } from './0005-datatools'
 import { migration0006 } from './0006-review'
+import { migration0007 } from './0007-stats'
 import { migration0008 } from './0008-journal-state'
 
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
   migration0008
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

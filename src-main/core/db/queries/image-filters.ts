@@ -6,7 +6,7 @@
  *
  *  - tags: one `EXISTS` per tag, a probe of the `tags_by_tag (tag, image_id)` index;
  *  - caption length: characters are counted live (`length()` of the caption); CLIP / mT5 token
- *    estimates come from the caption_metrics cache (stats.captionLengths fills it);
+ *    estimates come from caption_metrics, which triggers keep current on every caption write;
  *  - bucket: the bucket manager of review/buckets.ts reproduced in SQL for the image's size:
  *    with predefined resolutions, the image's own size when it is one of them, else the first
  *    resolution (in sorted order) with the closest aspect ratio; with bucket_no_upscale, the size
