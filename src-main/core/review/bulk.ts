@@ -1,6 +1,6 @@
 /**
  * Preview and apply of bulk operations over a selection.
- *  - preview walks the selection in chunks (yielding to the event loop between them) and returns
+ *  - preview walks the selection in chunks of ~15 ms (yielding to the event loop between them) and returns
  *    the count, how many images would change, and the first `limit` diffs;
  *  - apply writes ONE journal batch: synchronously for selections up to BULK_SYNC_LIMIT, else as
  *    a 'bulk' job (jobs/bulk.ts) that commits in short time-sliced transactions appended to the
@@ -27,6 +27,7 @@ import { resolveSelection, selectionFilter } from './selection'
 export type BulkTarget = { selection: Selection } | { withTags: string[]; datasetId?: number }
 
 export const CHUNK = 500
+const PREVIEW_TURN_MS = 15
 export const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 export function resolveTarget(db: Database, t: BulkTarget): number[] {
@@ -69,10 +70,14 @@ export async function previewBulk(
   let conflicts = 0
   let diffs = 0
   const samples: BulkDiff[] = []
-  for (let i = 0; i < ids.length; i += CHUNK) {
+  // chunks sized to take about PREVIEW_TURN_MS each (from the last chunk's cost per image)
+  let size = 100
+  for (let i = 0; i < ids.length;) {
     if (ctx.closing.aborted || !db.open)
       throw new GlossaError('CANCELLED', 'the library is closing')
-    const chunk = ids.slice(i, i + CHUNK)
+    const t0 = performance.now()
+    const chunk = ids.slice(i, i + size)
+    i += chunk.length
     const states = loadStates(db, chunk)
     for (const id of chunk) {
       const s = states.get(id)
@@ -84,6 +89,8 @@ export async function previewBulk(
       diffs += plan.diffs.length
       for (const d of plan.diffs) if (samples.length < limit) samples.push(d)
     }
+    const perItem = (performance.now() - t0) / chunk.length
+    size = Math.max(20, Math.min(CHUNK, Math.floor(PREVIEW_TURN_MS / Math.max(perItem, 0.001))))
     await yieldLoop()
   }
   return {

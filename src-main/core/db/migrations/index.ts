@@ -7,6 +7,7 @@ import { migration0005 } from './0005-datatools'
 import { migration0006 } from './0006-review'
 import { migration0007 } from './0007-stats'
 import { migration0008 } from './0008-journal-state'
+import { migration0009 } from './0009-fts-merge'
 
 export interface Migration {
   version: number
@@ -23,6 +24,7 @@ export const MIGRATIONS: Migration[] = [
   migration0005,
   migration0006,
   migration0007,
-  migration0008
+  migration0008,
+  migration0009
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
