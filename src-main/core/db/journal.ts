@@ -78,56 +78,9 @@ export function withBatch<T>(
   label: string,
   fn: (b: Batch) => T
 ): BatchOutcome<T> {
-  const db = ctx.db
-  const actor = ctx.actor()
-  let batch: Batch | undefined
-  const run = db.transaction((): BatchOutcome<T> => {
-    const now = Date.now()
-    const id = Number(
-      prepared(db, 'INSERT INTO journal_batches (label, actor, created_at) VALUES (?, ?, ?)').run(
-        label,
-        actor,
-        now
-      ).lastInsertRowid
-    )
-    const insEntry = prepared(
-      db,
-      'INSERT INTO journal_entries (batch_id, image_id, kind, lang, before, after) VALUES (?, ?, ?, ?, ?, ?)'
-    )
-    const b: Batch = {
-      id,
-      db,
-      actor,
-      now,
-      imageIds: new Set(),
-      items: 0,
-      record(imageId, kind, lang, before, after) {
-        insEntry.run(
-          id,
-          imageId,
-          kind,
-          lang,
-          before == null ? null : JSON.stringify(before),
-          after == null ? null : JSON.stringify(after)
-        )
-        this.items++
-        this.imageIds.add(imageId)
-      }
-    }
-    batch = b
-    const result = fn(b)
-    if (b.items === 0) {
-      prepared(db, 'DELETE FROM journal_batches WHERE id = ?').run(id)
-      return { result, batchId: null, items: 0 }
-    }
-    prepared(db, 'UPDATE journal_batches SET items = ? WHERE id = ?').run(b.items, id)
-    // a new edit discards the redo stack
-    prepared(db, DISCARD_REDO).run()
-    return { result, batchId: id, items: b.items }
-  })
-  const out = db.inTransaction ? run() : run.immediate()
-  if (out.batchId !== null && batch) emitChanged(ctx, [...batch.imageIds], label)
-  return out
+  // A fresh batch is an append to no batch: it is kept only if something changed, and a new
+  // edit discards the redo stack.
+  return appendToBatch(ctx, null, label, fn)
 }
 
 /**
