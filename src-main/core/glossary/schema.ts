@@ -5,17 +5,7 @@
  */
 import { z } from 'zod'
 import { CAPTION_FIELDS } from '../../shared/api'
-
-export const GLOSSARY_KINDS = [
-  'person',
-  'character',
-  'landmark',
-  'food',
-  'object',
-  'style',
-  'term'
-] as const
-export type GlossaryKind = (typeof GLOSSARY_KINDS)[number]
+import { GLOSSARY_KINDS, INJECTION_MODES } from '../../shared/contract/glossary'
 
 /**
  * - `replace-alias`: aliases (and case/width/script variants of the name) become the canonical
@@ -25,8 +15,12 @@ export type GlossaryKind = (typeof GLOSSARY_KINDS)[number]
  * - `prepend-trigger`: as replace-alias, then the trigger word (default: the canonical name) is
  *   put at the very start of the caption when absent — the LoRA trigger convention.
  */
-export const INJECTION_MODES = ['replace-alias', 'insert-if-absent', 'prepend-trigger'] as const
-export type InjectionMode = (typeof INJECTION_MODES)[number]
+export {
+  GLOSSARY_KINDS,
+  INJECTION_MODES,
+  type GlossaryKind,
+  type InjectionMode
+} from '../../shared/contract/glossary'
 
 /** Longest accepted single value: a glossary cell is a phrase, not a document. */
 export const MAX_CELL = 10_000
