@@ -8,7 +8,7 @@
  */
 import Database from 'better-sqlite3'
 import { createCore } from '../src-main/core'
-import { compilePipeline, presetSteps, runItem } from '../src-main/core/text/cleanup'
+import { compilePipeline, presetSteps, runItem } from '../src-main/core/cleanup'
 import { figure, round, type Benchmark, type Figure } from './types'
 import { elapsedMs, seededCopy } from './util'
 

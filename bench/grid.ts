@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3'
 import { createCore, type Core } from '../src-main/core'
 import { SORT_KEYS, type ImageFilter, type Page, type Sort } from '../src-main/shared/api'
-import { isAllCjk } from '../src-main/core/text/cjk'
+import { isAllCjk } from '../src-main/core/captions/text/cjk'
 import { CONCEPTS, ZH_BACKGROUNDS, ZH_STYLES, ZH_SUBJECTS } from '../test/db/helpers'
 import { figure, type Benchmark, type Figure } from './types'
 import { elapsedMs, pick, prng, seededCopy, summarize, type Summary } from './util'

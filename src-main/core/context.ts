@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3'
 import type { EventName, Events, MethodName, ParsedArgs, Result } from '../shared/api'
 import type { JobRunner } from './jobs/runner'
-import type { InferenceHost } from './captioner/host'
+import type { InferenceHost } from './captioning/inference/host'
 
 /** Everything a handler or job may use. Plain Node; never electron. */
 export interface CoreContext {

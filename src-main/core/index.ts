@@ -14,28 +14,25 @@ import { GlossaError } from '../shared/errors'
 import { closeDatabase, openDatabase } from './db/open'
 import type { CoreContext, HandlerMap } from './context'
 import { JobRunner } from './jobs/runner'
-import { jobHandlers } from './handlers/jobs'
-import { settingsHandlers, readSetting } from './handlers/settings'
-import { libraryHandlers } from './handlers/library'
-import { datasetHandlers } from './handlers/datasets'
-import { imageHandlers } from './handlers/images'
-import { captionHandlers } from './handlers/captions'
-import { historyHandlers } from './handlers/history'
-import { importHandlers } from './handlers/import'
-import { glossaryHandlers } from './handlers/glossary'
-import { glossaryBatchHandlers } from './handlers/glossary-batch'
-import { textHandlers } from './handlers/text'
-import { importJob } from './jobs/import'
-import { captioningHandlers } from './handlers/captioning'
-import { datatoolsHandlers } from './handlers/datatools'
-import { reviewHandlers } from './handlers/review'
-import { bulkJob } from './jobs/bulk'
-import { phashJob } from './jobs/phash'
-import { undoJob } from './jobs/undo'
-import { exportJob } from './jobs/export'
-import { captionJob } from './jobs/caption'
-import { downloadJob } from './models/download'
-import { InferenceHost } from './captioner/host'
+import { jobsHandlers } from './jobs/handlers'
+import { libraryHandlers } from './library/handlers'
+import { readSetting } from './library/queries'
+import { imagesHandlers } from './images/handlers'
+import { captionsHandlers } from './captions/handlers'
+import { undoJob } from './captions/undo-job'
+import { importHandlers } from './import/handlers'
+import { importJob } from './import/job'
+import { glossaryHandlers } from './glossary/handlers'
+import { captioningHandlers } from './captioning/handlers'
+import { captionJob } from './captioning/job'
+import { downloadJob } from './captioning/download'
+import { InferenceHost } from './captioning/inference/host'
+import { cleanupHandlers } from './cleanup/handlers'
+import { exportHandlers } from './export/handlers'
+import { exportJob } from './export/job'
+import { reviewHandlers } from './review/handlers'
+import { bulkJob } from './review/bulk-job'
+import { phashJob } from './review/phash-job'
 import { getMedia, type MediaFile } from './media'
 
 export interface CoreOptions {
@@ -62,20 +59,17 @@ export interface Core {
   readonly dataDir: string
 }
 
+/** Every domain's slice of the handler map (one folder per domain under core/). */
 export const handlers: HandlerMap = {
   ...libraryHandlers,
-  ...datasetHandlers,
   ...importHandlers,
-  ...imageHandlers,
-  ...captionHandlers,
-  ...historyHandlers,
-  ...jobHandlers,
-  ...settingsHandlers,
+  ...imagesHandlers,
+  ...captionsHandlers,
+  ...jobsHandlers,
   ...glossaryHandlers,
-  ...glossaryBatchHandlers,
-  ...textHandlers,
   ...captioningHandlers,
-  ...datatoolsHandlers,
+  ...cleanupHandlers,
+  ...exportHandlers,
   ...reviewHandlers
 }
 

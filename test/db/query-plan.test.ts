@@ -10,7 +10,7 @@ import path from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
-import { buildCountQuery, buildPageQuery, sortKeys } from '../../src-main/core/db/queries/images'
+import { buildCountQuery, buildPageQuery, sortKeys } from '../../src-main/core/images/queries'
 import { SORT_KEYS, type ImageFilter, type SortKey } from '../../src-main/shared/api'
 import { seedLibrary } from './helpers'
 

@@ -21,7 +21,7 @@ import {
   reviewStats,
   tagStats
 } from '../../src-main/core/review/stats'
-import { estimateTokens } from '../../src-main/core/text/tokens'
+import { estimateTokens } from '../../src-main/core/captions/text/tokens'
 import type { ImageFilter } from '../../src-main/shared/api'
 import { seedLibrary } from './helpers'
 

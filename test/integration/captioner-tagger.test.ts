@@ -3,10 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { HostCrashError, ModelError } from '../../src-main/core/captioner/errors'
-import { InferenceHost } from '../../src-main/core/captioner/host'
-import { inspectModelFolder } from '../../src-main/core/captioner/models'
-import { openTagger, tagImages, type TagImageResult } from '../../src-main/core/captioner/pipeline'
+import { HostCrashError, ModelError } from '../../src-main/core/captioning/inference/errors'
+import { InferenceHost } from '../../src-main/core/captioning/inference/host'
+import { inspectModelFolder } from '../../src-main/core/captioning/inference/models'
+import { openTagger, tagImages, type TagImageResult } from '../../src-main/core/captioning/pipeline'
 import {
   expectedScore,
   writeBadTaggerFolder,

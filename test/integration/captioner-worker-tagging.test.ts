@@ -3,9 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { InferenceHost } from '../../src-main/core/captioner/host'
-import { openTagger, tagImages, type TagImageResult } from '../../src-main/core/captioner/pipeline'
-import { preprocessForTagger } from '../../src-main/core/captioner/preprocess'
+import { InferenceHost } from '../../src-main/core/captioning/inference/host'
+import { openTagger, tagImages, type TagImageResult } from '../../src-main/core/captioning/pipeline'
+import { preprocessForTagger } from '../../src-main/core/captioning/inference/preprocess'
 import { expectedScore, writeTaggerFolder } from '../fixtures/models/make-tagger'
 
 // The tagger pipeline hands file paths to the inference worker, which decodes, builds the BGR

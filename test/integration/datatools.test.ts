@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../src-main/core'
 import type { ExportProfileArg, ImageDetail, ResolvedImportFormat } from '../../src-main/shared/api'
 import { ExportProfile } from '../../src-main/core/export'
-import { PRESET_IDS } from '../../src-main/core/text/cleanup'
-import { CLEANUP_PRESETS, ExportProfileSchema } from '../../src-main/shared/contract/datatools'
+import { PRESET_IDS } from '../../src-main/core/cleanup'
+import { CLEANUP_PRESETS, ExportProfileSchema } from '../../src-main/shared/api'
 import { writeImage } from '../fixtures/export/dataset'
 
 const dirs: string[] = []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backupName, backupTime, retention } from '../../src-main/core/handlers/library'
+import { backupName, backupTime, retention } from '../../src-main/core/library/backup'
 
 const H = 3_600_000
 const D = 24 * H

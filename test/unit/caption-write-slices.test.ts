@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { writeSlices, type WriteRecord } from '../../src-main/core/jobs/caption'
+import { writeSlices, type WriteRecord } from '../../src-main/core/captioning/job'
 
 const tagged = (seq: number, n: number): WriteRecord => ({
   kind: 'outcome',

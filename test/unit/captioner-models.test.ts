@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ModelError } from '../../src-main/core/captioner/errors'
-import { inspectModelFolder } from '../../src-main/core/captioner/models'
+import { ModelError } from '../../src-main/core/captioning/inference/errors'
+import { inspectModelFolder } from '../../src-main/core/captioning/inference/models'
 
 let root: string
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
   PreprocessError,
   concatBatch,
   preprocessForTagger
-} from '../../src-main/core/captioner/preprocess'
+} from '../../src-main/core/captioning/inference/preprocess'
 
 let dir: string
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
   renderPrompt,
   validatePreset,
   type PromptPreset
-} from '../../src-main/core/captioner/presets'
+} from '../../src-main/core/captioning/presets'
 
 const preset = (id: string): PromptPreset => {
   const p = BUILTIN_PRESETS.find((x) => x.id === id)

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ModelError } from '../../src-main/core/captioner/errors'
+import { ModelError } from '../../src-main/core/captioning/inference/errors'
 import {
   checkLabelsMatch,
   displayTag,
@@ -11,7 +11,7 @@ import {
   selectTags,
   validateTaggerIO,
   type TagLabel
-} from '../../src-main/core/captioner/tagger'
+} from '../../src-main/core/captioning/inference/tagger'
 import { FIXTURE_TAGS, expectedScore, selectedTagsCsv } from '../fixtures/models/make-tagger'
 
 let dir: string

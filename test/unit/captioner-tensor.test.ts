@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { packRgbBatch, rgbToBgrFloat } from '../../src-main/core/captioner/tensor'
+import { packRgbBatch, rgbToBgrFloat } from '../../src-main/core/captioning/inference/tensor'
 
 describe('rgbToBgrFloat', () => {
   it('swaps R and B into float 0–255, filling a reused buffer in place', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cjkGrams, guessLang, isAllCjk } from '../../src-main/core/text/cjk'
+import { cjkGrams, guessLang, isAllCjk } from '../../src-main/core/captions/text/cjk'
 
 describe('cjkGrams', () => {
   it('spaces out CJK characters and breaks at other text', () => {

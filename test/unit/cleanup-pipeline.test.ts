@@ -8,8 +8,8 @@ import {
   previewCleanup,
   runItem,
   testUserRule
-} from '../../src-main/core/text/cleanup'
-import type { CleanupItem, DiffPart, UserRule } from '../../src-main/core/text/cleanup'
+} from '../../src-main/core/cleanup'
+import type { CleanupItem, DiffPart, UserRule } from '../../src-main/core/cleanup'
 
 describe('kohya clean_captions_and_tags, exactly as formats.md §4', () => {
   it('drops hair colours, eye colours and lengths that conflict between several people', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { PRESETS, RULES } from '../../src-main/core/text/cleanup'
-import type { Field, RuleOptions } from '../../src-main/core/text/cleanup'
+import { PRESETS, RULES } from '../../src-main/core/cleanup'
+import type { Field, RuleOptions } from '../../src-main/core/cleanup'
 
 interface Case {
   field: Field

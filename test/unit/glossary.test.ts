@@ -17,7 +17,7 @@ import {
   type GlossaryEntryInput,
   type LintRule
 } from '../../src-main/core/glossary'
-import { toFullWidth, toHalfWidth, zhPunctuation } from '../../src-main/core/text/width'
+import { toFullWidth, toHalfWidth, zhPunctuation } from '../../src-main/core/captions/text/width'
 
 const FIX = path.join(import.meta.dirname, '..', 'fixtures', 'glossary')
 

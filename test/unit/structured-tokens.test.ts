@@ -8,7 +8,7 @@ import {
   cutPoint,
   estimateTokens,
   loadTokenizer
-} from '../../src-main/core/text/tokens'
+} from '../../src-main/core/captions/text/tokens'
 
 const TOKENIZER = path.join(
   import.meta.dirname,

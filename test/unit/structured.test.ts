@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CAPTION_FIELDS, type CaptionFields, type Lang } from '../../src-main/shared/api'
-import { parse, parseLenient, render } from '../../src-main/core/text/structured'
+import { parse, parseLenient, render } from '../../src-main/core/captions/text/structured'
 
 /** mulberry32: a small seeded generator, so failures reproduce. */
 function rng(seed: number): () => number {

@@ -20,8 +20,8 @@
 import type { Database } from 'better-sqlite3'
 import type { HistoryBatch, Lang, ReviewStatus } from '../../shared/api'
 import type { CoreContext } from '../context'
-import { prepared } from './queries/cache'
-import { readCaption } from './queries/captions'
+import { prepared } from './statements'
+import { readCaption } from '../captions/queries'
 import {
   applyConcept,
   applyDataset,

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
 import { GlossaError } from '../../shared/errors'
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations'
-import { cjkGrams } from '../text/cjk'
+import { cjkGrams } from '../captions/text/cjk'
 import { registerTextMetrics } from '../review/text-metrics'
 
 export interface OpenOptions {

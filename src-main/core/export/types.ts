@@ -2,7 +2,7 @@
  * Export engine types. An exporter takes plain image records (built by the caller from the
  * database), a profile, a destination, an AbortSignal and a progress callback; it never reads the
  * database itself, so jobs, CLI and tests drive it the same way. The profile schema is the
- * contract's (shared/contract/datatools.ts), so what the API accepts is what the exporter takes.
+ * contract's (shared/contract/export.ts), so what the API accepts is what the exporter takes.
  */
 import {
   EXPORT_FORMATS,
@@ -11,7 +11,7 @@ import {
   type ExportProfileArg,
   type ExportProfileData,
   type ExportValidationReport
-} from '../../shared/contract/datatools'
+} from '../../shared/contract/export'
 
 export { EXPORT_FORMATS }
 export type ExportFormat = ExportFormatName

@@ -9,7 +9,7 @@
  */
 import { diffChars, diffWordsWithSpace } from 'diff'
 import type { CaptionFieldName, CaptionFields, Lang } from '../../shared/api'
-import { parse, render } from '../text/structured'
+import { parse, render } from '../captions/text/structured'
 import {
   compileGlossary,
   findMentions,

@@ -10,7 +10,7 @@
  *  - over-budget: more tokens than CLIP (77) or mT5 (256) take; `cut` marks where they truncate.
  */
 import type { Lang } from '../../shared/api'
-import { budgetReport, type Encoder, type TokenCounter } from '../text/tokens'
+import { budgetReport, type Encoder, type TokenCounter } from '../captions/text/tokens'
 import { analyseImage, hasWord } from './apply'
 import { selectNameMentions, type CompiledGlossary, type GlossaryImage } from './matcher'
 import { entryLabel, type GlossaryEntry } from './schema'

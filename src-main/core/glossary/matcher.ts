@@ -7,7 +7,7 @@
  */
 import picomatch from 'picomatch'
 import type { Lang } from '../../shared/api'
-import { guessLang } from '../text/cjk'
+import { guessLang } from '../captions/text/cjk'
 import { Automaton } from './automaton'
 import { compileRegex, type GlossaryEntry } from './schema'
 import { fold } from './script'

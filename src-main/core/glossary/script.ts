@@ -1,6 +1,6 @@
 /** 简/繁 conversion (opencc-js) and the per-character folding used for matching. */
 import * as OpenCC from 'opencc-js'
-import { halfWidthUnit } from '../text/width'
+import { halfWidthUnit } from '../captions/text/width'
 
 export type Script = 'simplified' | 'traditional' | 'taiwan' | 'hongkong'
 

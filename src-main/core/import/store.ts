@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Database, Statement } from 'better-sqlite3'
 import { markJobItem } from '../jobs/runner'
-import { guessLang } from '../text/cjk'
+import { guessLang } from '../captions/text/cjk'
 import type { ItemOutcome } from './item'
 import { conceptForFolder } from './kohya'
 

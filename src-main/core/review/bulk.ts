@@ -19,7 +19,7 @@ import {
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import { withBatch } from '../db/journal'
-import { prepared } from '../db/queries/cache'
+import { prepared } from '../db/statements'
 import { loadStates, opLabel, planImage, prepareOp } from './ops'
 import { resolveSelection, selectionFilter } from './selection'
 

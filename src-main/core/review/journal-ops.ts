@@ -15,8 +15,8 @@ import {
   type EntryKind,
   type TagsSnap
 } from '../db/journal'
-import { prepared } from '../db/queries/cache'
-import { readCaption } from '../db/queries/captions'
+import { prepared } from '../db/statements'
+import { readCaption } from '../captions/queries'
 import {
   applyConcept,
   applyDataset,

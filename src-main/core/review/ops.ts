@@ -8,7 +8,7 @@
 import type { Database } from 'better-sqlite3'
 import type { BulkDiff, BulkOp, Lang, ReviewStatus } from '../../shared/api'
 import { setCaption, setStatus, setTags, type Batch, type TagsSnap } from '../db/journal'
-import { prepared } from '../db/queries/cache'
+import { prepared } from '../db/statements'
 import { compileReplace, type Replacer } from './replace'
 import { deleteImage, moveImage, setConcept } from './journal-ops'
 

@@ -7,7 +7,7 @@
  * groups.
  */
 import { GlossaError } from '../../shared/errors'
-import { toHalfWidth } from '../text/width'
+import { toHalfWidth } from '../captions/text/width'
 
 export interface ReplaceSpec {
   find: string

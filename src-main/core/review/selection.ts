@@ -7,8 +7,8 @@
 import type { Database } from 'better-sqlite3'
 import type { ImageFilter, Selection } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
-import { prepared } from '../db/queries/cache'
-import { buildCountQuery } from '../db/queries/images'
+import { prepared } from '../db/statements'
+import { buildCountQuery } from '../images/queries'
 
 export interface Where {
   /** '' or 'WHERE …' over `images i` */

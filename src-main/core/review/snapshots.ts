@@ -12,7 +12,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import { GlossaError } from '../../shared/errors'
-import { prepared } from '../db/queries/cache'
+import { prepared } from '../db/statements'
 
 export interface ConceptSnap {
   concept: string

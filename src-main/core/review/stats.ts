@@ -27,8 +27,8 @@ import {
   type TagCount
 } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
-import { prepared } from '../db/queries/cache'
-import { BUDGETS } from '../text/tokens'
+import { prepared } from '../db/statements'
+import { BUDGETS } from '../captions/text/tokens'
 import { BucketSelector, type BucketSettings } from './buckets'
 import { filterWhere, type Where } from './selection'
 

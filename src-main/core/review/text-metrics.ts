@@ -5,7 +5,7 @@
  * connection by db/open.ts, so every writer of captions keeps the metrics current at write time.
  */
 import type { Database } from 'better-sqlite3'
-import { estimateTokens } from '../text/tokens'
+import { estimateTokens } from '../captions/text/tokens'
 
 export type TextUnit = 'chars' | 'clip' | 'mt5'
 

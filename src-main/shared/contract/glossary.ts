@@ -1,15 +1,14 @@
 /**
- * The glossary part of the contract (issue 5): glossary CRUD, import/export, apply with preview,
- * knowledge for captioning, caption lint, 简/繁 conversion, and the pure text helpers the editor
- * needs (structured render/parse, token budgets) — the renderer never imports core.
- * Import building blocks from ../schemas (never from ../api, which imports this file).
+ * The contract of glossary.* (CRUD, import/export, knowledge, preview and apply).
+ * Environment-free (zod only); merged into ../api.ts. Import building blocks from ../schemas or
+ * sibling contract files, never from ../api.
  *
  * Entry ids are library ids (numbers). An entry's `datasetId` is null for a global entry. The
  * glossary that applies to a dataset is its own entries plus the global ones, minus any global
  * entry whose name a dataset entry also uses (the dataset entry shadows it).
  */
 import { z } from 'zod'
-import { CAPTION_FIELDS, CaptionFields, DatasetTarget, FilePath, Id, Lang, Text } from '../schemas'
+import { CAPTION_FIELDS, DatasetTarget, FilePath, Id, Lang } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Entries (the wire form; core validates again with its own schema, which also compiles regexes)
@@ -22,12 +21,17 @@ export const GLOSSARY_KINDS = [
   'style',
   'term'
 ] as const
+
 export type GlossaryKind = (typeof GLOSSARY_KINDS)[number]
+
 export const INJECTION_MODES = ['replace-alias', 'insert-if-absent', 'prepend-trigger'] as const
+
 export type InjectionMode = (typeof INJECTION_MODES)[number]
 
 const Cell = z.string().trim().min(1).max(10_000)
+
 const CellList = z.array(Cell).max(1000).default([])
+
 const Bilingual = z.object({ zh: Cell.optional(), en: Cell.optional() }).strict()
 
 /**
@@ -60,102 +64,17 @@ export const GlossaryEntryData = z
     path: ['name'],
     message: 'needs name.zh or name.en'
   })
+
 export type GlossaryEntryData = z.output<typeof GlossaryEntryData>
+
 export type GlossaryEntryDataInput = z.input<typeof GlossaryEntryData>
 
 /** Which images an operation covers (see DatasetTarget in ../schemas). */
 export const GlossaryTarget = DatasetTarget
+
 export type GlossaryTarget = DatasetTarget
 
-export const LINT_RULES = [
-  'alias-without-name',
-  'trigger-missing',
-  'traits-restated',
-  'mixed-language',
-  'over-budget'
-] as const
-export type LintRule = (typeof LINT_RULES)[number]
-
-export const SCRIPTS = ['simplified', 'traditional', 'taiwan', 'hongkong'] as const
-export type ScriptName = (typeof SCRIPTS)[number]
-
 const GlossaryFormat = z.enum(['csv', 'json'])
-/** tokenizer.json files for real counts; without one a count is an estimate (`exact: false`) */
-const Tokenizers = z.object({ clip: FilePath.optional(), mt5: FilePath.optional() }).strict()
-
-// ---------------------------------------------------------------------------------------------
-// Methods
-export const glossaryArgs = {
-  /** no datasetId: the global entries; with one: that dataset's entries (+ global unless false) */
-  'glossary.list': z
-    .object({ datasetId: Id.optional(), includeGlobal: z.boolean().default(true) })
-    .strict(),
-  'glossary.get': z.object({ id: Id }).strict(),
-  /** without id: create (datasetId null/absent = global); with id: update (and move if datasetId given) */
-  'glossary.save': z
-    .object({ id: Id.optional(), datasetId: Id.nullable().optional(), entry: GlossaryEntryData })
-    .strict(),
-  'glossary.delete': z.object({ id: Id }).strict(),
-  /** manual assignment: the entry applies to these images whatever its other triggers say */
-  'glossary.assign': z
-    .object({
-      entryId: Id,
-      imageIds: z.array(Id).min(1).max(100_000),
-      assigned: z.boolean().default(true)
-    })
-    .strict(),
-  /** format defaults to the file extension; an entry whose name exists in the scope is updated */
-  'glossary.import': z
-    .object({ file: FilePath, format: GlossaryFormat.optional(), datasetId: Id.optional() })
-    .strict(),
-  /** the dataset's own entries, or the global ones without datasetId */
-  'glossary.export': z
-    .object({
-      file: FilePath,
-      format: GlossaryFormat.optional(),
-      datasetId: Id.optional(),
-      overwrite: z.boolean().default(false)
-    })
-    .strict(),
-  /** proposals for the first `limit` changed images (by image id); `total` counts them all */
-  'glossary.preview': z
-    .object({ target: GlossaryTarget, limit: z.number().int().min(1).max(5000).default(200) })
-    .strict(),
-  'glossary.apply': z
-    .object({
-      target: GlossaryTarget,
-      excludeImageIds: z.array(Id).max(100_000).default([])
-    })
-    .strict(),
-  'glossary.knowledge': z.object({ imageId: Id }).strict(),
-
-  /** one image (the badge) or every image of a target with issues (the filter) */
-  'captions.lint': z.union([
-    z.object({ imageId: Id, tokenizers: Tokenizers.optional() }).strict(),
-    z
-      .object({
-        target: GlossaryTarget,
-        rules: z.array(z.enum(LINT_RULES)).min(1).max(LINT_RULES.length).optional(),
-        limit: z.number().int().min(1).max(5000).default(500),
-        tokenizers: Tokenizers.optional()
-      })
-      .strict()
-  ]),
-  'captions.convertScript': z
-    .object({
-      target: GlossaryTarget,
-      to: z.enum(SCRIPTS),
-      lang: Lang.default('zh'),
-      excludeImageIds: z.array(Id).max(100_000).default([])
-    })
-    .strict(),
-
-  'text.render': z.object({ fields: CaptionFields, lang: Lang }).strict(),
-  'text.parse': z.object({ text: Text, lang: Lang }).strict(),
-  'text.tokens': z
-    .object({ text: z.string().max(200_000), tokenizers: Tokenizers.optional() })
-    .strict()
-} satisfies Record<string, z.ZodType>
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -222,29 +141,57 @@ export interface KnowledgeEntry {
   triggers: { kind: GlossaryTriggerKind; value: string }[]
 }
 
-export interface LintIssue {
-  rule: LintRule
-  lang: Lang
-  message: string
-  entryId?: number
-  /** the offending span (UTF-16 offsets) in the caption text */
-  start?: number
-  end?: number
-}
+// ---------------------------------------------------------------------------------------------
+// Methods
+export const glossaryArgs = {
+  /** no datasetId: the global entries; with one: that dataset's entries (+ global unless false) */
+  'glossary.list': z
+    .object({ datasetId: Id.optional(), includeGlobal: z.boolean().default(true) })
+    .strict(),
+  'glossary.get': z.object({ id: Id }).strict(),
+  /** without id: create (datasetId null/absent = global); with id: update (and move if datasetId given) */
+  'glossary.save': z
+    .object({ id: Id.optional(), datasetId: Id.nullable().optional(), entry: GlossaryEntryData })
+    .strict(),
+  'glossary.delete': z.object({ id: Id }).strict(),
+  /** manual assignment: the entry applies to these images whatever its other triggers say */
+  'glossary.assign': z
+    .object({
+      entryId: Id,
+      imageIds: z.array(Id).min(1).max(100_000),
+      assigned: z.boolean().default(true)
+    })
+    .strict(),
+  /** format defaults to the file extension; an entry whose name exists in the scope is updated */
+  'glossary.import': z
+    .object({ file: FilePath, format: GlossaryFormat.optional(), datasetId: Id.optional() })
+    .strict(),
+  /** the dataset's own entries, or the global ones without datasetId */
+  'glossary.export': z
+    .object({
+      file: FilePath,
+      format: GlossaryFormat.optional(),
+      datasetId: Id.optional(),
+      overwrite: z.boolean().default(false)
+    })
+    .strict(),
+  /** proposals for the first `limit` changed images (by image id); `total` counts them all */
+  'glossary.preview': z
+    .object({ target: GlossaryTarget, limit: z.number().int().min(1).max(5000).default(200) })
+    .strict(),
+  'glossary.apply': z
+    .object({
+      target: GlossaryTarget,
+      excludeImageIds: z.array(Id).max(100_000).default([])
+    })
+    .strict(),
+  'glossary.knowledge': z.object({ imageId: Id }).strict()
 
-export interface TokenBudget {
-  encoder: 'clip' | 'mt5'
-  tokens: number
-  /** 77 for CLIP, 256 for mT5 (special tokens included) */
-  budget: number
-  over: boolean
-  /** UTF-16 offset where the encoder truncates, or null when it all fits */
-  cut: number | null
-  /** false: a heuristic estimate (no tokenizer given) — the UI must say so */
-  exact: boolean
-  label: string
-}
+  /** one image (the badge) or every image of a target with issues (the filter) */
+} satisfies Record<string, z.ZodType>
 
+// ---------------------------------------------------------------------------------------------
+// Results
 export interface GlossaryResults {
   'glossary.list': GlossaryRecord[]
   'glossary.get': GlossaryRecord & { assignedImageIds: number[] }
@@ -280,21 +227,4 @@ export interface GlossaryResults {
     context: string
     entries: KnowledgeEntry[]
   }
-  'captions.lint': {
-    /** images with issues (the one image, issues possibly empty, for the imageId form) */
-    images: { imageId: number; fileName: string; issues: LintIssue[] }[]
-    /** images with issues in the target */
-    total: number
-    scanned: number
-    truncated: boolean
-  }
-  'captions.convertScript': { changed: number; batchId: number | null }
-  'text.render': { text: string }
-  'text.parse': {
-    fields: CaptionFields
-    /** render(fields): equals the input when it was in the canonical form */
-    text: string
-    canonical: boolean
-  }
-  'text.tokens': { chars: number; budgets: TokenBudget[] }
 }

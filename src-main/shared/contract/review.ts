@@ -1,14 +1,7 @@
 /**
- * The review part of the contract: argument schemas and result types, merged into api.ts.
- * Import building blocks from ../schemas (never from ../api, which imports this file).
- *
- * Review at scale (issue 7): selections as queries, previewed bulk operations that land as ONE
- * undoable journal batch (a 'bulk' job for big selections), the tag panel, duplicates (sha256 and
- * perceptual hash), statistics for the dashboard, and the per-image history with revert.
- *
- * Settings keys the UI uses (settings.get/set): 'reviewer' (string: the name recorded on every
- * journal entry) and 'shortcuts' (object: action id → key binding, e.g. { "approve": "a" }; the
- * core stores it verbatim).
+ * The contract of selection.*, bulk.*, tags.*, dupes.* and stats.* (review at scale).
+ * Environment-free (zod only); merged into ../api.ts. Import building blocks from ../schemas or
+ * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
 import { Id, ImageFilter, Lang, ReviewStatus } from '../schemas'
@@ -39,10 +32,13 @@ export const Selection = z.union([
       { message: 'datasetId and filter.datasetId disagree' }
     )
 ])
+
 export type Selection = z.infer<typeof Selection>
 
 const TagName = z.string().trim().min(1).max(500)
+
 const TagList = z.array(TagName).min(1).max(500)
+
 const Langs = z.array(Lang).min(1).max(2)
 
 // ---------------------------------------------------------------------------------------------
@@ -123,11 +119,14 @@ export const BulkOp = z.discriminatedUnion('kind', [
   /** removes images from the library (journaled: undo restores rows; files are never touched) */
   z.object({ kind: z.literal('delete') }).strict()
 ])
+
 export type BulkOp = z.output<typeof BulkOp>
+
 export type BulkOpKind = BulkOp['kind']
 
 /** Preview samples are capped at this many diffs (the `limit` argument's maximum). */
 export const BULK_SAMPLE_CAP = 200
+
 /** Selections up to this size are applied synchronously; bigger ones run as a 'bulk' job. */
 export const BULK_SYNC_LIMIT = 1000
 
@@ -135,96 +134,10 @@ export const DupeAction = z.enum(['reject', 'delete'])
 
 /** Default Hamming distance for near duplicates (64-bit DCT pHash); see dupes.find. */
 export const DUPES_DEFAULT_THRESHOLD = 6
+
 export const DUPES_MAX_THRESHOLD = 12
 
 const Interval = z.enum(['hour', 'day', 'week'])
-
-export const reviewArgs = {
-  'selection.count': z.object({ selection: Selection }).strict(),
-  'bulk.preview': z
-    .object({
-      selection: Selection,
-      op: BulkOp,
-      /** how many sample diffs to return (at most BULK_SAMPLE_CAP) */
-      limit: z.number().int().min(1).max(BULK_SAMPLE_CAP).default(50)
-    })
-    .strict(),
-  'bulk.apply': z.object({ selection: Selection, op: BulkOp }).strict(),
-
-  'tags.list': z
-    .object({
-      filter: ImageFilter.default({}),
-      /** substring (case-insensitive) */
-      search: z.string().max(500).optional(),
-      sort: z
-        .object({ key: z.enum(['count', 'tag']), dir: z.enum(['asc', 'desc']) })
-        .strict()
-        .default({ key: 'count', dir: 'desc' }),
-      limit: z.number().int().min(1).max(10_000).default(500)
-    })
-    .strict(),
-  /** renames a tag on every image (of one dataset if given) as one undoable batch */
-  'tags.rename': z.object({ from: TagName, to: TagName, datasetId: Id.optional() }).strict(),
-  /** merges tags into one on every image (of one dataset if given) as one undoable batch */
-  'tags.merge': z.object({ tags: TagList, into: TagName, datasetId: Id.optional() }).strict(),
-
-  'dupes.find': z
-    .object({
-      datasetId: Id,
-      threshold: z.number().int().min(0).max(DUPES_MAX_THRESHOLD).default(DUPES_DEFAULT_THRESHOLD),
-      /** most groups returned (biggest first) */
-      limit: z.number().int().min(1).max(10_000).default(1000)
-    })
-    .strict(),
-  /** keeps `keep`, and rejects (status) or deletes (journaled) `others` — one undoable batch */
-  'dupes.keep': z
-    .object({
-      keep: z.array(Id).min(1).max(10_000),
-      others: z.array(Id).min(1).max(100_000),
-      action: DupeAction.default('reject')
-    })
-    .strict(),
-  /** starts the background 'phash' job for images without a perceptual hash */
-  'dupes.hash': z.object({ datasetId: Id.optional(), redo: z.boolean().default(false) }).strict(),
-
-  'stats.tags': z
-    .object({ filter: ImageFilter.default({}), top: z.number().int().min(1).max(1000).default(30) })
-    .strict(),
-  'stats.captionLengths': z.object({ filter: ImageFilter.default({}) }).strict(),
-  'stats.resolution': z
-    .object({
-      filter: ImageFilter.default({}),
-      /** most scatter points; beyond it sizes are binned on a coarser pixel grid */
-      maxPoints: z.number().int().min(10).max(20_000).default(2000)
-    })
-    .strict(),
-  'stats.buckets': z
-    .object({
-      filter: ImageFilter.default({}),
-      /** training resolution [width, height] (sd-scripts `resolution`) */
-      resolution: z.tuple([z.number().int().min(64).max(8192), z.number().int().min(64).max(8192)]),
-      enableBucket: z.boolean().default(true),
-      minReso: z.number().int().min(64).max(8192).default(256),
-      maxReso: z.number().int().min(64).max(8192).default(1024),
-      steps: z.number().int().min(8).max(1024).default(64),
-      noUpscale: z.boolean().default(false)
-    })
-    .strict(),
-  'stats.review': z
-    .object({
-      filter: ImageFilter.default({}),
-      interval: Interval.default('day'),
-      /** minutes to add to UTC for the slot boundaries (the renderer's -getTimezoneOffset()) */
-      tzOffsetMinutes: z.number().int().min(-840).max(840).default(0)
-    })
-    .strict(),
-
-  'history.image': z
-    .object({ imageId: Id, limit: z.number().int().min(1).max(1000).default(100) })
-    .strict(),
-  /** reverts one journal entry (restores its `before`) as a new undoable batch */
-  'history.revert': z.object({ entryId: Id }).strict()
-} satisfies Record<string, z.ZodType>
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -356,23 +269,88 @@ export interface ReviewStats {
   reviewers: { actor: string; changes: number; lastAt: number }[]
 }
 
-export interface HistoryEntry {
-  entryId: number
-  batchId: number
-  label: string
-  actor: string | null
-  createdAt: number
-  undone: boolean
-  kind: 'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image'
-  lang: Lang | null
-  /** the text to diff (caption text, ', '-joined tags, status, concept (repeats), dataset, file) */
-  beforeText: string | null
-  afterText: string | null
-  /** the stored snapshots */
-  before: unknown
-  after: unknown
-}
+// ---------------------------------------------------------------------------------------------
+// Methods
+export const reviewArgs = {
+  'selection.count': z.object({ selection: Selection }).strict(),
+  'bulk.preview': z
+    .object({
+      selection: Selection,
+      op: BulkOp,
+      /** how many sample diffs to return (at most BULK_SAMPLE_CAP) */
+      limit: z.number().int().min(1).max(BULK_SAMPLE_CAP).default(50)
+    })
+    .strict(),
+  'bulk.apply': z.object({ selection: Selection, op: BulkOp }).strict(),
+  'tags.list': z
+    .object({
+      filter: ImageFilter.default({}),
+      /** substring (case-insensitive) */
+      search: z.string().max(500).optional(),
+      sort: z
+        .object({ key: z.enum(['count', 'tag']), dir: z.enum(['asc', 'desc']) })
+        .strict()
+        .default({ key: 'count', dir: 'desc' }),
+      limit: z.number().int().min(1).max(10_000).default(500)
+    })
+    .strict(),
+  /** renames a tag on every image (of one dataset if given) as one undoable batch */
+  'tags.rename': z.object({ from: TagName, to: TagName, datasetId: Id.optional() }).strict(),
+  /** merges tags into one on every image (of one dataset if given) as one undoable batch */
+  'tags.merge': z.object({ tags: TagList, into: TagName, datasetId: Id.optional() }).strict(),
+  'dupes.find': z
+    .object({
+      datasetId: Id,
+      threshold: z.number().int().min(0).max(DUPES_MAX_THRESHOLD).default(DUPES_DEFAULT_THRESHOLD),
+      /** most groups returned (biggest first) */
+      limit: z.number().int().min(1).max(10_000).default(1000)
+    })
+    .strict(),
+  /** keeps `keep`, and rejects (status) or deletes (journaled) `others` — one undoable batch */
+  'dupes.keep': z
+    .object({
+      keep: z.array(Id).min(1).max(10_000),
+      others: z.array(Id).min(1).max(100_000),
+      action: DupeAction.default('reject')
+    })
+    .strict(),
+  /** starts the background 'phash' job for images without a perceptual hash */
+  'dupes.hash': z.object({ datasetId: Id.optional(), redo: z.boolean().default(false) }).strict(),
+  'stats.tags': z
+    .object({ filter: ImageFilter.default({}), top: z.number().int().min(1).max(1000).default(30) })
+    .strict(),
+  'stats.captionLengths': z.object({ filter: ImageFilter.default({}) }).strict(),
+  'stats.resolution': z
+    .object({
+      filter: ImageFilter.default({}),
+      /** most scatter points; beyond it sizes are binned on a coarser pixel grid */
+      maxPoints: z.number().int().min(10).max(20_000).default(2000)
+    })
+    .strict(),
+  'stats.buckets': z
+    .object({
+      filter: ImageFilter.default({}),
+      /** training resolution [width, height] (sd-scripts `resolution`) */
+      resolution: z.tuple([z.number().int().min(64).max(8192), z.number().int().min(64).max(8192)]),
+      enableBucket: z.boolean().default(true),
+      minReso: z.number().int().min(64).max(8192).default(256),
+      maxReso: z.number().int().min(64).max(8192).default(1024),
+      steps: z.number().int().min(8).max(1024).default(64),
+      noUpscale: z.boolean().default(false)
+    })
+    .strict(),
+  'stats.review': z
+    .object({
+      filter: ImageFilter.default({}),
+      interval: Interval.default('day'),
+      /** minutes to add to UTC for the slot boundaries (the renderer's -getTimezoneOffset()) */
+      tzOffsetMinutes: z.number().int().min(-840).max(840).default(0)
+    })
+    .strict()
+} satisfies Record<string, z.ZodType>
 
+// ---------------------------------------------------------------------------------------------
+// Results
 export interface ReviewResults {
   'selection.count': { count: number }
   'bulk.preview': BulkPreview
@@ -395,6 +373,4 @@ export interface ReviewResults {
   'stats.resolution': ResolutionStats
   'stats.buckets': BucketStats
   'stats.review': ReviewStats
-  'history.image': HistoryEntry[]
-  'history.revert': { batchId: number | null; items: number }
 }

@@ -1,4 +1,4 @@
-/** Bad-argument cases for the datatools methods (src-main/shared/contract/datatools.ts). */
+/** Bad-argument cases for the import, cleanup and export methods (src-main/shared/contract/{import,cleanup,export}.ts). */
 const target = { datasetId: 1 }
 const rule = { id: 'r1', find: 'a', replace: 'b' }
 const profile = { format: 'kohya' }

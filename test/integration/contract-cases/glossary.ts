@@ -1,4 +1,4 @@
-/** Bad-argument cases for the glossary methods (src-main/shared/contract/glossary.ts). */
+/** Bad-argument cases for the glossary methods (src-main/shared/contract/glossary.ts) and captions.lint/convertScript, text.* (contract/captions.ts). */
 const entry = { name: { zh: '广州塔' } }
 const target = { datasetId: 1 }
 

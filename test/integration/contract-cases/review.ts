@@ -1,4 +1,4 @@
-/** Bad-argument cases for the review methods (src-main/shared/contract/review.ts). */
+/** Bad-argument cases for the review methods (src-main/shared/contract/review.ts) and history.image/revert (contract/captions.ts). */
 const sel = { filter: {} }
 const op = { kind: 'status', status: 'approved' }
 

@@ -1,0 +1,76 @@
+/**
+ * Prompt presets: the built-ins of captioner/presets.ts (read-only) plus user presets stored in
+ * the library (table `presets`). A user preset cannot take a built-in's id.
+ */
+import type { Database } from 'better-sqlite3'
+import type { PresetInfo } from '../../shared/api'
+import { GlossaError } from '../../shared/errors'
+import { BUILTIN_PRESETS, validatePreset, type PromptPreset } from './presets'
+
+interface PresetRow {
+  id: string
+  name: string
+  lang: 'zh' | 'en'
+  template: string
+  output: 'text' | 'fields'
+  content: 'none' | 'knowledge' | 'raw'
+}
+
+function info(p: PromptPreset, builtin: boolean): PresetInfo {
+  return {
+    id: p.id,
+    name: p.name,
+    lang: p.lang,
+    template: p.template,
+    output: p.output,
+    content: p.content,
+    builtin
+  }
+}
+
+export function listPresets(db: Database): PresetInfo[] {
+  const user = db.prepare('SELECT * FROM presets ORDER BY id').all() as PresetRow[]
+  return [...BUILTIN_PRESETS.map((p) => info(p, true)), ...user.map((p) => info(p, false))]
+}
+
+export function findPreset(db: Database, id: string): PromptPreset | null {
+  const b = BUILTIN_PRESETS.find((p) => p.id === id)
+  if (b) return b
+  const r = db.prepare('SELECT * FROM presets WHERE id = ?').get(id) as PresetRow | undefined
+  return r ? { ...r } : null
+}
+
+export function getPreset(db: Database, id: string): PromptPreset {
+  const p = findPreset(db, id)
+  if (!p) throw new GlossaError('NOT_FOUND', `preset "${id}" does not exist (see presets.list)`)
+  return p
+}
+
+export function savePreset(db: Database, input: unknown): PresetInfo {
+  let p: PromptPreset
+  try {
+    p = validatePreset(input)
+  } catch (err) {
+    const msg =
+      err instanceof Error && 'issues' in err
+        ? (err as { issues: { path: PropertyKey[]; message: string }[] }).issues
+            .map((i) => `${i.path.map(String).join('.')}: ${i.message}`)
+            .join('; ')
+        : (err as Error).message
+    throw new GlossaError('INVALID_ARGS', `presets.save: ${msg}`)
+  }
+  db.prepare(
+    `INSERT INTO presets (id, name, lang, template, output, content, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, lang = excluded.lang,
+       template = excluded.template, output = excluded.output, content = excluded.content,
+       updated_at = excluded.updated_at`
+  ).run(p.id, p.name, p.lang, p.template, p.output, p.content, Date.now())
+  return info(p, false)
+}
+
+export function deletePreset(db: Database, id: string): boolean {
+  if (BUILTIN_PRESETS.some((b) => b.id === id))
+    throw new GlossaError('CONFLICT', `"${id}" is a built-in preset and cannot be deleted`)
+  return db.prepare('DELETE FROM presets WHERE id = ?').run(id).changes > 0
+}

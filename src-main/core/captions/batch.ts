@@ -1,0 +1,176 @@
+/**
+ * Caption work over many images (glossary preview/apply, lint, 简/繁 conversion): images are read
+ * with their captions and tags in keyed chunks with a yield to the event loop between chunks, so a
+ * scan over 100,000 captions never blocks the loop for long; writes then land in one journal
+ * batch that recomputes each image from its current captions inside the transaction.
+ */
+import type { Database } from 'better-sqlite3'
+import type { CaptionFields, GlossaryTarget, Lang } from '../../shared/api'
+import { GlossaError } from '../../shared/errors'
+import type { CoreContext } from '../context'
+import { setCaption, withBatch } from '../db/journal'
+import { prepared } from '../db/statements'
+import { assertDataset } from '../glossary/queries'
+import { pageImages } from '../images/queries'
+import type { ApplyImage } from '../glossary'
+import { parse } from './text/structured'
+import { fieldsJson } from './queries'
+
+const CHUNK = 1000
+
+export interface TargetImage extends ApplyImage {
+  imageId: number
+  fileName: string
+  relPath: string
+}
+
+interface CapRow {
+  image_id: number
+  lang: Lang
+  text: string
+  fields: string | null
+}
+
+/** Images with their captions, fields and tags, in the order of `ids` (missing ids left out). */
+export function loadImages(db: Database, ids: readonly number[]): TargetImage[] {
+  const json = JSON.stringify(ids)
+  const rows = prepared(
+    db,
+    `SELECT i.id, i.file_name, i.rel_path FROM images i
+     WHERE i.id IN (SELECT value FROM json_each(?))`
+  ).all(json) as { id: number; file_name: string; rel_path: string }[]
+  const byId = new Map<number, TargetImage>()
+  for (const r of rows) {
+    byId.set(r.id, {
+      id: String(r.id),
+      imageId: r.id,
+      fileName: r.file_name,
+      relPath: r.rel_path,
+      tags: [],
+      zh: null,
+      en: null,
+      fields: {}
+    })
+  }
+  const caps = prepared(
+    db,
+    `SELECT image_id, lang, text, fields FROM captions
+     WHERE image_id IN (SELECT value FROM json_each(?))`
+  ).all(json) as CapRow[]
+  for (const c of caps) {
+    const img = byId.get(c.image_id)
+    if (!img) continue
+    img[c.lang] = c.text
+    img.fields![c.lang] = c.fields === null ? null : (JSON.parse(c.fields) as CaptionFields)
+  }
+  const tags = prepared(
+    db,
+    `SELECT image_id, tag FROM tags WHERE image_id IN (SELECT value FROM json_each(?))
+     ORDER BY image_id, position`
+  ).all(json) as { image_id: number; tag: string }[]
+  for (const t of tags) (byId.get(t.image_id)?.tags as string[] | undefined)?.push(t.tag)
+  return ids.map((id) => byId.get(id)).filter((x): x is TargetImage => !!x)
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** The images of a target, a chunk at a time (image id order for a selection, added order for a filter). */
+export async function* targetImages(
+  ctx: CoreContext,
+  target: GlossaryTarget
+): AsyncGenerator<TargetImage[]> {
+  const db = ctx.db
+  assertDataset(db, target.datasetId)
+  if (target.imageIds) {
+    const ids = [...new Set(target.imageIds)].sort((a, b) => a - b)
+    const inSet = prepared(
+      db,
+      `SELECT count(*) AS n FROM images WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?))`
+    ).get(target.datasetId, JSON.stringify(ids)) as { n: number }
+    if (inSet.n !== ids.length) {
+      throw new GlossaError(
+        'NOT_FOUND',
+        `${ids.length - inSet.n} of the selected images are not in dataset ${target.datasetId}`
+      )
+    }
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      if (ctx.closing.aborted) throw new GlossaError('CANCELLED', 'the library is closing')
+      yield loadImages(db, ids.slice(i, i + CHUNK))
+      await tick()
+    }
+    return
+  }
+  let cursor: string | null = null
+  do {
+    if (ctx.closing.aborted) throw new GlossaError('CANCELLED', 'the library is closing')
+    const page = pageImages(db, {
+      filter: { ...target.filter, datasetId: target.datasetId },
+      sort: { key: 'added', dir: 'asc' },
+      cursor,
+      limit: CHUNK,
+      withTotal: false
+    })
+    cursor = page.nextCursor
+    if (page.rows.length)
+      yield loadImages(
+        db,
+        page.rows.map((r) => r.id)
+      )
+    await tick()
+  } while (cursor)
+}
+
+/** The fields to store with a new text: the engine's, else re-parsed when the caption had fields. */
+export function fieldsFor(
+  newFields: CaptionFields | undefined,
+  oldFields: string | null,
+  text: string,
+  lang: Lang
+): string | null {
+  if (newFields) return fieldsJson(newFields)
+  return oldFields === null ? null : fieldsJson(parse(text, lang))
+}
+
+export interface Planned {
+  imageId: number
+}
+
+/**
+ * Writes planned changes as one batch. Each image is recomputed from its current captions inside
+ * the transaction (`compute`), so an edit made between the scan and the write is never lost.
+ */
+export function writeBatch(
+  ctx: CoreContext,
+  label: string,
+  planned: readonly Planned[],
+  compute: (img: TargetImage) => Partial<Record<Lang, { text: string; fields?: CaptionFields }>>
+): { changed: number; batchId: number | null } {
+  const out = withBatch(ctx, label, (b) => {
+    const changed = new Set<number>()
+    for (let i = 0; i < planned.length; i += CHUNK) {
+      const imgs = loadImages(
+        b.db,
+        planned.slice(i, i + CHUNK).map((p) => p.imageId)
+      )
+      for (const img of imgs) {
+        const next = compute(img)
+        for (const lang of ['zh', 'en'] as const) {
+          const n = next[lang]
+          const cur = prepared(
+            b.db,
+            'SELECT text, fields, source FROM captions WHERE image_id = ? AND lang = ?'
+          ).get(img.imageId, lang) as { text: string; fields: string | null; source: string }
+          if (!n || !cur || n.text === cur.text) continue
+          const wrote = setCaption(b, img.imageId, lang, {
+            text: n.text,
+            fields: fieldsFor(n.fields, cur.fields, n.text, lang),
+            source: cur.source
+          })
+          if (wrote) changed.add(img.imageId)
+        }
+      }
+    }
+    return changed.size
+  })
+  return { changed: out.result, batchId: out.batchId }
+}

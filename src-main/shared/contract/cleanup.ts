@@ -1,0 +1,177 @@
+/**
+ * The contract of cleanup.* (the rule pipeline: presets, preview, apply, user rules).
+ * Environment-free (zod only); merged into ../api.ts. Import building blocks from ../schemas or
+ * sibling contract files, never from ../api.
+ */
+import { z } from 'zod'
+import { DatasetTarget, Id } from '../schemas'
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup
+/** mirrors core/text/cleanup PRESET_IDS (checked by a test) */
+export const CLEANUP_PRESETS = ['web-scrape', 'kohya', 'tags', 'normalise'] as const
+
+export type CleanupPresetId = (typeof CLEANUP_PRESETS)[number]
+
+export const CLEANUP_FIELDS = ['zh', 'en', 'tags'] as const
+
+const CleanupField = z.enum(CLEANUP_FIELDS)
+
+export const CleanupStep = z
+  .object({
+    rule: z.string().min(1).max(100),
+    enabled: z.boolean().optional(),
+    fields: z.array(CleanupField).min(1).max(3).optional(),
+    options: z.record(z.string(), z.json()).optional()
+  })
+  .strict()
+
+export type CleanupStep = z.infer<typeof CleanupStep>
+
+export const UserRuleSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ and - only'),
+    label: z.string().trim().min(1).max(200).optional(),
+    find: z.string().min(1).max(10_000),
+    replace: z.string().max(10_000),
+    regex: z.boolean().default(false),
+    flags: z
+      .string()
+      .regex(/^[gimsu]*$/, 'flags from "imsu"')
+      .max(5)
+      .optional(),
+    fields: z.array(CleanupField).min(1).max(3).optional(),
+    enabled: z.boolean().optional()
+  })
+  .strict()
+
+export type UserRuleInput = z.input<typeof UserRuleSchema>
+
+export type UserRuleData = z.output<typeof UserRuleSchema>
+
+/** Which images an operation covers (see DatasetTarget in ../schemas). */
+export const DataTarget = DatasetTarget
+
+export type DataTarget = DatasetTarget
+
+/** The pipeline: presets (in order) and/or explicit steps (after the presets' steps). */
+const pipelineShape = {
+  target: DataTarget,
+  presets: z.array(z.enum(CLEANUP_PRESETS)).max(CLEANUP_PRESETS.length).optional(),
+  steps: z.array(CleanupStep).max(200).optional(),
+  /** absent: the dataset's saved user rules run after the steps; [] = none; given = these */
+  userRules: z.array(UserRuleSchema).max(200).optional()
+}
+
+const needsPipeline = (a: { presets?: unknown[]; steps?: unknown[]; userRules?: unknown[] }) =>
+  !!(a.presets?.length || a.steps?.length || a.userRules?.length)
+
+const pipelineMessage = { message: 'give presets, steps or userRules' }
+
+/** Most changed images a preview lists with before/after and diffs (counts cover them all). */
+export const CLEANUP_PREVIEW_CAP = 2000
+
+export interface CleanupRuleInfo {
+  id: string
+  label: string
+  fields: ('zh' | 'en' | 'tags')[]
+  /** off unless turned on (繁→简) */
+  optIn: boolean
+}
+
+export interface CleanupPresetInfo {
+  id: CleanupPresetId
+  steps: { rule: string; enabled: boolean }[]
+}
+
+export interface CleanupDiffPart {
+  op: '=' | '-' | '+'
+  text: string
+}
+
+export interface CleanupSnapshot {
+  zh: string
+  en: string
+  tags: string[]
+}
+
+export interface CleanupPreviewItem {
+  imageId: number
+  fileName: string
+  relPath: string
+  before: CleanupSnapshot
+  after: CleanupSnapshot
+  /** per rule id: things changed in this image */
+  counts: Record<string, number>
+  diff: { zh?: CleanupDiffPart[]; en?: CleanupDiffPart[]; tags?: CleanupDiffPart[] }
+}
+
+export interface CleanupRuleTotal {
+  rule: string
+  label: string
+  /** things changed over all images ("URLs removed: 312") */
+  count: number
+  /** images the rule changed */
+  items: number
+}
+
+export interface CleanupPreviewResult {
+  scanned: number
+  /** images the pipeline changes */
+  changed: number
+  totals: CleanupRuleTotal[]
+  items: CleanupPreviewItem[]
+  /** the cap used for `items` */
+  limit: number
+  /** more images changed than `items` lists */
+  truncated: boolean
+}
+
+export interface UserRuleTestResult {
+  ok: boolean
+  /** why the rule is invalid (ok false) */
+  error?: string
+  results: { input: string; output: string; count: number }[]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+export const cleanupArgs = {
+  'cleanup.presets': z.object({}).strict(),
+  /** per-rule counts over every image of the target; before/after + diffs for the first `limit` changed */
+  'cleanup.preview': z
+    .object({
+      ...pipelineShape,
+      limit: z.number().int().min(1).max(CLEANUP_PREVIEW_CAP).default(200)
+    })
+    .strict()
+    .refine(needsPipeline, pipelineMessage),
+  /** one undoable journal batch; raw imported text is never changed */
+  'cleanup.apply': z
+    .object({ ...pipelineShape, excludeImageIds: z.array(Id).max(100_000).default([]) })
+    .strict()
+    .refine(needsPipeline, pipelineMessage),
+  'cleanup.rules.get': z.object({ datasetId: Id }).strict(),
+  /** replaces the dataset's saved user rules (each validated; ids unique) */
+  'cleanup.rules.save': z
+    .object({ datasetId: Id, rules: z.array(UserRuleSchema).max(200) })
+    .strict(),
+  /** live test of one rule on sample texts (an invalid rule gives ok: false with the reason) */
+  'cleanup.rules.test': z
+    .object({
+      rule: UserRuleSchema,
+      samples: z.array(z.string().max(20_000)).min(1).max(50)
+    })
+    .strict()
+} satisfies Record<string, z.ZodType>
+
+// ---------------------------------------------------------------------------------------------
+// Results
+export interface CleanupResults {
+  'cleanup.presets': { presets: CleanupPresetInfo[]; rules: CleanupRuleInfo[] }
+  'cleanup.preview': CleanupPreviewResult
+  'cleanup.apply': { changed: number; batchId: number | null; totals: CleanupRuleTotal[] }
+  'cleanup.rules.get': { datasetId: number; rules: UserRuleData[] }
+  'cleanup.rules.save': { datasetId: number; rules: UserRuleData[] }
+  'cleanup.rules.test': UserRuleTestResult
+}

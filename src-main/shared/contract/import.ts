@@ -1,0 +1,105 @@
+/**
+ * The contract of import.* (folder import and format detection).
+ * Environment-free (zod only); merged into ../api.ts. Import building blocks from ../schemas or
+ * sibling contract files, never from ../api.
+ */
+import { z } from 'zod'
+import { FilePath, Id, Name } from '../schemas'
+
+// ---------------------------------------------------------------------------------------------
+// Import formats
+export const IMPORT_FORMATS = ['auto', 'folder', 'kohya', 'sdscripts', 'hf', 'hunyuan'] as const
+
+export const ImportFormat = z.enum(IMPORT_FORMATS)
+
+export type ImportFormat = z.infer<typeof ImportFormat>
+
+/** a concrete format (what `auto` resolves to) */
+export type ResolvedImportFormat = Exclude<ImportFormat, 'auto'>
+
+const Column = z.string().trim().min(1).max(200)
+
+export const ImportFormatOptions = z
+  .object({
+    /** hf: the column holding the caption (default "text") */
+    captionColumn: Column.optional(),
+    /** hf: the column holding comma-separated tags (default "tags" when present; "" = none) */
+    tagsColumn: z.string().trim().max(200).optional(),
+    /** sdscripts / hf / hunyuan: the metadata file(s) to read, instead of the detected ones */
+    metadataFiles: z.array(FilePath).min(1).max(100).optional(),
+    /**
+     * kohya: folders (relative to the import root, '/'-separated) whose `<repeats>_<class>`
+     * subfolders hold regularisation images; default ["reg"]
+     */
+    regFolders: z.array(z.string().trim().min(1).max(500)).max(100).optional()
+  })
+  .strict()
+
+export type ImportFormatOptions = z.infer<typeof ImportFormatOptions>
+
+// ---------------------------------------------------------------------------------------------
+// Results
+export interface ImportDetectCandidate {
+  format: ResolvedImportFormat
+  /** why it matches (or the file that makes it match) */
+  reason: string
+}
+
+export interface ImportPreviewRow {
+  /** the row key as written in the metadata (or the image path relative to the folder) */
+  key: string
+  /** the image it resolves to, relative to the folder; null = no such image */
+  image: string | null
+  caption: string | null
+  tags: string[]
+  concept?: string
+  repeats?: number | null
+  isReg?: boolean
+}
+
+export interface ImportDetectResult {
+  dir: string
+  /** the detected format (or the requested one) */
+  format: ResolvedImportFormat
+  candidates: ImportDetectCandidate[]
+  /** metadata files the format reads (absolute) */
+  metadataFiles: string[]
+  /** hf / hunyuan: the columns of the metadata file */
+  columns: string[]
+  rows: ImportPreviewRow[]
+  /** problems seen while previewing (unreadable metadata, missing columns) */
+  warnings: string[]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+export const importArgs = {
+  'import.start': z
+    .object({
+      dir: z.string().min(1).max(4096),
+      datasetId: Id.optional(),
+      /** name of the dataset to import into; created if missing; defaults to the folder name */
+      datasetName: Name.optional(),
+      /** caption source: sidecars (folder, kohya) or a metadata file; 'auto' detects (default) */
+      format: ImportFormat.default('auto'),
+      formatOptions: ImportFormatOptions.default({})
+    })
+    .strict(),
+  /** what a folder looks like: the detected format, the candidates and the first rows */
+  'import.detect': z
+    .object({
+      dir: FilePath,
+      /** preview as this format instead of the detected one */
+      format: ImportFormat.default('auto'),
+      formatOptions: ImportFormatOptions.default({}),
+      limit: z.number().int().min(1).max(100).default(10)
+    })
+    .strict()
+} satisfies Record<string, z.ZodType>
+
+// ---------------------------------------------------------------------------------------------
+// Results
+export interface ImportResults {
+  'import.start': { jobId: number; datasetId: number; resumed: boolean }
+  'import.detect': ImportDetectResult
+}
