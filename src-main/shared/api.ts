@@ -16,6 +16,9 @@ import { cleanupArgs, type CleanupResults } from './contract/cleanup'
 import { exportArgs, type ExportResults } from './contract/export'
 import { reviewArgs, type ReviewResults } from './contract/review'
 import type { JobProgress, JobInfo } from './contract/jobs'
+import type { CHANGE_KINDS } from './constants'
+
+export type ChangeKind = (typeof CHANGE_KINDS)[number]
 
 export * from './schemas'
 export * from './contract/library'
@@ -79,7 +82,15 @@ export interface Events {
   'job.progress': JobProgress
   'job.finished': JobInfo
   /** something in the library changed (edits, undo, import batches) */
-  'library.changed': { datasetId: number | null; imageIds: number[] | null; reason: string }
+  'library.changed': {
+    /** the dataset that changed; null = several datasets or the library as a whole */
+    datasetId: number | null
+    /** the images that changed, when known and few; null = any image of the dataset(s) */
+    imageIds: number[] | null
+    /** what kinds of data changed (see CHANGE_KINDS); absent = anything may have changed */
+    kinds?: ChangeKind[]
+    reason: string
+  }
 }
 export type EventName = keyof Events
 export const EVENT_NAMES: EventName[] = ['job.progress', 'job.finished', 'library.changed']

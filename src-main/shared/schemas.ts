@@ -3,33 +3,30 @@
  * imports nothing but zod. Domain contracts in ./contract/ import from here, never from api.ts.
  */
 import { z } from 'zod'
+import {
+  CAPTION_FIELDS,
+  ERROR_CODES,
+  JOB_KINDS,
+  JOB_STATUSES,
+  LANGS,
+  MEDIA_VARIANTS,
+  REVIEW_STATUSES,
+  SORT_KEYS
+} from './constants'
+
+export * from './constants'
 
 // ---------------------------------------------------------------------------------------------
 // Enumerations
-export const LANGS = ['zh', 'en'] as const
 export const Lang = z.enum(LANGS)
 export type Lang = z.infer<typeof Lang>
 
-export const REVIEW_STATUSES = ['unreviewed', 'approved', 'rejected', 'needs-work'] as const
 export const ReviewStatus = z.enum(REVIEW_STATUSES)
 export type ReviewStatus = z.infer<typeof ReviewStatus>
 
-export const SORT_KEYS = ['name', 'folder', 'added', 'status', 'width', 'height'] as const
 export const SortKey = z.enum(SORT_KEYS)
 export type SortKey = z.infer<typeof SortKey>
 
-export const CAPTION_FIELDS = [
-  'subject',
-  'appearance',
-  'action',
-  'background',
-  'composition',
-  'style',
-  'culture',
-  'atmosphere',
-  'lighting',
-  'text'
-] as const
 export type CaptionFieldName = (typeof CAPTION_FIELDS)[number]
 export const CaptionFields = z
   .object(
@@ -40,41 +37,12 @@ export const CaptionFields = z
   .strict()
 export type CaptionFields = z.infer<typeof CaptionFields>
 
-export const JOB_STATUSES = [
-  'queued',
-  'running',
-  'interrupted',
-  'cancelled',
-  'done',
-  'failed'
-] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
-export const JOB_KINDS = [
-  'import',
-  'caption',
-  'download',
-  'export',
-  'bulk',
-  'phash',
-  'undo'
-] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
-export const MEDIA_VARIANTS = ['thumb', 'preview', 'full'] as const
 export const MediaVariant = z.enum(MEDIA_VARIANTS)
 export type MediaVariant = z.infer<typeof MediaVariant>
 
-export const ERROR_CODES = [
-  'INVALID_ARGS',
-  'UNKNOWN_METHOD',
-  'NOT_FOUND',
-  'CONFLICT',
-  'DB_TOO_NEW',
-  'IO_ERROR',
-  'CANCELLED',
-  'FORBIDDEN',
-  'INTERNAL'
-] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** The shape every error takes when it crosses a process or network boundary. */

@@ -11,7 +11,7 @@ import {
   type ExportProfileArg,
   type ExportProfileData,
   type ExportValidationReport
-} from '../../shared/contract/export'
+} from '../../shared/api'
 
 export { EXPORT_FORMATS }
 export type ExportFormat = ExportFormatName

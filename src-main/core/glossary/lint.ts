@@ -9,20 +9,13 @@
  *    en caption with a Chinese sentence (4+ consecutive Han characters);
  *  - over-budget: more tokens than CLIP (77) or mT5 (256) take; `cut` marks where they truncate.
  */
-import type { Lang } from '../../shared/api'
+import { LINT_RULES, type Lang, type LintRule } from '../../shared/api'
 import { budgetReport, type Encoder, type TokenCounter } from '../captions/text/tokens'
 import { analyseImage, hasWord } from './apply'
 import { selectNameMentions, type CompiledGlossary, type GlossaryImage } from './matcher'
 import { entryLabel, type GlossaryEntry } from './schema'
 
-export const LINT_RULES = [
-  'alias-without-name',
-  'trigger-missing',
-  'traits-restated',
-  'mixed-language',
-  'over-budget'
-] as const
-export type LintRule = (typeof LINT_RULES)[number]
+export { LINT_RULES, type LintRule }
 
 export interface LintIssue {
   rule: LintRule

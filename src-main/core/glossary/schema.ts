@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { CAPTION_FIELDS } from '../../shared/api'
-import { GLOSSARY_KINDS, INJECTION_MODES } from '../../shared/contract/glossary'
+import { GLOSSARY_KINDS, INJECTION_MODES } from '../../shared/api'
 
 /**
  * - `replace-alias`: aliases (and case/width/script variants of the name) become the canonical
@@ -20,7 +20,7 @@ export {
   INJECTION_MODES,
   type GlossaryKind,
   type InjectionMode
-} from '../../shared/contract/glossary'
+} from '../../shared/api'
 
 /** Longest accepted single value: a glossary cell is a phrase, not a document. */
 export const MAX_CELL = 10_000

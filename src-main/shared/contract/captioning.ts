@@ -8,11 +8,11 @@
  * with `job.progress` events and `jobs.get` / `jobs.errors` / `jobs.cancel` / `jobs.resume`.
  */
 import { z } from 'zod'
+import { EXECUTION_PROVIDERS } from '../constants'
 import { CaptionFields, Id, ImageFilter, Lang } from '../schemas'
 
 export const MODEL_KINDS = ['tagger', 'image-to-text', 'florence2', 'chat-vlm'] as const
 export type ModelKind = (typeof MODEL_KINDS)[number]
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml'] as const
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number]
 
 export const ModelId = z

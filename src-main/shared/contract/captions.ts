@@ -5,6 +5,7 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
+import { LINT_RULES, SCRIPTS } from '../constants'
 import { CaptionFields, DatasetTarget, FilePath, Id, Lang, TagInput, Text } from '../schemas'
 
 export interface TagRow {
@@ -39,17 +40,7 @@ export interface HistoryBatch {
   undone: boolean
 }
 
-export const LINT_RULES = [
-  'alias-without-name',
-  'trigger-missing',
-  'traits-restated',
-  'mixed-language',
-  'over-budget'
-] as const
-
 export type LintRule = (typeof LINT_RULES)[number]
-
-export const SCRIPTS = ['simplified', 'traditional', 'taiwan', 'hongkong'] as const
 
 export type ScriptName = (typeof SCRIPTS)[number]
 

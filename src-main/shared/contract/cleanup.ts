@@ -4,16 +4,14 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
+import { CLEANUP_PRESETS, CLEANUP_FIELDS } from '../constants'
 import { DatasetTarget, Id } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup
 /** mirrors core/text/cleanup PRESET_IDS (checked by a test) */
-export const CLEANUP_PRESETS = ['web-scrape', 'kohya', 'tags', 'normalise'] as const
 
 export type CleanupPresetId = (typeof CLEANUP_PRESETS)[number]
-
-export const CLEANUP_FIELDS = ['zh', 'en', 'tags'] as const
 
 const CleanupField = z.enum(CLEANUP_FIELDS)
 

@@ -4,11 +4,11 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
+import { EXPORT_FORMATS } from '../constants'
 import { FilePath, Id, ImageFilter, Name } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Export profiles (the export engine's too: core/export/types.ts)
-export const EXPORT_FORMATS = ['kohya', 'sdscripts', 'hf', 'hunyuan', 'onetrainer'] as const
 
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number]
 

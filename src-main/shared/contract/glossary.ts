@@ -8,23 +8,13 @@
  * entry whose name a dataset entry also uses (the dataset entry shadows it).
  */
 import { z } from 'zod'
+import { GLOSSARY_KINDS, INJECTION_MODES } from '../constants'
 import { CAPTION_FIELDS, DatasetTarget, FilePath, Id, Lang } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Entries (the wire form; core validates again with its own schema, which also compiles regexes)
-export const GLOSSARY_KINDS = [
-  'person',
-  'character',
-  'landmark',
-  'food',
-  'object',
-  'style',
-  'term'
-] as const
 
 export type GlossaryKind = (typeof GLOSSARY_KINDS)[number]
-
-export const INJECTION_MODES = ['replace-alias', 'insert-if-absent', 'prepend-trigger'] as const
 
 export type InjectionMode = (typeof INJECTION_MODES)[number]
 

@@ -4,11 +4,11 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
+import { IMPORT_FORMATS } from '../constants'
 import { FilePath, Id, Name } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Import formats
-export const IMPORT_FORMATS = ['auto', 'folder', 'kohya', 'sdscripts', 'hf', 'hunyuan'] as const
 
 export const ImportFormat = z.enum(IMPORT_FORMATS)
 

@@ -8,14 +8,9 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ExportFormatName, ExportProfileData } from '@shared/api'
 
-/** runtime copy of the contract's EXPORT_FORMATS (a value import would bundle zod) */
-export const EXPORT_FORMATS = [
-  'kohya',
-  'sdscripts',
-  'hf',
-  'hunyuan',
-  'onetrainer'
-] as const satisfies readonly ExportFormatName[]
+import { EXPORT_FORMATS } from '@shared/constants'
+
+export { EXPORT_FORMATS }
 
 /** The contract's defaults (ExportProfileSchema) for a kohya export. */
 export const DEFAULT_PROFILE: ExportProfileData = {

@@ -15,16 +15,7 @@ import { Modal } from './Modal'
 import { useToast } from './Toasts'
 import { useJobs } from './jobs'
 import '../styles/datatools.css'
-
-/** a runtime copy of the contract's IMPORT_FORMATS (a value import would bundle zod) */
-const IMPORT_FORMATS = [
-  'auto',
-  'folder',
-  'kohya',
-  'sdscripts',
-  'hf',
-  'hunyuan'
-] as const satisfies readonly ImportFormat[]
+import { IMPORT_FORMATS } from '@shared/constants'
 
 function PreviewTable({ r }: { r: ImportDetectResult }): ReactNode {
   const { t } = useTranslation()

@@ -3,11 +3,11 @@ import type { FormEvent, ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { ExecutionProviderName, RuntimeSettings } from '@shared/api'
+import { EXECUTION_PROVIDERS } from '@shared/constants'
 import { call } from '../api/client'
 import { useToast } from './Toasts'
 
-/** Runtime copy of the contract's execution providers (importing values would pull in zod). */
-const EPS = ['cpu', 'cuda', 'dml', 'coreml'] as const satisfies readonly ExecutionProviderName[]
+const EPS = EXECUTION_PROVIDERS
 
 /** A loaded session's key (a JSON array starting with the model path) as "folder/file". */
 function sessionLabel(key: string): string {
