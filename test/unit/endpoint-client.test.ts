@@ -9,6 +9,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   ApiKey,
+  buildChatBody,
   chatCaption,
   EndpointCaptioner,
   EndpointError,
@@ -16,6 +17,7 @@ import {
   listModels,
   parseEndpointDefinition,
   prepareImage,
+  chatBodyBytes,
   testConnection,
   type CaptionOutcome,
   type Endpoint,
@@ -205,6 +207,13 @@ describe('chatCaption: the request on the wire', () => {
     expect(r.text).toBe('一张50x100的红色图片。')
     expect(r.finishReason).toBe('stop')
     expect(r.usage?.completionTokens).toBe(r.text.length)
+  })
+
+  it('writes the image into the JSON body bytes exactly as JSON.stringify would', async () => {
+    const image = await prepareImage(await solid(30, 20, 'orange'), { maxSide: 64 })
+    const d = def({ stream: true })
+    const req = { prompt: '描述 "quoted" \u0000glossa:image\u0000 \\ text', image, seed: 7 }
+    expect(chatBodyBytes(d, req).toString('utf8')).toBe(JSON.stringify(buildChatBody(d, req)))
   })
 
   it('sends no Authorization header without a key, and max_completion_tokens when configured', async () => {

@@ -14,7 +14,12 @@
  * jittered backoff) has passed and retries up to `maxRateLimitRetries` times; timeouts, 5xx,
  * resets and refused connections back off (full jitter) and retry up to `maxRetries` times,
  * releasing their slot while they wait and taking the next free one ahead of first attempts.
+ *
+ * Image preparation (decode, orient, resize, re-encode) happens before a request slot is taken,
+ * so the next images are ready while N requests are in flight; it has its own small bound
+ * (`prepareConcurrency`) because it is CPU work and must leave a core to the event loop.
  */
+import os from 'node:os'
 import { EndpointError, type ApiKey } from './errors'
 import { chatCaption, listModels, testConnection, type ChatUsage, type Endpoint } from './client'
 import { ImagePrepareError, prepareImage, type PreparedImage } from './image'
@@ -30,6 +35,9 @@ export interface EndpointCaptionerOptions {
   retry?: Partial<RetryPolicy>
   /** this many failed images in a row stop the job (default 10; bad requests do not count) */
   maxConsecutiveFailures?: number
+  /** images decoded/re-encoded at once (sharp, on libuv's pool); default: one fewer than the
+   *  cores, 1 to 4, so image work never takes every core from the event loop */
+  prepareConcurrency?: number
   /** jitter source, for tests */
   random?: () => number
   /** progress remarks (retries, pauses) for a job log; they never contain the key */
@@ -89,6 +97,8 @@ type Decision =
 export class EndpointCaptioner {
   readonly endpoint: Endpoint
   readonly pool: RequestPool
+  /** bounds image preparation (CPU), separately from requests in flight (network) */
+  private readonly prep: RequestPool
   private readonly policy: RetryPolicy
   private readonly random: () => number
   private readonly maxConsecutive: number
@@ -105,6 +115,11 @@ export class EndpointCaptioner {
     this.onEvent = opts.onEvent ?? (() => undefined)
     this.outer = opts.signal
     this.pool = new RequestPool({ concurrency: def.concurrency, signal: opts.signal })
+    this.prep = new RequestPool({
+      concurrency:
+        opts.prepareConcurrency ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+      signal: this.pool.signal
+    })
   }
 
   /** The job-fatal error that stopped this captioner, if any. */
@@ -153,10 +168,12 @@ export class EndpointCaptioner {
     const name = this.endpoint.def.name
     let image: PreparedImage
     try {
-      image = await prepareImage(input.image, {
-        maxSide: this.endpoint.def.maxSide,
-        format: this.endpoint.def.imageFormat
-      })
+      image = await this.prep.run(() =>
+        prepareImage(input.image, {
+          maxSide: this.endpoint.def.maxSide,
+          format: this.endpoint.def.imageFormat
+        })
+      )
     } catch (err) {
       this.check()
       const reason =

@@ -417,7 +417,7 @@ async function send<T>(
   method: 'GET' | 'POST',
   path: string,
   opts: {
-    body?: string
+    body?: Buffer
     stream: boolean
     signal: AbortSignal | undefined
     timeoutMs: number
@@ -539,10 +539,50 @@ export async function testConnection(
 // ---------------------------------------------------------------------------------------------
 // /chat/completions
 
+/** Stands for the image's data: URL in the JSON until `chatBodyBytes` writes it in. */
+const IMAGE_SLOT = '\u0000glossa:image\u0000'
+
 /** The JSON body of a chat-completions request (exported for tests and for logging its shape). */
 export function buildChatBody(
   def: EndpointDefinition,
   req: Omit<ChatCaptionRequest, 'signal'>
+): Record<string, unknown> {
+  return chatBodyWith(def, req, toDataUrl(req.image))
+}
+
+/**
+ * The request body as UTF-8 JSON bytes. The image's base64 (hundreds of KB) is written straight
+ * into the buffer around the JSON of the small rest, rather than passed through JSON.stringify and
+ * a string body: base64 and the data: prefix need no escaping, and a string body would be scanned
+ * for lone surrogates and re-encoded by fetch, all on the event loop.
+ */
+export function chatBodyBytes(
+  def: EndpointDefinition,
+  req: Omit<ChatCaptionRequest, 'signal'>
+): Buffer {
+  if (!/^image\/[a-z0-9.+-]+$/.test(req.image.mime))
+    throw new TypeError(`not an image MIME type: ${req.image.mime}`)
+  const json = JSON.stringify(chatBodyWith(def, req, IMAGE_SLOT))
+  const slot = JSON.stringify(IMAGE_SLOT)
+  const at = json.lastIndexOf(slot) // the image part comes after the prompt
+  const head = `${json.slice(0, at)}"data:${req.image.mime};base64,`
+  const tail = `"${json.slice(at + slot.length)}`
+  const bytes = Buffer.isBuffer(req.image.bytes)
+    ? req.image.bytes
+    : Buffer.from(req.image.bytes.buffer, req.image.bytes.byteOffset, req.image.bytes.byteLength)
+  const b64 = bytes.toString('base64')
+  const headLen = Buffer.byteLength(head, 'utf8')
+  const out = Buffer.allocUnsafe(headLen + b64.length + Buffer.byteLength(tail, 'utf8'))
+  out.write(head, 0, 'utf8')
+  out.write(b64, headLen, 'latin1')
+  out.write(tail, headLen + b64.length, 'utf8')
+  return out
+}
+
+function chatBodyWith(
+  def: EndpointDefinition,
+  req: Omit<ChatCaptionRequest, 'signal'>,
+  url: string
 ): Record<string, unknown> {
   const stream = req.stream ?? def.stream
   const body: Record<string, unknown> = {
@@ -552,7 +592,7 @@ export function buildChatBody(
         role: 'user',
         content: [
           { type: 'text', text: req.prompt },
-          { type: 'image_url', image_url: { url: toDataUrl(req.image) } }
+          { type: 'image_url', image_url: { url } }
         ]
       }
     ]
@@ -782,7 +822,7 @@ export async function chatCaption(
 ): Promise<ChatCaptionResult> {
   const { def } = endpoint
   const stream = req.stream ?? def.stream
-  const body = JSON.stringify(buildChatBody(def, { ...req, stream }))
+  const body = chatBodyBytes(def, { ...req, stream })
   return send(
     endpoint,
     'POST',

@@ -124,8 +124,9 @@ export async function prepareImage(
   }
 }
 
-/** `data:<mime>;base64,<bytes>` as the OpenAI image_url part wants it. */
+/** `data:<mime>;base64,<bytes>` as the OpenAI image_url part wants it (no JSON escaping needed). */
 export function toDataUrl(img: { bytes: Uint8Array; mime: string }): string {
+  if (!/^[a-z]+\/[a-z0-9.+-]+$/.test(img.mime)) throw new TypeError(`not a MIME type: ${img.mime}`)
   const b = Buffer.isBuffer(img.bytes)
     ? img.bytes
     : Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength)
