@@ -271,6 +271,22 @@ describe('chatCaption: answers that are not captions', () => {
     expect(e.message).toMatch(/^endpoint "loopback" \(127\.0\.0\.1:\d+\): /)
   })
 
+  it('a redirect is not followed (it could carry the key elsewhere) and names the target', async () => {
+    server.addFault({
+      fault: {
+        type: 'status',
+        status: 308,
+        headers: { location: 'https://elsewhere.example/v1/chat/completions?x=1' }
+      },
+      times: 1
+    })
+    const e = await catchErr(call())
+    expect(e.kind).toBe('config')
+    expect(e.message).toMatch(
+      /redirects \/chat\/completions \(HTTP 308\) to https:\/\/elsewhere\.example\/v1\/chat\/completions; .*base URL/
+    )
+  })
+
   it('a caption cut at the token limit succeeds with a warning', async () => {
     server.addFault({ fault: { type: 'length' }, times: 1 })
     const r = await chatCaption(ep(), { prompt: HUNYUAN_EN_PROMPT, image, maxTokens: 64 })
@@ -296,7 +312,12 @@ describe('chatCaption: answers that are not captions', () => {
       'config',
       true
     ],
-    [400, { error: { message: 'Request too large for context window' } }, 'bad-request', false],
+    [
+      400,
+      { error: 'request (4165 tokens) exceeds the available context size (4096 tokens)' },
+      'bad-request',
+      false
+    ],
     [413, 'Payload Too Large', 'bad-request', false],
     [404, { error: { message: 'The model `x` does not exist.' } }, 'not-found', true],
     [

@@ -300,6 +300,8 @@ const IMAGE_UNSUPPORTED_RE =
   /image input is not supported|not a multimodal model|does not support (image|vision|multimodal)|mmproj|(image|vision).{0,40}not supported|unsupported content type.{0,20}image/i
 const MAX_COMPLETION_RE = /max_completion_tokens/i
 const MODEL_MISSING_RE = /model.{0,120}(does not exist|not found|is not (available|served|loaded))/i
+const CONTEXT_RE =
+  /context (length|size|window)|maximum model length|exceeds? the (available )?context|prompt (is )?too long|n_ctx/i
 const QUOTA_RE = /insufficient_quota|quota|billing|credit|payment required/i
 
 /** A non-2xx answer → an EndpointError (see the table in errors.ts). */
@@ -379,6 +381,13 @@ function httpError(ctx: Ctx, status: number, headers: Headers, body: string): En
         `the server does not serve the model "${model}" (HTTP ${status})${said}`,
         base
       )
+    if (CONTEXT_RE.test(text))
+      return mkErr(
+        ctx,
+        'bad-request',
+        `the image and prompt do not fit the model's context (HTTP ${status})${said}; lower the endpoint's max side or give the server a longer context`,
+        base
+      )
     if (status === 413)
       return mkErr(
         ctx,
@@ -400,6 +409,24 @@ function httpError(ctx: Ctx, status: number, headers: Headers, body: string): En
     ...base,
     retryAfterMs
   })
+}
+
+function redirectError(ctx: Ctx, status: number, location: string | null): EndpointError {
+  let where = ''
+  try {
+    if (location) {
+      const u = new URL(location, ctx.url)
+      where = ` to ${u.origin}${u.pathname}`
+    }
+  } catch {
+    // unreadable Location: leave it out
+  }
+  return mkErr(
+    ctx,
+    'config',
+    `the server redirects ${ctx.what.split(' ')[1]} (HTTP ${status})${where}; Glossa does not follow redirects (they could carry the key elsewhere): use the final address as the base URL`,
+    { status }
+  )
 }
 
 async function readCapped(res: Response, max: number): Promise<string> {
@@ -435,9 +462,14 @@ async function send<T>(
       headers: headersFor(endpoint, opts.body !== undefined, opts.stream),
       body: opts.body,
       signal: timer.controller.signal,
-      redirect: 'follow'
+      // never follow: a redirect could carry the key to another host; say where it points instead
+      redirect: 'manual'
     })
     timer.touch()
+    if (res.status >= 300 && res.status < 400) {
+      await readCapped(res, ERROR_BODY_MAX)
+      throw redirectError(ctx, res.status, res.headers.get('location'))
+    }
     if (!res.ok) {
       const body = await readCapped(res, ERROR_BODY_MAX)
       throw httpError(ctx, res.status, res.headers, body)
