@@ -363,17 +363,22 @@ describe('EndpointCaptioner', () => {
     server.delayMs = 150
     // the first request to arrive gets 429 + Retry-After: 1; the other two are in flight
     server.addFault({ fault: { type: 'status', status: 429, retryAfter: '1' }, times: 1 })
-    const events: string[] = []
+    const pauses: { at: number; delayMs: number }[] = []
     const c = new EndpointCaptioner(def({ concurrency: 3 }), {
       apiKey: null,
-      onEvent: (e) => events.push(e.type)
+      // same process, same clock as the server's timestamps
+      onEvent: (e) => {
+        if (e.type === 'pause')
+          pauses.push({ at: performance.timeOrigin + performance.now(), delayMs: e.delayMs })
+      }
     })
     const imgs = await images(9, 'purple')
     const outcomes = await Promise.all(
       imgs.map((image) => c.caption({ image, prompt: HUNYUAN_EN_PROMPT }))
     )
     expect(outcomes.every((o) => o.ok)).toBe(true)
-    expect(events).toContain('pause')
+    expect(pauses).toHaveLength(1)
+    expect(pauses[0]!.delayMs).toBeGreaterThanOrEqual(1000)
     const reqs = server.chatRequests()
     const limited = reqs.find((r) => r.status === 429)!
     expect(limited).toBeDefined()
@@ -382,10 +387,13 @@ describe('EndpointCaptioner', () => {
     )!
     expect(retry.status).toBe(200)
     expect(retry.arrivedAt - limited.endedAt!).toBeGreaterThanOrEqual(1000)
-    // nothing else started while the pause was pending
-    for (const r of reqs)
-      if (r.arrivedAt > limited.endedAt!)
-        expect(r.arrivedAt - limited.endedAt!).toBeGreaterThanOrEqual(1000)
+    // nothing else started while the pause was pending: every request that reached the server
+    // after the client paused (allowing 50 ms for one already on the wire) came after the pause
+    const pausedAt = pauses[0]!.at
+    expect(pausedAt).toBeGreaterThanOrEqual(limited.endedAt!)
+    const later = reqs.filter((r) => r.arrivedAt > pausedAt + 50)
+    expect(later.length).toBeGreaterThanOrEqual(6)
+    for (const r of later) expect(r.arrivedAt - pausedAt).toBeGreaterThanOrEqual(1000)
     const ok = outcomes.find((o, i) => imgs[i] && o.ok && o.attempts === 2)
     expect(ok).toBeDefined()
   })
