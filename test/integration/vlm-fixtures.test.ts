@@ -10,15 +10,15 @@ import path from 'node:path'
 import * as HF from '@huggingface/transformers'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ModelError } from '../../src-main/core/captioner/errors'
-import { decodeForGenerative, type DecodedImage } from '../../src-main/core/captioner/generate'
+import { ModelError } from '../../src-main/core/captioning/inference/errors'
+import { decodeForGenerative, type DecodedImage } from '../../src-main/core/captioning/generate'
 import {
   caption,
   GenerativeLoadError,
   releaseGenerative
-} from '../../src-main/core/captioner/generative'
-import { inspectModelFolder } from '../../src-main/core/captioner/models'
-import type { GenerativeSpec } from '../../src-main/core/captioner/protocol'
+} from '../../src-main/core/captioning/inference/generative'
+import { inspectModelFolder } from '../../src-main/core/captioning/inference/models'
+import type { GenerativeSpec } from '../../src-main/core/captioning/inference/protocol'
 import { makeQwen2VL, QWEN_IMAGE_TOKEN } from '../fixtures/models/make-qwen2vl'
 import {
   makeSmolVLM,

@@ -119,7 +119,7 @@ function filterTerms(
     terms.push(s.sql)
     params.push(...s.params)
   }
-  // the dashboard's filters (tags, sizes, caption length, bucket): db/queries/image-filters.ts
+  // the dashboard's filters (tags, sizes, caption length, bucket): images/filters.ts
   const x = extraFilterTerms(f, col, forCount ? 'i.id' : '+i.id')
   terms.push(...x.terms)
   params.push(...x.params)

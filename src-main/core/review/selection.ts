@@ -1,7 +1,7 @@
 /**
  * Selections as queries. A filter selection resolves to every image matching the grid filter
  * (within its dataset), minus `exclude`, plus `include` — never just the rows the grid loaded.
- * The WHERE clause is the grid's own (db/queries/images.ts buildCountQuery), so "select all" and
+ * The WHERE clause is the grid's own (images/queries.ts buildCountQuery), so "select all" and
  * the grid's total always agree.
  */
 import type { Database } from 'better-sqlite3'
@@ -22,7 +22,7 @@ const COUNT_PREFIX = 'SELECT count(*) AS n FROM images i'
 export function filterWhere(filter: ImageFilter): Where {
   const q = buildCountQuery(filter)
   if (!q.sql.startsWith(COUNT_PREFIX))
-    throw new GlossaError('INTERNAL', 'unexpected count query shape (db/queries/images.ts)')
+    throw new GlossaError('INTERNAL', 'unexpected count query shape (images/queries.ts)')
   return { sql: q.sql.slice(COUNT_PREFIX.length).trim(), params: q.params }
 }
 

@@ -1,7 +1,7 @@
 import type { Migration } from './index'
 
 /**
- * Indexes for keyed grid paging (see db/queries/images.ts):
+ * Indexes for keyed grid paging (see images/queries.ts):
  *  - width/height sorts page over `COALESCE(x, -1)` so rows without a size (import errors) get a
  *    real sort value and row-value comparisons never meet NULL; the 0001 plain-column indexes
  *    are replaced by expression indexes with exactly the expression the queries use;
