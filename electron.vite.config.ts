@@ -24,7 +24,10 @@ export default defineConfig({
         input: {
           index: r('src-main/index.ts'),
           cli: r('src-main/cli/index.ts'),
-          serve: r('src-main/server/run.ts')
+          serve: r('src-main/server/run.ts'),
+          // worker threads (src-main/core/worker-entry.ts finds them next to the entries)
+          'core-host': r('src-main/core/host/worker.ts'),
+          'inference-worker': r('src-main/core/captioning/inference/host-worker.ts')
         },
         external: NATIVE
       }

@@ -21,7 +21,7 @@ import { cached, elapsedMs, sourceHash } from './util'
 
 async function importedLibrary(ctx: BenchContext, src: string, n: number): Promise<string> {
   const hash = sourceHash([
-    'src-main/core/jobs/import.ts',
+    'src-main/core/import/job.ts',
     ...fs
       .readdirSync(path.resolve('src-main/core/db/migrations'))
       .map((f) => `src-main/core/db/migrations/${f}`)

@@ -13,6 +13,7 @@ import { taggerPipeline } from './tagger'
 import { exportSpeed } from './export'
 import { cleanupPreview } from './cleanup'
 import { reviewBench } from './review'
+import { hostBench } from './host'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
@@ -29,6 +30,8 @@ export const benchmarks: Benchmark[] = [
   exportSpeed,
   cleanupPreview,
   // issue 7: review at scale
-  reviewBench
+  reviewBench,
+  // issue 14: the core host thread
+  hostBench
   // later issues: append here
 ]

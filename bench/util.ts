@@ -19,6 +19,7 @@ export interface Summary {
   n: number
   p50: number
   p95: number
+  p99: number
   max: number
   mean: number
 }
@@ -30,6 +31,7 @@ export function summarize(samples: number[]): Summary {
     n: s.length,
     p50: round(percentile(s, 50), 3),
     p95: round(percentile(s, 95), 3),
+    p99: round(percentile(s, 99), 3),
     max: round(s[s.length - 1] ?? Number.NaN, 3),
     mean: round(mean, 3)
   }
@@ -91,7 +93,11 @@ export async function seededLibrary(ctx: BenchContext, n: number, seed: number):
     .readdirSync(path.join(REPO_DIR, 'src-main/core/db/migrations'))
     .map((f) => `src-main/core/db/migrations/${f}`)
     .sort()
-  const hash = sourceHash(['test/db/helpers.ts', 'src-main/core/text/cjk.ts', ...migrations])
+  const hash = sourceHash([
+    'test/db/helpers.ts',
+    'src-main/core/captions/text/cjk.ts',
+    ...migrations
+  ])
   return cached(
     ctx.cacheDir,
     `seeded-library-${n}-s${seed}-${hash}.sqlite`,

@@ -6,7 +6,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { app, dialog, BrowserWindow, Menu, protocol } from 'electron'
-import { createCore, type Core } from './core'
+import type { Core } from './core'
+import { startCore } from './core/host/client'
 import { defaultDataDir } from './shared/paths'
 import { toApiError } from './shared/errors'
 import { SCHEME_PRIVILEGES } from './electron/security'
@@ -61,7 +62,8 @@ function openWindow(): void {
 async function start(): Promise<void> {
   const nativeBinding = electronNativeBinding()
   try {
-    core = createCore({ dataDir, nativeBinding, resumeInterrupted: true })
+    // the core runs in its own thread: main only routes IPC, the protocol and window events
+    core = await startCore({ dataDir, nativeBinding, resumeInterrupted: true })
   } catch (err) {
     const hint = nativeBinding
       ? ''

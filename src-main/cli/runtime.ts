@@ -83,8 +83,9 @@ export async function openCore(opts: GlobalOptions, open: OpenOptions = {}): Pro
       { file: libraryFile }
     )
   }
-  const { createCore } = await import('../core')
-  return createCore({
+  // The core runs in its own thread (core/host), as in the app and browser mode.
+  const { startCore } = await import('../core/host/client')
+  return startCore({
     dataDir,
     libraryFile,
     actor: opts.as?.trim() || undefined,

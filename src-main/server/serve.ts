@@ -6,7 +6,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createCore, type Core } from '../core'
+import type { Core } from '../core'
+import { startCore } from '../core/host/client'
 import { defaultDataDir } from '../shared/paths'
 import { GlossaError } from '../shared/errors'
 import { startServer, type GlossaServer } from './index'
@@ -60,7 +61,8 @@ export async function serve(o: ServeOptions = {}): Promise<Serving> {
   }
   const library = o.library ? path.resolve(o.library) : undefined
   const dataDir = o.dataDir ?? (library ? path.dirname(library) : userDataDir())
-  const core = createCore({ dataDir, libraryFile: library, resumeInterrupted: true })
+  // The core runs in its own thread; this one only routes HTTP and streams files.
+  const core = await startCore({ dataDir, libraryFile: library, resumeInterrupted: true })
   let server: GlossaServer
   try {
     server = await startServer({ core, host: o.host, port: o.port, rendererDir, token: o.token })

@@ -91,9 +91,16 @@ export interface Events {
     kinds?: ChangeKind[]
     reason: string
   }
+  /** the core host thread stopped unexpectedly and is restarting, is ready again, or gave up */
+  'core.status': { state: 'restarting' | 'ready' | 'failed'; reason: string }
 }
 export type EventName = keyof Events
-export const EVENT_NAMES: EventName[] = ['job.progress', 'job.finished', 'library.changed']
+export const EVENT_NAMES: EventName[] = [
+  'job.progress',
+  'job.finished',
+  'library.changed',
+  'core.status'
+]
 
 // ---------------------------------------------------------------------------------------------
 // ---------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'IO_ERROR',
   'CANCELLED',
   'FORBIDDEN',
+  'UNAVAILABLE',
   'INTERNAL'
 ] as const
 

@@ -10,7 +10,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { test as base, expect } from '@playwright/test'
-import { createCore, type Core } from '../../src-main/core'
+import type { Core } from '../../src-main/core'
+import { startCore } from '../../src-main/core/host/client'
 import { startServer } from '../../src-main/server'
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..')
@@ -38,7 +39,8 @@ export const test = base.extend<{ glossa: Studio; studio: Studio }>({
     }
     const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-e2e-'))
     const dataDir = path.join(root, 'data')
-    const core = createCore({ dataDir, resumeInterrupted: true })
+    // the studio runs against the core host thread, as in the app and `glossa serve`
+    const core = await startCore({ dataDir, resumeInterrupted: true })
     const server = await startServer({ core, rendererDir: RENDERER_DIR })
     let closed = false
     const close = async (): Promise<void> => {

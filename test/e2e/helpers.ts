@@ -11,7 +11,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createCore, type Core } from '../../src-main/core'
+import type { Core } from '../../src-main/core'
+import { startCore } from '../../src-main/core/host/client'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import { startServer, type GlossaServer } from '../../src-main/server'
 import { seedLibrary } from '../db/helpers'
@@ -51,7 +52,7 @@ export async function withSeededStudio(
     } finally {
       closeDatabase(db)
     }
-    const core = createCore({
+    const core = await startCore({
       dataDir: path.join(root, 'data'),
       libraryFile: file,
       ...(opts.actor === undefined ? {} : { actor: opts.actor })

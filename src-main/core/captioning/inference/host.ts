@@ -10,22 +10,16 @@
  * - Tagger batches go as file paths (`tagFiles`): the worker decodes, builds the float tensor and
  *   runs the model, so the main thread's heap never holds pixels (worker-tagging.ts).
  *
- * Worker entry: from source (tsx, vitest) the worker is `host-worker-boot.mjs`, which registers
- * tsx in the worker and imports `host-worker.ts`. A bundled build (electron-vite) must pass
- * `workerUrl` pointing at the built worker, e.g. in the Electron main entry:
- *   import workerPath from '../core/captioner/host-worker?modulePath'
- *   new InferenceHost({ workerUrl: pathToFileURL(workerPath) })
- * When no `workerUrl` is given and a `host-worker.js` sits next to this module (an unbundled
- * tsc build), that file is used.
+ * Worker entry: the bundle's `out/main/inference-worker.js` (an entry of electron.vite.config.ts),
+ * or from source (tsx, vitest) `host-worker.ts` through ../../worker-boot.mjs (worker-entry.ts).
  */
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 // The worker decodes with sharp. On glibc Linux the main thread must load sharp before any worker
 // does, or libvips is unloaded when a worker exits while others still use it (sharp docs).
 import 'sharp'
 import { GlossaError } from '../../../shared/errors'
 import { HostCrashError, ModelError } from './errors'
+import { resolveWorkerEntry } from '../../worker-entry'
 import type {
   CaptionRequest,
   CaptionResult,
@@ -58,16 +52,10 @@ const DEFAULT_IDLE_MS = 5 * 60_000
 
 function resolveWorker(explicit?: URL): { url: URL; workerData?: unknown } {
   if (explicit) return { url: explicit }
-  // Names are kept in variables so bundlers do not try to resolve them as assets.
-  const built = 'host-worker.js'
-  const builtUrl = new URL(built, import.meta.url)
-  if (builtUrl.protocol === 'file:' && existsSync(fileURLToPath(builtUrl))) return { url: builtUrl }
-  const boot = 'host-worker-boot.mjs'
-  const source = 'host-worker.ts'
-  return {
-    url: new URL(boot, import.meta.url),
-    workerData: { glossaEntry: new URL(source, import.meta.url).href }
-  }
+  const entry = resolveWorkerEntry('inference-worker', import.meta.url, './host-worker.ts')
+  return entry.glossaEntry
+    ? { url: entry.url, workerData: { glossaEntry: entry.glossaEntry } }
+    : { url: entry.url }
 }
 
 export class InferenceHost {

@@ -1,8 +1,0 @@
-// Bootstrap for running host-worker.ts from source (tsx, vitest): registers tsx's ESM loader in
-// this worker thread, then imports the TypeScript entry passed as workerData.glossaEntry.
-// Built apps (electron-vite) start the bundled host-worker.js directly and never load this file.
-import { workerData } from 'node:worker_threads'
-import { register } from 'tsx/esm/api'
-
-register()
-await import(workerData.glossaEntry)
