@@ -78,13 +78,13 @@ export function portability(profile: ExportProfile): ExportPortability {
 
 const BOTH: Record<ExportFormat, string> = {
   kohya:
-    'both: Chinese and English in one caption, joined by the separator; with "lines are alternatives", one line each and sd-scripts picks one per step (enable_wildcard)',
+    'Chinese and English in one caption, joined by the separator; with "lines are alternatives", one line each and sd-scripts picks one per step (enable_wildcard)',
   sdscripts:
-    'both: Chinese and English in one caption, joined by the separator; with "lines are alternatives", one line each and sd-scripts picks one per step (enable_wildcard)',
+    'Chinese and English in one caption, joined by the separator; with "lines are alternatives", one line each and sd-scripts picks one per step (enable_wildcard)',
   onetrainer:
-    'both: Chinese and English in one caption line; with "lines are alternatives", one line each and OneTrainer picks one at random per step',
-  hf: 'both: `text` holds Chinese and English in one caption; text_zh and text_en always keep each language',
-  hunyuan: 'both: text_zh holds Chinese and English in one caption (HunyuanDiT trains on text_zh)'
+    'Chinese and English in one caption line; with "lines are alternatives", one line each and OneTrainer picks one at random per step',
+  hf: '`text` holds Chinese and English in one caption; text_zh and text_en always keep each language',
+  hunyuan: 'text_zh holds Chinese and English in one caption (HunyuanDiT trains on text_zh)'
 }
 
 /** "both" for this format, in one sentence (CLI help, README.txt). */
@@ -111,7 +111,7 @@ export function readmeText(
     `  ${port.howToRun}`,
     '',
     `Captions: ${lang}${profile.caption.language === 'auto' ? ' (the format default)' : ''}.`,
-    `  ${bothMeaning(profile.format)}`,
+    `  "both" here: ${bothMeaning(profile.format)}.`,
     plan.lines === 'alternatives'
       ? '  Multi-line captions: each line is an alternative the trainer picks per step.'
       : '  Multi-line captions: joined into one line.',
