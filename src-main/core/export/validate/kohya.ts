@@ -239,8 +239,13 @@ export async function validateKohya(
         const buf = read[i]
         let caption: string
         if (buf === null || buf === undefined) {
-          if (typeof classTokens === 'string') caption = classTokens
-          else {
+          if (typeof classTokens === 'string') {
+            issues.warn(
+              `no caption file; sd-scripts trains on the class tokens ${JSON.stringify(classTokens)}`,
+              imgPath
+            )
+            caption = classTokens
+          } else {
             issues.warn(
               'neither a caption file nor class tokens: sd-scripts uses an empty caption',
               imgPath
