@@ -1,17 +1,26 @@
 /**
  * `glossa export --dataset NAME --format kohya|sdscripts|hf|hunyuan|onetrainer --out DIR
- *  [--status approved|any] [--profile NAME] [--language zh|en|both] [--trigger WORD]…
+ *  [--status approved|any] [--profile NAME] [--language auto|zh|en|both]
+ *  [--lines join|alternatives] [--absolute-paths] [--trigger WORD]…
  *  [--image-mode copy|link|reencode] [--max-side N] [--dry-run] [--json]`.
- * A dry run prints the plan (counts per concept, size, renames, skips, warnings and the
- * destination's refusal, if any) and writes nothing. A real run refuses a bad destination or
- * unsafe names before anything is written (exit 1 with the reason), shows a progress bar, then
- * prints the validation report; exit 1 when the validation finds errors.
+ * A dry run prints the plan (where each caption comes from, counts per concept, size, renames,
+ * skips, warnings, how to run the trainer and the destination's refusal, if any) and writes
+ * nothing. A real run refuses a bad destination or unsafe names before anything is written
+ * (exit 1 with the reason), shows a progress bar, then prints the validation report — the
+ * export read back as the trainer reads it and compared image by image with the approved
+ * captions; exit 1 when the validation finds errors. `--json` carries the per-source counts
+ * (plan.captions.sources on a dry run, report.captions.sources after a run).
  */
 import path from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import {
+  EXPORT_CAPTION_SOURCES,
   EXPORT_FORMATS,
+  EXPORT_LANGUAGES,
+  EXPORT_LINE_MODES,
+  type ExportCaptionPlan,
   type ExportFormatName,
+  type ExportPortability,
   type ExportPlanResult,
   type ExportProfileArg,
   type ExportReport,
@@ -20,6 +29,7 @@ import {
 } from '../shared/api'
 import { GlossaError } from '../shared/errors'
 import type { Core } from '../core'
+import { bothMeaning } from '../core/export/summary'
 import { action, datasetIdByName, EXIT, globalOptions, withCore, type CliState } from './runtime'
 import { formatBytes, formatCount, table } from './format'
 import { parsePositiveInt } from './options'
@@ -42,9 +52,36 @@ const collect = (value: string, previous: string[] = []): string[] => [
     .filter(Boolean)
 ]
 
+const SOURCE_LABEL: Record<(typeof EXPORT_CAPTION_SOURCES)[number], string> = {
+  zh: 'zh',
+  en: 'en',
+  both: 'zh + en',
+  'fallback-zh': 'fallback to zh',
+  'fallback-en': 'fallback to en',
+  tags: 'tags only (no caption text)',
+  class: 'class tokens (no caption)'
+}
+
+/** Where the captions come from, up front: the language, the per-source counts, the lines. */
+export function renderCaptions(c: ExportCaptionPlan, port: ExportPortability): string[] {
+  const lang =
+    c.primary === 'both'
+      ? 'both languages'
+      : `${c.primary} first, the other language where an image has none`
+  const counts = EXPORT_CAPTION_SOURCES.filter((s) => c.sources[s] > 0)
+    .map((s) => `${SOURCE_LABEL[s]} ${formatCount(c.sources[s])}`)
+    .join(' · ')
+  return [
+    `Captions: ${lang}${c.language === 'auto' ? ' (the format default)' : ''} — ${counts || 'none'}`,
+    `Multi-line captions (${formatCount(c.multiLine)}): ${c.lines === 'alternatives' ? 'each line an alternative the trainer picks per step' : 'joined into one'}${c.wildcard ? ' (enable_wildcard, braces escaped)' : ''}`,
+    `Paths: ${port.paths}; ${port.howToRun}`
+  ]
+}
+
 export function renderPlan(p: ExportPlanResult): string {
   const lines = [
     `${formatCount(p.images)} of ${formatCount(p.candidates)} images, ${formatBytes(p.bytes)} (${p.format})`,
+    ...renderCaptions(p.captions, p.portability),
     table(
       ['folder', 'concept', 'class', 'repeats', 'images', 'size'],
       p.subsets.map((s) => [
@@ -68,7 +105,8 @@ export function renderReport(r: ExportReport): string {
   const v = r.validation
   const lines = [
     `Exported ${formatCount(r.exported)} images (${formatCount(r.files)} files, ${formatBytes(r.bytes)}) to ${r.destination}`,
-    `Validation (read back as ${v.format} would): ${v.ok ? 'OK' : 'FAILED'} — ${formatCount(v.images)} images`,
+    `Validation (read back as ${v.format} would): ${v.ok ? 'OK' : 'FAILED'} — ${formatCount(v.images)} images, ${formatCount(v.fidelity.matched)} of ${formatCount(v.fidelity.checked)} train on their approved caption`,
+    ...renderCaptions(r.captions, r.portability),
     table(
       ['subset', 'dir', 'repeats', 'class', 'images', 'captions'],
       v.subsets.map((s) => [
@@ -96,7 +134,9 @@ interface ExportOptions {
   out: string
   status?: 'approved' | 'any'
   profile?: string
-  language?: 'zh' | 'en' | 'both'
+  language?: (typeof EXPORT_LANGUAGES)[number]
+  lines?: (typeof EXPORT_LINE_MODES)[number]
+  absolutePaths?: boolean
   trigger?: string[]
   imageMode?: 'copy' | 'link' | 'reencode'
   maxSide?: number
@@ -122,9 +162,16 @@ async function profileFor(core: Core, o: ExportOptions): Promise<ExportProfileAr
   const caption = {
     ...base?.caption,
     ...(o.language ? { language: o.language } : {}),
+    ...(o.lines ? { lines: o.lines } : {}),
     ...(o.trigger?.length ? { triggerWords: o.trigger } : {})
   }
-  return { ...base, format, caption, image }
+  return {
+    ...base,
+    format,
+    caption,
+    image,
+    ...(o.absolutePaths ? { paths: 'absolute' as const } : {})
+  }
 }
 
 /** Ctrl-C cancels the export (the core removes its staging folder); a second one exits. */
@@ -152,11 +199,28 @@ export function registerExport(program: Command, state: CliState): void {
     .requiredOption('--out <dir>', 'destination folder (new or empty, outside every source folder)')
     .option('--status <status>', 'approved (default) or any', oneOf(['approved', 'any'] as const))
     .option('--profile <name>', 'start from this saved export profile')
-    .option('--language <lang>', 'caption language: zh, en or both', oneOf(['zh', 'en', 'both']))
+    .option(
+      '--language <lang>',
+      'caption language: auto (default: zh first for hunyuan, en first for the others), zh, en or both; zh and en fall back per image to the other language',
+      oneOf(EXPORT_LANGUAGES)
+    )
+    .option(
+      '--lines <mode>',
+      'multi-line captions: join (default) or alternatives (one line per step; kohya, sdscripts, onetrainer)',
+      oneOf(EXPORT_LINE_MODES)
+    )
+    .option(
+      '--absolute-paths',
+      'write absolute paths (default: relative to the export, which can then be moved)'
+    )
     .option('--trigger <words>', 'trigger word(s) first in every caption (repeatable)', collect)
     .option('--image-mode <mode>', 'copy, link or reencode', oneOf(['copy', 'link', 'reencode']))
     .option('--max-side <px>', 'resize images larger than this (re-encoded)', parsePositiveInt)
     .option('--dry-run', 'print the plan and the destination checks; write nothing')
+    .addHelpText(
+      'after',
+      `\nWhat --language both means per format:\n${EXPORT_FORMATS.map((f) => `  ${f.padEnd(11)} ${bothMeaning(f)}`).join('\n')}\n\nRelative paths: sd-scripts, csv2arrow and OneTrainer resolve them against the working\ndirectory, so run the trainer from inside the export folder (its README.txt says how).`
+    )
     .action(
       action(state, async (opts: ExportOptions, cmd: Command) => {
         const out = state.output

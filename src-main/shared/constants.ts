@@ -3,6 +3,7 @@
  * them without pulling the schema library into its bundle. The contract (./schemas.ts,
  * ./contract/*.ts) builds its enums from these arrays; core and renderer import them from here.
  */
+import type { ExportProfileData } from './contract/export'
 
 export const LANGS = ['zh', 'en'] as const
 export const REVIEW_STATUSES = ['unreviewed', 'approved', 'rejected', 'needs-work'] as const
@@ -82,6 +83,74 @@ export const CLEANUP_FIELDS = ['zh', 'en', 'tags'] as const
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml'] as const
 
 export const EXPORT_FORMATS = ['kohya', 'sdscripts', 'hf', 'hunyuan', 'onetrainer'] as const
+/**
+ * Caption language of an export: 'auto' is the format's default (HunyuanDiT trains on Chinese:
+ * zh first; the others: en first). zh and en fall back per image to the other language when the
+ * chosen one is empty, so no default drops a caption.
+ */
+export const EXPORT_LANGUAGES = ['auto', 'zh', 'en', 'both'] as const
+/** Multi-line captions: joined into one (default), or each line an alternative the trainer picks. */
+export const EXPORT_LINE_MODES = ['join', 'alternatives'] as const
+/** Paths written into trainer configs: relative to the export (portable, default) or absolute. */
+export const EXPORT_PATH_MODES = ['relative', 'absolute'] as const
+/**
+ * Where an exported caption came from: the chosen language(s), the other language because the
+ * chosen one was empty, tags only (no caption text), or the class tokens (no text, no tags).
+ */
+export const EXPORT_CAPTION_SOURCES = [
+  'zh',
+  'en',
+  'both',
+  'fallback-zh',
+  'fallback-en',
+  'tags',
+  'class'
+] as const
+
+/** The language an export writes first when the profile says 'auto'. */
+export function defaultExportLanguage(format: (typeof EXPORT_FORMATS)[number]): 'zh' | 'en' {
+  return format === 'hunyuan' ? 'zh' : 'en'
+}
+
+/** Formats whose trainer can treat the lines of a caption as alternatives (one per step). */
+export const EXPORT_ALTERNATIVE_FORMATS: ReadonlySet<(typeof EXPORT_FORMATS)[number]> = new Set([
+  'kohya',
+  'sdscripts',
+  'onetrainer'
+])
+
+/**
+ * The export profile a new export starts from: exactly what ExportProfileSchema.parse gives for
+ * `{ format: 'kohya' }` (a unit test holds the two together), without zod, for the studio.
+ */
+export const DEFAULT_EXPORT_PROFILE = {
+  name: '',
+  format: 'kohya',
+  status: 'approved',
+  defaultConcept: 'images',
+  paths: 'relative',
+  caption: {
+    language: 'auto',
+    lines: 'join',
+    triggerWords: [],
+    includeText: true,
+    includeTags: true,
+    separator: ', ',
+    keepTokens: 'none',
+    keepTokensSeparator: '|||'
+  },
+  kohya: {
+    resolution: 1024,
+    batchSize: 1,
+    enableBucket: true,
+    minBucketReso: 256,
+    maxBucketReso: 2048,
+    bucketResoSteps: 64,
+    defaultRepeats: 1,
+    classTokens: {}
+  },
+  image: { mode: 'copy', bakeOrientation: false, format: 'keep', quality: 92 }
+} satisfies ExportProfileData
 
 /**
  * What a `library.changed` event says changed, so a client re-reads only the queries that depend

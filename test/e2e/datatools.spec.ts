@@ -3,8 +3,9 @@
  * wizard on a scraped-style folder (captions with URLs, HTML, hashtags, @mentions and 图片来源
  * boilerplate) shows the detected format and the first rows; the cleanup panel previews per-rule
  * counts and diffs, tests a user rule live, applies as one batch and Ctrl+Z undoes it; the export
- * wizard refuses a destination inside the source, shows the dry-run summary, exports to kohya and
- * shows the validation report. Screenshots are attached to the report.
+ * wizard refuses a destination inside the source, shows the dry-run summary with where each
+ * caption comes from (Chinese-only captions fall back to Chinese rather than the folder name),
+ * exports to kohya and shows the validation report (at 1366×768). Screenshots are attached.
  */
 import fs from 'node:fs/promises'
 import { existsSync } from 'node:fs'
@@ -190,6 +191,7 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
       .toBe('A red fox in the snow')
 
     // --- export: approved-only by default refuses (nothing approved), then every image
+    await page.setViewportSize({ width: 1366, height: 768 })
     await page.getByTestId('export-open').click()
     await expect(page.getByTestId('export-plan-error')).toContainText('approved')
     await page.getByTestId('export-status-any').check()
@@ -205,11 +207,26 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
       page.locator('[data-testid="export-plan-subset"][data-folder="img/3_images"]')
     ).toBeVisible()
     await expect(page.getByTestId('export-dest-problem')).toHaveCount(0)
+    // where the captions come from, up front: kohya's default is English first, and the two
+    // Chinese-only captions fall back to Chinese instead of becoming the folder name
+    await expect(page.getByTestId('export-language-auto')).toBeChecked()
+    await expect(page.getByTestId('export-language-hint')).toContainText('English first')
+    const source = (s: string) => page.locator(`[data-testid="export-source"][data-source="${s}"]`)
+    await expect(source('en')).toHaveAttribute('data-count', '4')
+    await expect(source('fallback-zh')).toHaveAttribute('data-count', '2')
+    await expect(source('fallback-zh')).toBeVisible()
+    await expect(source('class')).toHaveCount(0)
+    await expect(page.getByTestId('export-paths')).toHaveAttribute('data-paths', 'relative')
     await shot(page, testInfo, '4-export-plan')
     await page.getByTestId('export-start').click()
     const report = page.getByTestId('export-report')
     await expect(report).toHaveAttribute('data-ok', 'true')
-    await expect(page.getByTestId('export-report-verdict')).toContainText('Valid')
+    await expect(page.getByTestId('export-report-verdict')).toContainText(
+      'Valid: all 6 images train on their approved caption'
+    )
+    await expect(page.getByTestId('export-report-fallbacks')).toContainText(
+      '2 use the other language'
+    )
     await expect(page.locator('[data-testid="export-report-subset"]')).toHaveCount(1)
     await expect(page.locator('[data-testid="export-report-subset"]')).toContainText('3_images')
     await shot(page, testInfo, '5-export-report')
@@ -220,6 +237,11 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
       expect(existsSync(path.join(dir, `${stem}.png`)), stem).toBe(true)
     }
     expect(await fs.readFile(path.join(dir, 'fox.txt'), 'utf8')).toBe('A red fox in the snow\n')
+    expect(await fs.readFile(path.join(dir, 'cat.txt'), 'utf8')).toBe('一只橘猫坐在窗台上。\n')
+    expect(await fs.readFile(path.join(out, 'dataset_config.toml'), 'utf8')).toContain(
+      'image_dir = "img/3_images"'
+    )
+    expect(existsSync(path.join(out, 'README.txt'))).toBe(true)
     expect(existsSync(path.join(out, 'dataset_config.toml'))).toBe(true)
     expect(existsSync(inside)).toBe(false)
     // the job panel shows the export as done

@@ -44,12 +44,14 @@ async function readBack(
       fs.readFileSync(path.join(dest, 'dataset_config.toml'), 'utf8')
     ) as TomlDoc
     for (const s of toml.datasets[0].subsets) {
-      const meta = JSON.parse(fs.readFileSync(s.metadata_file, 'utf8')) as Record<
-        string,
-        { caption: string; tags?: string }
-      >
-      for (const [key, v] of Object.entries(meta))
-        out.set(idOf(key), { text: v.caption + (v.tags ? ',' + v.tags : ''), file: key })
+      // relative paths: against the export folder, which the trainer runs from
+      const meta = JSON.parse(
+        fs.readFileSync(path.resolve(dest, s.metadata_file), 'utf8')
+      ) as Record<string, { caption: string; tags?: string }>
+      for (const [key, v] of Object.entries(meta)) {
+        const file = path.resolve(dest, s.image_dir, key)
+        out.set(idOf(file), { text: v.caption + (v.tags ? ',' + v.tags : ''), file })
+      }
     }
   } else if (format === 'hf') {
     for (const line of fs
@@ -66,16 +68,18 @@ async function readBack(
     }) as Array<Record<string, string>>
     for (const r of rows) {
       expect(r.image_path).toBe(r.img_path)
-      out.set(idOf(r.img_path!), { text: r.text_zh!, file: r.img_path! })
+      const file = path.resolve(dest, r.img_path!)
+      out.set(idOf(file), { text: r.text_zh!, file })
     }
   } else if (format === 'onetrainer') {
     const concepts = JSON.parse(
       fs.readFileSync(path.join(dest, 'training_concepts', 'concepts.json'), 'utf8')
     ) as Array<{ path: string }>
     for (const c of concepts) {
-      for (const f of fs.readdirSync(c.path).filter((n) => !n.endsWith('.txt'))) {
-        const abs = path.join(c.path, f)
-        const cap = path.join(c.path, path.parse(f).name + '.txt')
+      const dir = path.resolve(dest, c.path)
+      for (const f of fs.readdirSync(dir).filter((n) => !n.endsWith('.txt'))) {
+        const abs = path.join(dir, f)
+        const cap = path.join(dir, path.parse(f).name + '.txt')
         out.set(idOf(abs), { text: fs.readFileSync(cap, 'utf8'), file: abs })
       }
     }
@@ -110,10 +114,11 @@ describe.each(['sdscripts', 'hf', 'hunyuan', 'onetrainer'] as const)('%s export'
         toml.datasets[0].subsets.map((s: { num_repeats: number }) => s.num_repeats).sort()
       ).toEqual([10, 3])
       const meta = JSON.parse(
-        fs.readFileSync(toml.datasets[0].subsets[0].metadata_file, 'utf8')
+        fs.readFileSync(path.join(dest, toml.datasets[0].subsets[0].metadata_file), 'utf8')
       ) as Record<string, { image_size: number[] }>
       for (const [k, v] of Object.entries(meta)) {
-        expect(path.isAbsolute(k) && /\.(png|jpg|webp)$/.test(k), k).toBe(true)
+        // relative to the export root, with the extension, under image_dir "."
+        expect(!path.isAbsolute(k) && /^images\/.*\.(png|jpg|webp)$/.test(k), k).toBe(true)
         expect(v.image_size).toEqual([12, 8])
       }
     }

@@ -139,7 +139,7 @@ describe('kohya DreamBooth export', () => {
       images,
       profile: {
         format: 'kohya',
-        caption: { language: 'both', triggerWords: ['mychar'] },
+        caption: { language: 'both', lines: 'alternatives', triggerWords: ['mychar'] },
         kohya: { classTokens: { mychar: 'girl' } }
       },
       destination: dest
@@ -154,7 +154,7 @@ describe('kohya DreamBooth export', () => {
       if (k !== 'datasets') expect(ACCEPTED.has(k), `key ${k}`).toBe(true)
     }
     expect(toml.general.caption_extension).toBe('.txt')
-    expect(toml.general.enable_wildcard).toBe(true) // both languages → two lines
+    expect(toml.general.enable_wildcard).toBe(true) // both languages as alternatives → two lines
     const subsets = toml.datasets[0].subsets as Array<TomlDoc>
 
     const train = readKohyaDir(path.join(dest, 'img'), true)
@@ -177,9 +177,13 @@ describe('kohya DreamBooth export', () => {
       expect(read, name).toBeDefined()
       expect(s.num_repeats).toBe(read?.[0]?.repeats)
       expect(s.class_tokens).toBe(read?.[0]?.classTokens)
-      expect(path.isAbsolute(s.image_dir)).toBe(true)
+      // relative to the export folder the trainer runs from (README.txt says so)
+      expect(s.image_dir).toBe(`${s.is_reg ? 'reg' : 'img'}/${name}`)
     }
-    expect(subsets.find((s) => s.is_reg)?.image_dir).toBe(path.join(dest, 'reg', '1_girl'))
+    expect(subsets.find((s) => s.is_reg)?.image_dir).toBe('reg/1_girl')
+    expect(fs.readFileSync(path.join(dest, 'README.txt'), 'utf8')).toContain(
+      'cd into the export folder'
+    )
 
     // Captions: every source caption line is intact (diacritics, CJK, multi-line), triggers first.
     const manifest = JSON.parse(fs.readFileSync(path.join(dest, 'manifest.json'), 'utf8'))
@@ -343,7 +347,12 @@ describe('kohya DreamBooth export', () => {
       images: [img],
       profile: {
         format: 'kohya',
-        caption: { language: 'both', triggerWords: ['sks'], keepTokens: 'separator' }
+        caption: {
+          language: 'both',
+          lines: 'alternatives',
+          triggerWords: ['sks'],
+          keepTokens: 'separator'
+        }
       },
       destination: dest
     })

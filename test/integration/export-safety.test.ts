@@ -202,7 +202,7 @@ describe('export interruption', () => {
       imageId: 20,
       source: expect.stringContaining('gone.png')
     })
-    expect(res.skipped[0]!.reason).toMatch(/ENOENT|no such file/i)
+    expect(res.skipped[0]!.reason).toMatch(/the source file no longer exists/)
     // a GIF is not read by sd-scripts, so it was converted
     expect(fs.existsSync(path.join(tmp, 'out', 'img', '10_mychar', 'fine.png'))).toBe(true)
     expect(res.validation.ok).toBe(true)

@@ -9,24 +9,26 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { GlossaError } from '../../shared/errors'
 import {
+  captionFlags,
   fineTuneJson,
   fineTuneToml,
   hfJsonl,
   hunyuanCsv,
+  kohyaCaption,
   kohyaToml,
+  oneTrainerCaption,
   oneTrainerConcepts,
   type WrittenImage
 } from './config'
-import { escapeWildcard } from './caption'
+import type { IntendedCaption } from './caption'
 import { placeImage, planImage, readOrientation } from './images'
 import { ACCEPTED_EXT, planLayout, type PlannedImage } from './layout'
 import { listFiles, sha256Of, type KnownFile, type Manifest } from './manifest'
 import { pool, statFile, writeNewFile } from './pool'
 import { checkDestination, cleanStaleStaging, commitStaging, createStaging } from './safety'
+import { captionPlan, portability, readmeText } from './summary'
 import { ExportProfile, type ExportOptions, type ExportResult } from './types'
 import { validateExport } from './validate'
-
-const SIDECAR_FORMATS = new Set(['kohya', 'onetrainer'])
 
 function cancelled(): GlossaError {
   return new GlossaError(
@@ -59,21 +61,38 @@ export async function runExport(opts: ExportOptions): Promise<ExportResult> {
   const dest = await checkDestination(opts.destination, sourceDirs)
   if (signal?.aborted) throw cancelled()
 
+  const t0 = performance.now()
   await cleanStaleStaging(dest)
   const staging = await createStaging(dest)
   try {
-    const result = await build(staging, dest, layout, profile, opts)
+    const { result, intended } = await build(staging, dest, layout, profile, opts)
     if (signal?.aborted) throw cancelled()
     progress({ phase: 'finish', done: 0, total: 1 })
     await commitStaging(staging, dest)
     progress({ phase: 'validate', done: 0, total: 1 })
-    const validation = await validateExport(dest, profile.format)
-    return { ...result, destination: dest, validation }
+    // The read-back compares with the plan's intended captions, not with what was written.
+    const v0 = performance.now()
+    const validation = await validateExport(dest, profile.format, { intended })
+    const t1 = performance.now()
+    return {
+      ...result,
+      destination: dest,
+      validation,
+      timings: { totalMs: t1 - t0, validateMs: t1 - v0 }
+    }
   } catch (err) {
     await fs.promises.rm(staging, { recursive: true, force: true })
     if (signal?.aborted) throw cancelled()
     throw err
   }
+}
+
+/** Why a source could not be placed, in words a user acts on. */
+function placeReason(src: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENOENT' && (err as NodeJS.ErrnoException).path === src)
+    return 'the source file no longer exists (moved or deleted after the export was planned)'
+  return err instanceof Error ? err.message : String(err)
 }
 
 async function build(
@@ -82,7 +101,10 @@ async function build(
   layout: ReturnType<typeof planLayout>,
   profile: ExportProfile,
   opts: ExportOptions
-): Promise<Omit<ExportResult, 'validation'>> {
+): Promise<{
+  result: Omit<ExportResult, 'validation' | 'timings'>
+  intended: Map<string, IntendedCaption>
+}> {
   const { signal } = opts
   const progress = opts.onProgress ?? (() => {})
   const accepted = ACCEPTED_EXT[profile.format]
@@ -94,9 +116,8 @@ async function build(
   let linkFallbacks = 0
   let done = 0
   const total = layout.items.length
-  const multiLine = layout.items.some((i) => i.caption.lines.length > 1)
-  const usesSeparator =
-    profile.caption.keepTokens === 'separator' && layout.items.some((i) => i.caption.fixed > 0)
+  const flags = captionFlags(profile, layout.items)
+  const marker = profile.caption.keepTokensSeparator
   const needsSize = profile.format === 'sdscripts'
 
   for (const s of layout.subsets)
@@ -114,8 +135,8 @@ async function build(
       const plan = planImage(src, profile.image, accepted, orientation)
       const rel = `${item.subset.folder}/${item.stem}${plan.ext}`
       const dest = path.join(staging, ...rel.split('/'))
-      const placed = await placeImage(src, dest, plan, profile.image)
       target = dest
+      const placed = await placeImage(src, dest, plan, profile.image)
       let imageFacts: KnownFile | undefined
       if (plan.how !== 'reencode' && item.image.sha256) {
         // After the copy/link: a source changed before or during it has a new size or mtime.
@@ -137,14 +158,14 @@ async function build(
       }
       let captionRel: string | undefined
       let captionFacts: KnownFile | undefined
-      if (SIDECAR_FORMATS.has(profile.format)) {
+      if (profile.format === 'kohya' || profile.format === 'onetrainer') {
         captionRel = `${item.subset.folder}/${item.stem}.txt`
-        const lines =
-          multiLine && profile.format === 'kohya'
-            ? item.caption.lines.map(escapeWildcard)
-            : item.caption.lines
-        // UTF-8 without BOM, never empty, one caption per line, trailing newline
-        const data = Buffer.from(lines.join('\n') + '\n', 'utf8')
+        const text =
+          profile.format === 'kohya'
+            ? kohyaCaption(item.caption, flags, marker)
+            : oneTrainerCaption(item.caption)
+        // UTF-8 without BOM, never empty, one alternative per line, trailing newline
+        const data = Buffer.from(text, 'utf8')
         captionFile = path.join(staging, ...captionRel.split('/'))
         await writeNewFile(captionFile, data)
         captionFacts = { bytes: data.length, sha256: sha256Of(data) }
@@ -160,11 +181,11 @@ async function build(
         id: item.image.id,
         source: src,
         image: rel,
-        ...(captionRel ? { caption: captionRel } : {})
+        ...(captionRel ? { caption: captionRel } : {}),
+        intended: item.intended
       })
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err)
-      skipped.push({ imageId: item.image.id, source: src, reason })
+      skipped.push({ imageId: item.image.id, source: src, reason: placeReason(src, err) })
       // a skipped image leaves nothing behind in the export
       if (target) await fs.promises.rm(target, { force: true })
       if (captionFile) await fs.promises.rm(captionFile, { force: true })
@@ -191,7 +212,6 @@ async function build(
     await writeNewFile(file, data)
     known.set(rel, { bytes: data.length, sha256: sha256Of(data) })
   }
-  const flags = { multiLine, usesSeparator }
   switch (profile.format) {
     case 'kohya':
       await write('dataset_config.toml', kohyaToml(subsets, dest, profile, flags))
@@ -207,7 +227,8 @@ async function build(
           fineTuneJson(
             written.filter((w) => w.item.subset === m.subset),
             dest,
-            profile
+            profile,
+            flags
           )
         )
       }
@@ -218,18 +239,24 @@ async function build(
       await write('train/metadata.jsonl', hfJsonl(written, 'train'))
       break
     case 'hunyuan':
-      await write('csvfile/image_text.csv', hunyuanCsv(written, dest))
+      await write('csvfile/image_text.csv', hunyuanCsv(written, dest, profile))
       break
     case 'onetrainer':
       await write('training_concepts/concepts.json', oneTrainerConcepts(subsets, dest, profile))
       break
   }
+  const captions = captionPlan(
+    profile,
+    written.map((w) => w.item)
+  )
+  const port = portability(profile)
+  await write('README.txt', readmeText(profile, captions, port, written.length))
 
   progress({ phase: 'manifest', done: 0, total: 1 })
   const files = await listFiles(staging, known, new Set(['.glossa-staging.json']), signal)
   const exportedIds = new Set(manifestImages.map((m) => m.id))
   const manifest: Manifest = {
-    glossa: { manifest: 1 },
+    glossa: { manifest: 2 },
     format: profile.format,
     createdAt: new Date().toISOString(),
     destination: dest,
@@ -242,14 +269,19 @@ async function build(
   }
   await write('manifest.json', JSON.stringify(manifest, null, 2) + '\n')
   return {
-    destination: dest,
-    format: profile.format,
-    exported: written.length,
-    skipped,
-    renamed: manifest.renamed,
-    warnings,
-    linkFallbacks,
-    files: files.length + 1,
-    bytes: files.reduce((n, f) => n + f.bytes, 0)
+    intended: new Map(written.map((w) => [w.rel, w.item.intended])),
+    result: {
+      destination: dest,
+      format: profile.format,
+      exported: written.length,
+      skipped,
+      renamed: manifest.renamed,
+      warnings,
+      linkFallbacks,
+      files: files.length + 1,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      captions,
+      portability: port
+    }
   }
 }

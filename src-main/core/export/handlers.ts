@@ -15,18 +15,27 @@ import type {
 } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { HandlerMap } from '../context'
-import { prepared } from '../db/statements'
-import { checkDestination, ExportProfile, planLayout, type ExportImage } from './'
+import {
+  allProfiles,
+  busyExportInto,
+  deleteProfile,
+  insertProfile,
+  profileById,
+  profileIdByName,
+  reportOf,
+  updateProfile,
+  type ProfileRow
+} from './queries'
+import {
+  captionPlan,
+  checkDestination,
+  ExportProfile,
+  planLayout,
+  portability,
+  type ExportImage
+} from './'
 import { loadExportImages } from './job'
 import { getJob } from '../jobs/runner'
-
-interface ProfileRow {
-  id: number
-  name: string
-  profile: string
-  created_at: number
-  updated_at: number
-}
 
 function recordFrom(r: ProfileRow): ExportProfileRecord {
   return {
@@ -39,8 +48,7 @@ function recordFrom(r: ProfileRow): ExportProfileRecord {
 }
 
 function getProfile(db: Database, id: number): ExportProfileRecord {
-  const row = prepared(db, 'SELECT * FROM export_profiles WHERE id = ?').get(id) as
-    ProfileRow | undefined
+  const row = profileById(db, id)
   if (!row) throw new GlossaError('NOT_FOUND', `export profile ${id} does not exist`)
   return recordFrom(row)
 }
@@ -90,41 +98,25 @@ const sourceDirs = (p: Prepared): string[] => [
 ]
 
 export const exportHandlers = {
-  'export.profiles.list': (ctx) =>
-    (
-      prepared(
-        ctx.db,
-        'SELECT * FROM export_profiles ORDER BY name COLLATE NOCASE'
-      ).all() as ProfileRow[]
-    ).map(recordFrom),
+  'export.profiles.list': (ctx) => allProfiles(ctx.db).map(recordFrom),
 
   'export.profiles.save': (ctx, a) => {
     const profile = ExportProfile.parse({ ...a.profile, name: a.name })
     const now = Date.now()
-    const clash = prepared(ctx.db, 'SELECT id FROM export_profiles WHERE name = ?').get(a.name) as
-      { id: number } | undefined
-    if (clash && clash.id !== a.id)
+    const clash = profileIdByName(ctx.db, a.name)
+    if (clash !== undefined && clash !== a.id)
       throw new GlossaError('CONFLICT', `an export profile named "${a.name}" already exists`, {
-        id: clash.id
+        id: clash
       })
     if (a.id !== undefined) {
       getProfile(ctx.db, a.id)
-      prepared(
-        ctx.db,
-        'UPDATE export_profiles SET name = ?, profile = ?, updated_at = ? WHERE id = ?'
-      ).run(a.name, JSON.stringify(profile), now, a.id)
+      updateProfile(ctx.db, a.id, a.name, JSON.stringify(profile), now)
       return getProfile(ctx.db, a.id)
     }
-    const info = prepared(
-      ctx.db,
-      'INSERT INTO export_profiles (name, profile, created_at, updated_at) VALUES (?, ?, ?, ?)'
-    ).run(a.name, JSON.stringify(profile), now, now)
-    return getProfile(ctx.db, Number(info.lastInsertRowid))
+    return getProfile(ctx.db, insertProfile(ctx.db, a.name, JSON.stringify(profile), now))
   },
 
-  'export.profiles.delete': (ctx, a) => ({
-    deleted: prepared(ctx.db, 'DELETE FROM export_profiles WHERE id = ?').run(a.id).changes > 0
-  }),
+  'export.profiles.delete': (ctx, a) => ({ deleted: deleteProfile(ctx.db, a.id) }),
 
   'export.plan': async (ctx, a) => {
     const p = prepare(ctx.db, a)
@@ -154,7 +146,9 @@ export const exportHandlers = {
       renamed: p.layout.renamed,
       skipped: p.layout.skipped,
       warnings: p.layout.warnings,
-      destinationProblem
+      destinationProblem,
+      captions: captionPlan(p.profile, p.layout.items),
+      portability: portability(p.profile)
     }
     return out
   },
@@ -163,17 +157,9 @@ export const exportHandlers = {
     const p = prepare(ctx.db, a)
     const destination = await checkDestination(a.destination, sourceDirs(p))
     // Another export into the same folder that has not finished would race for it.
-    const busy = ctx.db
-      .prepare(
-        `SELECT id FROM jobs WHERE kind = 'export' AND status IN ('queued','running')
-           AND json_extract(params, '$.destination') = ?`
-      )
-      .get(destination) as { id: number } | undefined
-    if (busy)
-      throw new GlossaError(
-        'CONFLICT',
-        `export job ${busy.id} is already writing to ${destination}`
-      )
+    const busy = busyExportInto(ctx.db, destination)
+    if (busy !== undefined)
+      throw new GlossaError('CONFLICT', `export job ${busy} is already writing to ${destination}`)
     const job = ctx.jobs.create('export', a.datasetId, {
       datasetId: a.datasetId,
       profile: p.profile,
@@ -187,14 +173,12 @@ export const exportHandlers = {
     const job = getJob(ctx.db, a.jobId)
     if (job.kind !== 'export')
       throw new GlossaError('INVALID_ARGS', `job ${a.jobId} is not an export (it is "${job.kind}")`)
-    const row = prepared(ctx.db, 'SELECT report FROM export_reports WHERE job_id = ?').get(
-      a.jobId
-    ) as { report: string } | undefined
+    const report = reportOf(ctx.db, a.jobId)
     return {
       jobId: a.jobId,
       status: job.status,
       error: job.error,
-      report: row ? (JSON.parse(row.report) as ExportReport) : null
+      report: report ? (JSON.parse(report) as ExportReport) : null
     }
   }
 } satisfies Partial<HandlerMap>

@@ -9,11 +9,19 @@ import type { Database } from 'better-sqlite3'
 import type { ExportReport, ImageFilter } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
-import { prepared } from '../db/statements'
 import { pageImages } from '../images/queries'
 import { ExportProfile, runExport, type ExportImage, type ExportResult } from './'
 import { FLAG_REG } from '../import/store'
 import type { JobKindImpl } from '../jobs/runner'
+import {
+  datasetExists,
+  datasetImages,
+  deleteReport,
+  imagesByIds,
+  insertReport,
+  jobDone,
+  type ExportImageRow
+} from './queries'
 
 export interface ExportJobParams {
   datasetId: number
@@ -22,39 +30,15 @@ export interface ExportJobParams {
   filter?: ImageFilter
 }
 
-interface Row {
-  id: number
-  path: string
-  root: string
-  concept: string
-  repeats: number | null
-  flags: number
-  status: ExportImage['status']
-  sha256: string | null
-  bytes: number
-  mtime_ms: number
-  zh: string | null
-  en: string | null
-  tags: string
-}
-
-const SELECT = `
-  SELECT i.id, i.path, i.root, i.concept, i.repeats, i.flags, i.status, i.sha256, i.bytes, i.mtime_ms,
-         (SELECT c.text FROM captions c WHERE c.image_id = i.id AND c.lang = 'zh') AS zh,
-         (SELECT c.text FROM captions c WHERE c.image_id = i.id AND c.lang = 'en') AS en,
-         (SELECT json_group_array(tag) FROM (SELECT t.tag FROM tags t WHERE t.image_id = i.id
-                                              ORDER BY t.position)) AS tags
-    FROM images i`
-
 /** The exportable images (no import error) of a dataset, narrowed by a grid filter. */
 export function loadExportImages(
   db: Database,
   datasetId: number,
   filter?: ImageFilter
 ): { images: ExportImage[]; roots: string[] } {
-  if (!prepared(db, 'SELECT 1 FROM datasets WHERE id = ?').get(datasetId))
+  if (!datasetExists(db, datasetId))
     throw new GlossaError('NOT_FOUND', `dataset ${datasetId} does not exist`)
-  let rows: Row[]
+  let rows: ExportImageRow[]
   if (filter && Object.keys(filter).some((k) => k !== 'datasetId')) {
     const ids: number[] = []
     let cursor: string | null = null
@@ -69,14 +53,9 @@ export function loadExportImages(
       for (const r of page.rows) ids.push(r.id)
       cursor = page.nextCursor
     } while (cursor)
-    rows = prepared(
-      db,
-      `${SELECT} WHERE i.id IN (SELECT value FROM json_each(?)) AND i.error IS NULL ORDER BY i.id`
-    ).all(JSON.stringify(ids)) as Row[]
+    rows = imagesByIds(db, ids)
   } else {
-    rows = prepared(db, `${SELECT} WHERE i.dataset_id = ? AND i.error IS NULL ORDER BY i.id`).all(
-      datasetId
-    ) as Row[]
+    rows = datasetImages(db, datasetId)
   }
   const roots = new Set<string>()
   const images = rows.map((r): ExportImage => {
@@ -112,6 +91,9 @@ export function reportFrom(jobId: number, r: ExportResult): ExportReport {
     files: r.files,
     bytes: r.bytes,
     validation: r.validation,
+    captions: r.captions,
+    portability: r.portability,
+    timings: r.timings,
     finishedAt: Date.now()
   }
 }
@@ -134,15 +116,13 @@ export const exportJob: JobKindImpl = {
     const { db } = ctx
     const params = parseParams(job.params)
     const { images, roots } = loadExportImages(db, params.datasetId, params.filter)
-    db.prepare('DELETE FROM export_reports WHERE job_id = ?').run(job.id)
+    deleteReport(db, job.id)
     let phase = ''
     let done = 0
     control.setPhase('check', 0)
-    const persisted = db.prepare('SELECT done FROM jobs WHERE id = ?').get(job.id) as {
-      done: number
-    }
+    const persisted = jobDone(db, job.id)
     // a resumed export starts over: bring the counter back to zero
-    if (persisted.done > 0) control.advance(-persisted.done)
+    if (persisted > 0) control.advance(-persisted)
     let result: ExportResult
     try {
       result = await runExport({
@@ -167,11 +147,7 @@ export const exportJob: JobKindImpl = {
       throw err
     }
     const report = reportFrom(job.id, result)
-    db.prepare('INSERT INTO export_reports (job_id, report, created_at) VALUES (?, ?, ?)').run(
-      job.id,
-      JSON.stringify(report),
-      Date.now()
-    )
+    insertReport(db, job.id, JSON.stringify(report), Date.now())
     control.setPhase(result.validation.ok ? 'validated' : 'validation-errors')
   }
 }

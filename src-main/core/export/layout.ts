@@ -3,7 +3,7 @@
  * the disk, so every refusal happens before anything is written.
  */
 import path from 'node:path'
-import { composeCaption, type ComposedCaption } from './caption'
+import { composeCaption, intendedOf, type ComposedCaption, type IntendedCaption } from './caption'
 import { checkConceptName, sanitizeStem, StemAllocator } from './names'
 import type { ExportFormat, ExportImage, ExportProfile, RenamedFile } from './types'
 
@@ -34,6 +34,8 @@ export interface PlannedImage {
   /** stem chosen for the output (extension decided when the image is placed) */
   stem: string
   caption: ComposedCaption
+  /** what the trainer should train on: the fidelity check compares the read-back with it */
+  intended: IntendedCaption
 }
 
 export interface Layout {
@@ -131,20 +133,21 @@ export function planLayout(images: readonly ExportImage[], profile: ExportProfil
       })
     }
     // Regularisation images show the plain class: no trigger words, no fixed tokens.
-    let caption = isReg
+    const ctx = { format: profile.format, classTokens: subset.classTokens }
+    const caption = isReg
       ? composeCaption(
           { ...image, triggerWords: [] },
-          { ...profile.caption, triggerWords: [], keepTokens: 'none' }
+          { ...profile.caption, triggerWords: [], keepTokens: 'none' },
+          ctx
         )
-      : composeCaption(image, profile.caption)
-    if (caption.lines.length === 0) {
-      // Never an empty caption file: kohya would train on "" (a 0-byte file even fails).
-      caption = { lines: [subset.classTokens], fixed: 0, textLines: [subset.classTokens], tags: '' }
+      : composeCaption(image, profile.caption, ctx)
+    if (caption.source === 'class') {
+      // Never an empty caption file: the class tokens, and the plan says so.
       warnings.push(
-        `${image.path}: no caption text or tags; the class tokens "${subset.classTokens}" were written instead`
+        `${image.path}: no caption text in any language and no tags; the class tokens "${subset.classTokens}" were written instead`
       )
     }
-    const item: PlannedImage = { image, subset, stem, caption }
+    const item: PlannedImage = { image, subset, stem, caption, intended: intendedOf(caption) }
     subset.items.push(item)
     items.push(item)
   }

@@ -3,6 +3,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pool, statFile } from './pool'
+import type { IntendedCaption } from './caption'
 import type { ExportProfile, ManifestFile, RenamedFile } from './types'
 
 export async function sha256File(file: string): Promise<string> {
@@ -75,14 +76,21 @@ export async function listFiles(
 }
 
 export interface Manifest {
-  glossa: { manifest: 1 }
+  /** 2: images carry `intended`, the caption each should train on (the fidelity check's input) */
+  glossa: { manifest: 2 }
   format: string
   createdAt: string
   destination: string
   profile: ExportProfile
   files: ManifestFile[]
   renamed: RenamedFile[]
-  images: Array<{ id: number; source: string; image: string; caption?: string }>
+  images: Array<{
+    id: number
+    source: string
+    image: string
+    caption?: string
+    intended: IntendedCaption
+  }>
   skipped: Array<{ imageId: number; source: string; reason: string }>
   warnings: string[]
 }

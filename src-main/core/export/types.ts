@@ -8,6 +8,8 @@ import {
   EXPORT_FORMATS,
   ExportProfileSchema,
   type ExportFormatName,
+  type ExportCaptionPlan,
+  type ExportPortability,
   type ExportProfileArg,
   type ExportProfileData,
   type ExportValidationReport
@@ -91,4 +93,8 @@ export interface ExportResult {
   files: number
   bytes: number
   validation: ValidationReport
+  /** composition and per-source counts of the exported images */
+  captions: ExportCaptionPlan
+  portability: ExportPortability
+  timings: { totalMs: number; validateMs: number }
 }

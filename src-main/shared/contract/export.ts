@@ -4,13 +4,23 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
-import { EXPORT_FORMATS } from '../constants'
+import {
+  EXPORT_CAPTION_SOURCES,
+  EXPORT_FORMATS,
+  EXPORT_LANGUAGES,
+  EXPORT_LINE_MODES,
+  EXPORT_PATH_MODES
+} from '../constants'
 import { FilePath, Id, ImageFilter, Name } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Export profiles (the export engine's too: core/export/types.ts)
 
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number]
+export type ExportLanguage = (typeof EXPORT_LANGUAGES)[number]
+export type ExportLineMode = (typeof EXPORT_LINE_MODES)[number]
+export type ExportPathMode = (typeof EXPORT_PATH_MODES)[number]
+export type ExportCaptionSource = (typeof EXPORT_CAPTION_SOURCES)[number]
 
 const Int = z.number().int()
 
@@ -21,10 +31,22 @@ export const ExportProfileSchema = z
     /** review filter: approved only (default) or every image */
     status: z.enum(['approved', 'any']).default('approved'),
     defaultConcept: z.string().max(200).default('images'),
+    /**
+     * relative (default): paths relative to the export, so it can be moved; where the trainer
+     * resolves them against its working directory, it runs from inside the export (README.txt).
+     * absolute: absolute paths, valid only where the export was written.
+     */
+    paths: z.enum(EXPORT_PATH_MODES).default('relative'),
     caption: z
       .object({
-        /** zh, en, or both as separate lines (each line one kohya wildcard / OneTrainer variant) */
-        language: z.enum(['zh', 'en', 'both']).default('en'),
+        /**
+         * auto = the format's default (HunyuanDiT: zh first, the others: en first); zh / en fall
+         * back per image to the other language when the chosen one is empty; both = both
+         * languages (one caption, or one alternative each when lines are alternatives).
+         */
+        language: z.enum(EXPORT_LANGUAGES).default('auto'),
+        /** join (default): a multi-line caption becomes one; alternatives: one picked per step */
+        lines: z.enum(EXPORT_LINE_MODES).default('join'),
         triggerWords: z.array(z.string().max(200)).max(100).default([]),
         includeText: z.boolean().default(true),
         includeTags: z.boolean().default(true),
@@ -104,6 +126,35 @@ export interface ExportPlanSubset {
   bytes: number
 }
 
+/** Images per caption source (the chosen language, the fallback, tags only, class tokens). */
+export type ExportCaptionSources = Record<ExportCaptionSource, number>
+
+/** How captions are composed for this export, and where they come from. */
+export interface ExportCaptionPlan {
+  /** what the profile asked for */
+  language: ExportLanguage
+  /** what it means for this format: the language written first, or both */
+  primary: 'zh' | 'en' | 'both'
+  /** the effective line mode: 'join' when the format has no alternatives */
+  lines: ExportLineMode
+  /** the format's trainer can pick one line per step (kohya, sd-scripts, OneTrainer) */
+  alternativesSupported: boolean
+  /** images whose caption has several lines or both languages (joined, or alternatives) */
+  multiLine: number
+  /** sd-scripts enable_wildcard is written (alternatives): {, } are escaped as {{, }} */
+  wildcard: boolean
+  sources: ExportCaptionSources
+}
+
+/** Where the paths of the export point, and how to run the trainer on it. */
+export interface ExportPortability {
+  paths: ExportPathMode
+  /** the trainer resolves the relative paths against its working directory: run it from the export */
+  runFromExport: boolean
+  /** how to run the trainer on this export (English; README.txt in the export says the same) */
+  howToRun: string
+}
+
 export interface ExportPlanResult {
   format: ExportFormatName
   /** images in the dataset (filter applied) before the review filter */
@@ -119,6 +170,8 @@ export interface ExportPlanResult {
   warnings: string[]
   /** the refusal export.start would give for `destination`, null = fine or not checked */
   destinationProblem: string | null
+  captions: ExportCaptionPlan
+  portability: ExportPortability
 }
 
 export interface ExportValidationReport {
@@ -136,6 +189,14 @@ export interface ExportValidationReport {
     isReg: boolean
   }[]
   images: number
+  /**
+   * The fidelity check: images read back as the trainer reads them (wildcards, first line or all
+   * lines, separators, keep_tokens) and compared with the caption the plan meant to write.
+   * checked = images with an intended caption found by the trainer; matched = equal.
+   */
+  fidelity: { checked: number; matched: number }
+  /** relative paths resolved against the trainer's working directory: run it from the export */
+  runFromExport: boolean
 }
 
 export interface ExportReport {
@@ -150,6 +211,11 @@ export interface ExportReport {
   files: number
   bytes: number
   validation: ExportValidationReport
+  /** caption composition and per-source counts of the exported images */
+  captions: ExportCaptionPlan
+  portability: ExportPortability
+  /** wall time of the whole export and of its validation pass, in ms */
+  timings: { totalMs: number; validateMs: number }
   finishedAt: number
 }
 

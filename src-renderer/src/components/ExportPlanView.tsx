@@ -1,12 +1,67 @@
 /**
- * The export wizard's read-only views: the dry-run summary (export.plan: counts and size per
- * concept folder, renames, skips, warnings, the destination's refusal) and the validation report
- * of a finished export (export.report: the export read back the way the trainer reads it).
+ * The export wizard's read-only views: the dry-run summary (export.plan: where each caption
+ * comes from — up front —, how lines and paths are written, counts and size per concept folder,
+ * renames, skips, warnings, the destination's refusal) and the validation report of a finished
+ * export (export.report: the export read back the way the trainer reads it and compared image by
+ * image with the approved captions; fallbacks counted in the headline).
  */
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { ExportPlanResult, ExportReport } from '@shared/api'
+import type {
+  ExportCaptionPlan,
+  ExportPlanResult,
+  ExportPortability,
+  ExportReport
+} from '@shared/api'
+import { EXPORT_CAPTION_SOURCES } from '@shared/constants'
 import { formatBytes } from './ModelFormat'
+
+/** sources that are not the caption the profile asked for */
+const NOTED = new Set(['fallback-zh', 'fallback-en', 'tags', 'class'])
+
+/** Where the captions come from (per-source counts), how lines are written, where paths point. */
+function CaptionSources({ c, port }: { c: ExportCaptionPlan; port: ExportPortability }): ReactNode {
+  const { t, i18n } = useTranslation()
+  const nf = new Intl.NumberFormat(i18n.language)
+  return (
+    <div className="dt-sources-box" data-testid="export-sources">
+      <span className="small dt-sources-title">{t('datatools.export.sources')}</span>
+      <ul className="dt-sources">
+        {EXPORT_CAPTION_SOURCES.filter((s) => c.sources[s] > 0).map((s) => (
+          <li
+            key={s}
+            className={NOTED.has(s) ? 'dt-source dt-source-noted' : 'dt-source'}
+            data-testid="export-source"
+            data-source={s}
+            data-count={c.sources[s]}
+          >
+            {t(`datatools.export.src_${s}`)} <strong>{nf.format(c.sources[s])}</strong>
+          </li>
+        ))}
+      </ul>
+      {c.multiLine > 0 && (
+        <span className="small" data-testid="export-lines" data-lines={c.lines}>
+          {t(
+            c.lines === 'alternatives'
+              ? 'datatools.export.linesAlt'
+              : 'datatools.export.linesJoined',
+            {
+              count: c.multiLine
+            }
+          )}
+          {c.wildcard && ` ${t('datatools.export.wildcard')}`}
+        </span>
+      )}
+      <span className="small muted" data-testid="export-paths" data-paths={port.paths}>
+        {port.runFromExport
+          ? t('datatools.export.runFromExport')
+          : port.paths === 'absolute'
+            ? t('datatools.export.absoluteNote')
+            : t('datatools.export.portableHf')}
+      </span>
+    </div>
+  )
+}
 
 function Notes({
   r
@@ -57,6 +112,7 @@ export function PlanView({ plan }: { plan: ExportPlanResult }): ReactNode {
           size: formatBytes(plan.bytes)
         })}
       </strong>
+      <CaptionSources c={plan.captions} port={plan.portability} />
       <div className="dt-table-wrap">
         <table className="dt-table" data-testid="export-plan-subsets">
           <thead>
@@ -100,12 +156,24 @@ export function ReportView({ report }: { report: ExportReport }): ReactNode {
   const { t, i18n } = useTranslation()
   const nf = new Intl.NumberFormat(i18n.language)
   const v = report.validation
+  const src = report.captions.sources
   return (
     <section className="dt-section" data-testid="export-report" data-ok={v.ok}>
       <h3 className="dt-h">{t('datatools.export.report')}</h3>
       <p className={v.ok ? 'dt-ok' : 'dt-bad'} data-testid="export-report-verdict">
-        {v.ok ? t('datatools.export.reportOk') : t('datatools.export.reportBad')}
+        {t(v.ok ? 'datatools.export.reportOk' : 'datatools.export.reportBad', {
+          checked: v.fidelity.checked,
+          matched: v.fidelity.matched
+        })}{' '}
+        <span className="dt-verdict-note" data-testid="export-report-fallbacks">
+          {t('datatools.export.reportFallbacks', {
+            fallback: src['fallback-zh'] + src['fallback-en'],
+            tags: src.tags,
+            class: src.class
+          })}
+        </span>
       </p>
+      <CaptionSources c={report.captions} port={report.portability} />
       <p className="small">
         {t('datatools.export.exported', {
           count: report.exported,

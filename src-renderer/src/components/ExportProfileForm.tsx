@@ -1,44 +1,23 @@
 /**
- * The export profile's options: format, caption composition (language, trigger words, text and
- * tags, separator, keep_tokens / ||| marker; "both" languages = one line each, i.e. kohya
- * wildcard variants), the review filter, the image options (copy / hard link / re-encode, EXIF
- * orientation, max side, file format) and kohya's repeats and resolution.
+ * The export profile's options: format, caption composition (language — the format's default
+ * unless chosen, each with a per-image fallback to the other language —, multi-line captions
+ * joined or as alternatives, trigger words, text and tags, separator, keep_tokens / ||| marker),
+ * the review filter, paths (relative by default, absolute on request), the image options (copy /
+ * hard link / re-encode, EXIF orientation, max side, file format) and kohya's repeats and
+ * resolution. What "both" means is explained for the chosen format.
  */
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ExportFormatName, ExportProfileData } from '@shared/api'
 
-import { EXPORT_FORMATS } from '@shared/constants'
+import {
+  defaultExportLanguage,
+  EXPORT_ALTERNATIVE_FORMATS,
+  EXPORT_FORMATS,
+  EXPORT_LANGUAGES
+} from '@shared/constants'
 
 export { EXPORT_FORMATS }
-
-/** The contract's defaults (ExportProfileSchema) for a kohya export. */
-export const DEFAULT_PROFILE: ExportProfileData = {
-  name: '',
-  format: 'kohya',
-  status: 'approved',
-  defaultConcept: 'images',
-  caption: {
-    language: 'en',
-    triggerWords: [],
-    includeText: true,
-    includeTags: true,
-    separator: ', ',
-    keepTokens: 'none',
-    keepTokensSeparator: '|||'
-  },
-  kohya: {
-    resolution: 1024,
-    batchSize: 1,
-    enableBucket: true,
-    minBucketReso: 256,
-    maxBucketReso: 2048,
-    bucketResoSteps: 64,
-    defaultRepeats: 1,
-    classTokens: {}
-  },
-  image: { mode: 'copy', bakeOrientation: false, format: 'keep', quality: 92 }
-}
 
 interface Props {
   value: ExportProfileData
@@ -114,13 +93,30 @@ export function ExportProfileForm({ value: v, onChange }: Props): ReactNode {
         <legend>{t('datatools.export.caption')}</legend>
         <Radios
           name="export-language"
-          options={['zh', 'en', 'both'] as const}
+          options={EXPORT_LANGUAGES}
           value={v.caption.language}
           label={(o) => t(`datatools.export.lang_${o}`)}
           onChange={(language) => cap({ language })}
         />
-        {v.caption.language === 'both' && (
-          <p className="muted small">{t('datatools.export.bothHint')}</p>
+        <p className="muted small" data-testid="export-language-hint">
+          {v.caption.language === 'both'
+            ? t(`datatools.export.both_${v.format}`)
+            : t(
+                `datatools.export.langFirst_${v.caption.language === 'auto' ? defaultExportLanguage(v.format) : v.caption.language}`
+              )}
+        </p>
+        {EXPORT_ALTERNATIVE_FORMATS.has(v.format) ? (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={v.caption.lines === 'alternatives'}
+              onChange={(e) => cap({ lines: e.target.checked ? 'alternatives' : 'join' })}
+              data-testid="export-lines-alternatives"
+            />
+            {t('datatools.export.linesAlternatives')}
+          </label>
+        ) : (
+          <p className="muted small">{t('datatools.export.linesJoinOnly')}</p>
         )}
         <label className="field">
           <span className="small">{t('datatools.export.triggers')}</span>
@@ -193,6 +189,17 @@ export function ExportProfileForm({ value: v, onChange }: Props): ReactNode {
           )}
         </div>
       </fieldset>
+      {v.format !== 'hf' && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={v.paths === 'absolute'}
+            onChange={(e) => onChange({ ...v, paths: e.target.checked ? 'absolute' : 'relative' })}
+            data-testid="export-absolute-paths"
+          />
+          {t('datatools.export.absolutePaths')}
+        </label>
+      )}
       <fieldset className="dt-fieldset">
         <legend>{t('datatools.export.images')}</legend>
         <Radios

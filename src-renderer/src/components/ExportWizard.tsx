@@ -11,7 +11,8 @@ import { useTranslation } from 'react-i18next'
 import type { ExportProfileData, ImageFilter } from '@shared/api'
 import { call, client } from '../api/client'
 import { useDebounced } from '../hooks/useDebounced'
-import { DEFAULT_PROFILE, ExportProfileForm } from './ExportProfileForm'
+import { DEFAULT_EXPORT_PROFILE } from '@shared/constants'
+import { ExportProfileForm } from './ExportProfileForm'
 import { PlanView, ReportView } from './ExportPlanView'
 import { Modal } from './Modal'
 import { useToast } from './Toasts'
@@ -154,7 +155,7 @@ export function ExportWizard({ datasetId, filter, onClose }: Props): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
   const { track } = useJobs()
-  const [profile, setProfile] = useState<ExportProfileData>(DEFAULT_PROFILE)
+  const [profile, setProfile] = useState<ExportProfileData>(DEFAULT_EXPORT_PROFILE)
   const [destination, setDestination] = useState('')
   const [onlyFilter, setOnlyFilter] = useState(false)
   const [jobId, setJobId] = useState<number | null>(null)

@@ -492,9 +492,40 @@ export const en = {
       language: 'Language',
       lang_zh: '中文',
       lang_en: 'English',
-      lang_both: 'Both (one line each)',
-      bothHint:
-        'Both languages write two lines per caption: kohya picks one per step (enable_wildcard is set).',
+      lang_auto: 'Format default',
+      lang_both: 'Both',
+      langFirst_zh: '中文 first; English where an image has no Chinese caption.',
+      langFirst_en: 'English first; 中文 where an image has no English caption.',
+      langBoth: 'Both languages of every image.',
+      both_kohya:
+        'Both: 中文 and English in one caption, joined by the separator; with “lines are alternatives”, one line each and sd-scripts picks one per step.',
+      both_sdscripts:
+        'Both: 中文 and English in one caption, joined by the separator; with “lines are alternatives”, one line each and sd-scripts picks one per step.',
+      both_onetrainer:
+        'Both: 中文 and English in one caption line; with “lines are alternatives”, one line each and OneTrainer picks one at random per step.',
+      both_hf:
+        'Both: `text` holds 中文 and English in one caption; text_zh and text_en always keep each language.',
+      both_hunyuan:
+        'Both: text_zh holds 中文 and English in one caption (HunyuanDiT trains on text_zh).',
+      linesAlternatives: 'Lines are alternatives (the trainer picks one per step)',
+      linesJoinOnly: 'This format has no alternatives: multi-line captions are joined into one.',
+      absolutePaths: 'Absolute paths (valid only where the export is written)',
+      sources: 'Where the captions come from',
+      src_zh: '中文',
+      src_en: 'English',
+      src_both: '中文 + English',
+      'src_fallback-zh': 'Fallback → 中文',
+      'src_fallback-en': 'Fallback → English',
+      src_tags: 'Tags only (no caption text)',
+      src_class: 'Class tokens (no caption)',
+      linesJoined: '{{count, number}} multi-line or two-language captions are joined into one.',
+      linesAlt:
+        '{{count, number}} multi-line or two-language captions: each line is an alternative the trainer picks per step.',
+      wildcard: 'enable_wildcard is written, so braces are escaped and stay literal.',
+      runFromExport:
+        'Paths are relative: run the trainer from inside the export folder (README.txt in the export says how).',
+      portableHf: 'file_name is relative to metadata.jsonl: the export can be moved.',
+      absoluteNote: 'Absolute paths: the export works only where it is written.',
       triggers: 'Trigger words (comma-separated, written first)',
       includeText: 'Caption text',
       includeTags: 'Tags',
@@ -546,8 +577,12 @@ export const en = {
       progress: '{{phase}} · {{done, number}} / {{total, number}}',
       failed: 'The export did not finish: {{error}}',
       report: 'Validation report',
-      reportOk: 'Valid: read back as the trainer would, everything pairs up.',
-      reportBad: 'Problems found: see below.',
+      reportOk:
+        'Valid: all {{checked, number}} images train on their approved caption (read back as the trainer reads them).',
+      reportBad:
+        'Problems found: {{matched, number}} of {{checked, number}} images train on their approved caption; see below.',
+      reportFallbacks:
+        '{{fallback, number}} use the other language, {{tags, number}} tags only, {{class, number}} the class tokens.',
       exported: 'Exported {{count, number}} images ({{files, number}} files, {{size}}) to {{dir}}',
       linkFallbacks: '{{count, number}} hard links fell back to copies',
       close: 'Close'

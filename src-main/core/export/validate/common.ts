@@ -3,7 +3,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { pool, readWholeFile, statFile } from '../pool'
-import type { ValidationIssue } from '../types'
+import type { ValidationIssue, ValidationReport } from '../types'
+
+/** What a format's reader found: the subsets as the trainer sees them, and the kind of paths. */
+export interface FormatReadBack {
+  subsets: ValidationReport['subsets']
+  /** a path in the configs is relative: the trainer resolves it against its working directory */
+  relative: boolean
+}
 
 export class Issues {
   readonly list: ValidationIssue[] = []
@@ -120,17 +127,24 @@ export class ReadBack {
   }
 }
 
+/** manifest.json, parsed (null when missing or not JSON). */
+export async function readManifest(root: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.promises.readFile(path.join(root, 'manifest.json'), 'utf8'))
+  } catch {
+    return null
+  }
+}
+
 /** Checks manifest.json against the files on disk: present, sizes match, nothing unlisted. */
 export async function checkManifest(
   root: string,
+  m: unknown,
   issues: Issues,
   rb = new ReadBack()
 ): Promise<void> {
   const file = path.join(root, 'manifest.json')
-  let m: unknown
-  try {
-    m = JSON.parse(await fs.promises.readFile(file, 'utf8'))
-  } catch {
+  if (m === null) {
     issues.error('manifest.json is missing or not JSON', file)
     return
   }

@@ -1,14 +1,29 @@
 /**
  * Reads a kohya DreamBooth export the way sd-scripts does (formats.md §1–2), independently of the
- * exporter: the TOML through the sanitizer's key sets, folder names through
- * generate_dreambooth_subsets_config_by_subdirs, images through glob_images, captions through
- * DreamBoothDataset.read_caption.
+ * exporter: the TOML through the sanitizer's key sets (CU ConfigSanitizer), image_dir as given —
+ * a relative one against the working directory, i.e. the export folder the trainer runs from —
+ * folder names through generate_dreambooth_subsets_config_by_subdirs, images through
+ * glob_images, captions through DreamBoothDataset.read_caption (first line, or every non-empty
+ * line with enable_wildcard; class_tokens without a caption file) and BaseDataset.process_caption
+ * (wildcards, shuffle with keep_tokens / keep_tokens_separator, secondary_separator), then the
+ * fidelity check against the plan's intended caption of each image.
  */
 import path from 'node:path'
 import type { ValidationReport } from '../types'
 import { pool } from '../pool'
-import { decodeUtf8, isDir, isTable, Issues, ReadBack, readToml } from './common'
+import {
+  decodeUtf8,
+  isDir,
+  isTable,
+  type FormatReadBack,
+  type Issues,
+  type ReadBack,
+  readToml
+} from './common'
+import type { Fidelity } from './fidelity'
 import { ACCEPTED_KEYS, TOP_LEVEL } from './keys'
+import { pyReadLines, pyStrip } from './python'
+import { sdTrained, type SdCaptionConfig } from './trained'
 
 const EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp']
 export const KOHYA_IMAGE_EXTENSIONS = [...EXTS, ...EXTS.map((e) => e.toUpperCase())]
@@ -28,7 +43,7 @@ export function parseKohyaFolderName(
   return { repeats: n, classTokens: tokens.slice(1).join('_') }
 }
 
-function checkKeys(
+export function checkKeys(
   t: Record<string, unknown>,
   allowed: ReadonlySet<string>,
   where: string,
@@ -39,20 +54,61 @@ function checkKeys(
       issues.error(`${where}: key "${k}" is not accepted by sd-scripts (extra keys not allowed)`)
 }
 
-function splitext(name: string): string {
+/** os.path.splitext(name)[0] for a file name (a leading dot is not an extension). */
+export function splitext(name: string): string {
   const i = name.lastIndexOf('.')
   return i > 0 ? name.slice(0, i) : name
 }
 
+/** A path from the TOML as sd-scripts opens it, running from the export folder. */
+export function fromConfig(root: string, p: string): string {
+  return path.isAbsolute(p) ? p : path.resolve(root, p)
+}
+
+/** The caption options of a subset (subset → dataset → [general] → argparse defaults). */
+export function sdCaptionConfig(pick: (k: string) => unknown): SdCaptionConfig {
+  const str = (k: string): string | null => {
+    const v = pick(k)
+    return typeof v === 'string' && v !== '' ? v : null
+  }
+  const num = (k: string): number => (typeof pick(k) === 'number' ? (pick(k) as number) : 0)
+  return {
+    enableWildcard: pick('enable_wildcard') === true,
+    shuffle:
+      pick('shuffle_caption') === true ||
+      num('token_warmup_step') > 0 ||
+      num('caption_tag_dropout_rate') > 0,
+    captionSeparator: str('caption_separator') ?? ',',
+    keepTokens: num('keep_tokens'),
+    keepTokensSeparator: str('keep_tokens_separator'),
+    secondarySeparator: str('secondary_separator'),
+    captionPrefix: str('caption_prefix'),
+    captionSuffix: str('caption_suffix')
+  }
+}
+
+/** Random emptying or truncation the fidelity check cannot follow. */
+export function warnRandomText(pick: (k: string) => unknown, where: string, issues: Issues): void {
+  for (const k of [
+    'caption_dropout_rate',
+    'caption_dropout_every_n_epochs',
+    'caption_tag_dropout_rate',
+    'token_warmup_step'
+  ])
+    if (typeof pick(k) === 'number' && (pick(k) as number) > 0)
+      issues.warn(`${where}: ${k} drops or truncates captions at random during training`)
+}
+
 export async function validateKohya(
   root: string,
-  rb: ReadBack = new ReadBack()
-): Promise<ValidationReport> {
-  const issues = new Issues()
+  rb: ReadBack,
+  issues: Issues,
+  fidelity: Fidelity
+): Promise<FormatReadBack> {
+  let relative = false
   const subsetsOut: ValidationReport['subsets'] = []
-  let total = 0
   const toml = await readToml(path.join(root, 'dataset_config.toml'), issues)
-  if (!toml) return { format: 'kohya', ok: false, issues: issues.list, subsets: [], images: 0 }
+  if (!toml) return { subsets: [], relative }
   for (const k of Object.keys(toml))
     if (!TOP_LEVEL.has(k)) issues.error(`top level: key "${k}" is not accepted`)
   const general = isTable(toml.general) ? toml.general : {}
@@ -60,6 +116,7 @@ export async function validateKohya(
   const datasets = Array.isArray(toml.datasets) ? toml.datasets.filter(isTable) : []
   if (datasets.length === 0) issues.error('no [[datasets]] in dataset_config.toml')
 
+  const seenDirs = new Set<string>()
   for (const [di, ds] of datasets.entries()) {
     checkKeys(ds, ACCEPTED_KEYS.db.dataset, `[[datasets]] #${di + 1}`, issues)
     if (ds.resolution === undefined && general.resolution === undefined)
@@ -72,18 +129,29 @@ export async function validateKohya(
       if ('metadata_file' in sub)
         issues.error(`${where}: metadata_file makes it fine-tune style; mixing styles is an error`)
       const pick = (k: string): unknown => sub[k] ?? ds[k] ?? general[k]
-      const dir = sub.image_dir
-      if (typeof dir !== 'string' || !path.isAbsolute(dir)) {
-        issues.error(`${where}: image_dir must be an absolute path`)
+      if (typeof sub.image_dir !== 'string' || sub.image_dir === '') {
+        issues.error(`${where}: image_dir is required`)
         continue
       }
+      if (!path.isAbsolute(sub.image_dir)) relative = true
+      // DreamBoothSubset.__eq__ compares image_dir: a repeated one is ignored
+      if (seenDirs.has(sub.image_dir)) {
+        issues.warn(`${where}: image_dir repeats an earlier subset; sd-scripts ignores it`)
+        continue
+      }
+      seenDirs.add(sub.image_dir)
+      const dir = fromConfig(root, sub.image_dir)
       if (!(await isDir(dir))) {
-        issues.error(`${where}: image_dir does not exist`, dir)
+        issues.error(
+          `${where}: image_dir does not exist (not directory: sd-scripts finds no images)`,
+          dir
+        )
         continue
       }
       const repeats = pick('num_repeats') ?? 1
       const classTokens = pick('class_tokens')
-      const wildcard = pick('enable_wildcard') === true
+      const cfg = sdCaptionConfig(pick)
+      warnRandomText(pick, where, issues)
       let ext =
         typeof pick('caption_extension') === 'string'
           ? (pick('caption_extension') as string)
@@ -93,8 +161,10 @@ export async function validateKohya(
         issues.error(
           `${where}: caption_extension is ${JSON.stringify(ext)}, the captions are .txt files`
         )
-      if (typeof repeats !== 'number' || !Number.isInteger(repeats) || repeats < 1)
-        issues.error(`${where}: num_repeats must be an integer ≥ 1`)
+      if (typeof repeats !== 'number' || !Number.isInteger(repeats) || repeats < 1) {
+        issues.error(`${where}: num_repeats must be an integer ≥ 1 (sd-scripts ignores the subset)`)
+        continue
+      }
       // The same folder read with --train_data_dir (no TOML) must give the same values.
       const folder = parseKohyaFolderName(path.basename(dir))
       if (!folder)
@@ -115,11 +185,6 @@ export async function validateKohya(
           )
         }
       }
-      const sepTok = pick('keep_tokens_separator')
-      const shuffles =
-        pick('shuffle_caption') === true ||
-        Number(pick('token_warmup_step') ?? 0) > 0 ||
-        Number(pick('caption_tag_dropout_rate') ?? 0) > 0
 
       const names = ((await rb.list(dir)) ?? []).filter((e) => e.isFile()).map((e) => e.name)
       // glob_images: "*<ext>" per extension (case-sensitive; dot files are not matched), de-duplicated, sorted
@@ -139,13 +204,23 @@ export async function validateKohya(
           )
         }
       }
+      // read_caption: "<stem><ext>", then the face-crop form (stem minus its last 4 "_" parts)
+      const capFor = async (img: string): Promise<string | null> => {
+        const base = splitext(img)
+        const tokens = base.split('_')
+        const cands = [base + ext]
+        if (tokens.length >= 5) cands.push(tokens.slice(0, -4).join('_') + ext)
+        for (const c of cands) if (await rb.isFile(path.join(dir, c))) return c
+        return null
+      }
       // read every caption file (many in flight), then judge them in order
-      const capNames = imgs.map((img) => splitext(img) + ext)
+      const capNames = new Array<string | null>(imgs.length)
       const read = new Array<Buffer | null | Error>(imgs.length)
-      await pool(imgs, 32, undefined, async (_img, i) => {
-        const capPath = path.join(dir, capNames[i] as string)
+      await pool(imgs, 32, undefined, async (img, i) => {
         try {
-          read[i] = (await rb.isFile(capPath)) ? await rb.read(capPath) : null
+          const cap = await capFor(img)
+          capNames[i] = cap
+          read[i] = cap === null ? null : await rb.read(path.join(dir, cap))
         } catch (err) {
           read[i] = err instanceof Error ? err : new Error(String(err))
         }
@@ -153,63 +228,64 @@ export async function validateKohya(
       const captionOwners = new Map<string, string>()
       let captions = 0
       for (const [i, img] of imgs.entries()) {
-        const capName = capNames[i] as string
-        const other = captionOwners.get(capName)
-        if (other)
-          issues.error(`${img} and ${other} share the caption ${capName}`, path.join(dir, img))
-        captionOwners.set(capName, img)
-        const capPath = path.join(dir, capName)
-        const buf = read[i]
-        if (buf === null || buf === undefined) {
-          issues.warn(
-            `no caption file; sd-scripts trains on the class tokens ${JSON.stringify(classTokens ?? '')}`,
-            path.join(dir, img)
-          )
-          continue
+        const imgPath = path.join(dir, img)
+        const capName = capNames[i]
+        if (capName) {
+          const other = captionOwners.get(capName)
+          if (other) issues.error(`${img} and ${other} share the caption ${capName}`, imgPath)
+          captionOwners.set(capName, img)
         }
-        if (buf instanceof Error) {
+        const capPath = path.join(dir, capName ?? splitext(img) + ext)
+        const buf = read[i]
+        let caption: string
+        if (buf === null || buf === undefined) {
+          if (typeof classTokens === 'string') {
+            issues.warn(
+              `no caption file; sd-scripts trains on the class tokens ${JSON.stringify(classTokens)}`,
+              imgPath
+            )
+            caption = classTokens
+          } else {
+            issues.warn(
+              'neither a caption file nor class tokens: sd-scripts uses an empty caption',
+              imgPath
+            )
+            caption = ''
+          }
+        } else if (buf instanceof Error) {
           issues.error(`caption file cannot be read: ${buf.message}`, capPath)
           continue
-        }
-        if (buf.length === 0) {
-          issues.error('caption file is empty (sd-scripts fails its assertion)', capPath)
-          continue
-        }
-        const text = decodeUtf8(buf)
-        if (text === null) {
-          issues.error('caption file is not valid UTF-8 (sd-scripts raises an error)', capPath)
-          continue
-        }
-        if (text.startsWith('\ufeff'))
-          issues.error('caption file starts with a BOM, which becomes part of the caption', capPath)
-        const lines = text.split('\n')
-        const first = (lines[0] ?? '').trim()
-        const nonEmpty = lines.map((l) => l.trim()).filter(Boolean)
-        if (!wildcard && first === '')
-          issues.error('the first line is empty; sd-scripts uses only the first line', capPath)
-        if (!wildcard && nonEmpty.length > 1)
-          issues.warn(
-            'several lines but enable_wildcard is off: only the first line is used',
-            capPath
-          )
-        const used = wildcard ? nonEmpty : [first]
-        if (used.some((l) => l.includes('|||'))) {
-          if (sepTok !== '|||')
-            issues.error('the caption has "|||" but keep_tokens_separator is not "|||"', capPath)
-          else if (!shuffles)
+        } else {
+          if (buf.length === 0) {
+            issues.error('caption file is empty (sd-scripts fails its assertion)', capPath)
+            continue
+          }
+          const text = decodeUtf8(buf)
+          if (text === null) {
+            issues.error('caption file is not valid UTF-8 (sd-scripts raises an error)', capPath)
+            continue
+          }
+          if (text.startsWith('\ufeff'))
             issues.error(
-              'the caption has "|||" but shuffle_caption is off, so sd-scripts would train on the literal "|||"',
+              'caption file starts with a BOM, which becomes part of the caption',
               capPath
             )
+          const lines = pyReadLines(text)
+          caption = cfg.enableWildcard
+            ? lines
+                .map(pyStrip)
+                .filter((l) => l !== '')
+                .join('\n')
+            : pyStrip(lines[0] ?? '')
+          captions++
         }
-        captions++
+        fidelity.check(imgPath, sdTrained(caption, cfg), cfg.captionSeparator)
       }
       if (imgs.length === 0) issues.error(`${where}: no images sd-scripts would find`, dir)
-      total += imgs.length
       subsetsOut.push({
         name: path.basename(dir),
         imageDir: dir,
-        repeats: typeof repeats === 'number' ? repeats : 0,
+        repeats,
         classTokens: typeof classTokens === 'string' ? classTokens : '',
         images: imgs.length,
         captions,
@@ -217,5 +293,5 @@ export async function validateKohya(
       })
     }
   }
-  return { format: 'kohya', ok: issues.ok, issues: issues.list, subsets: subsetsOut, images: total }
+  return { subsets: subsetsOut, relative }
 }

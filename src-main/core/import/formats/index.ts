@@ -155,6 +155,8 @@ async function orphanCaptions(root: string, images: readonly string[]): Promise<
   for (const rel of names.sort()) {
     const ext = path.extname(rel).toLowerCase()
     if (ext !== '.txt' && ext !== '.caption') continue
+    // a README.txt (Glossa exports write one) is documentation, not a caption
+    if (path.basename(rel).toLowerCase() === 'readme.txt') continue
     const abs = path.join(root, rel)
     const stem = path.join(path.dirname(abs), stemOf(abs)).toLowerCase()
     if (stems.has(stem)) continue
