@@ -159,7 +159,9 @@ function recount(file: string) {
       en: number
     }[]
     const statuses = db
-      .prepare(`SELECT dataset_id, status, count(*) AS n FROM images WHERE error IS NULL GROUP BY dataset_id, status`)
+      .prepare(
+        `SELECT dataset_id, status, count(*) AS n FROM images WHERE error IS NULL GROUP BY dataset_id, status`
+      )
       .all() as { dataset_id: number; status: string; n: number }[]
     const tags = db
       .prepare(`SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY tag`)
