@@ -11,27 +11,35 @@ import {
   batchWidth,
   characterTable,
   ctcDecode,
+  halfWidthLatin,
   resizedWidth,
   restoreSpaces,
   type DecodedChar
 } from '../../src-main/core/captioning/ocr/rec'
 
-describe('detector input size (DetResizeForTest, limit type max)', () => {
+describe('detector input size (DetResizeForTest, limit type max, padded not stretched)', () => {
   it('rounds halves to even like Python', () => {
     expect([0.5, 1.5, 2.5, 3.5, -1.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, 4, -2, 2, 3])
   })
 
-  it('keeps small images, rounds sides to multiples of 32, never below 32', () => {
-    expect(detInputSize(640, 160)).toEqual({ width: 640, height: 160 })
-    expect(detInputSize(100, 10)).toEqual({ width: 96, height: 32 })
-    // 48 / 32 = 1.5 → 2; 80 / 32 = 2.5 → 2
-    expect(detInputSize(48, 80)).toEqual({ width: 64, height: 64 })
+  const size = (width: number, height: number, cw = width, ch = height) => ({
+    width,
+    height,
+    contentWidth: cw,
+    contentHeight: ch
   })
 
-  it('scales the longest side down to the limit', () => {
-    expect(detInputSize(1920, 1080)).toEqual({ width: 960, height: 544 })
-    expect(detInputSize(1000, 3000, 960)).toEqual({ width: 320, height: 960 })
-    expect(detInputSize(4000, 3000, 1280)).toEqual({ width: 1280, height: 960 })
+  it('keeps small images at their size, padded to multiples of 32', () => {
+    expect(detInputSize(640, 160)).toEqual(size(640, 160))
+    expect(detInputSize(100, 10)).toEqual(size(128, 32, 100, 10))
+    // a 44-px strip is neither squashed to 32 nor stretched to 64
+    expect(detInputSize(582, 44)).toEqual(size(608, 64, 582, 44))
+  })
+
+  it('scales the longest side down to the limit, keeping the aspect ratio', () => {
+    expect(detInputSize(1920, 1080)).toEqual(size(960, 544, 960, 540))
+    expect(detInputSize(1000, 3000, 960)).toEqual(size(320, 960))
+    expect(detInputSize(4000, 3000, 1280)).toEqual(size(1280, 960))
   })
 })
 
@@ -48,12 +56,19 @@ function mapWith(
   return m
 }
 
+const mapSize = (w: number, h: number, cw = w, ch = h) => ({
+  width: w,
+  height: h,
+  contentWidth: cw,
+  contentHeight: ch
+})
+
 describe('DB post-processing', () => {
   it('grows a region by area × 1.6 / perimeter and scales it to the image', () => {
     const map = mapWith(200, 100, [{ x0: 40, x1: 119, y0: 40, y1: 59, p: 0.9 }])
     // rect between pixel centres 79 × 19, centre (79.5, 49.5); distance = 79·19·1.6 / (2·98)
     // = 12.25, so 103.5 × 43.5: x 27.75..131.25, y 27.75..71.25
-    const [box, ...rest] = dbPostprocess(map, 200, 100, 200, 100)
+    const [box, ...rest] = dbPostprocess(map, mapSize(200, 100), 200, 100)
     expect(rest).toEqual([])
     expect(box!.score).toBeCloseTo(0.9, 6)
     expect(box!.quad).toEqual([
@@ -63,7 +78,7 @@ describe('DB post-processing', () => {
       [28, 71]
     ])
     // the same map for an image 1.5 times as large: corners × 1.5, rounded
-    const [big] = dbPostprocess(map, 200, 100, 300, 150)
+    const [big] = dbPostprocess(map, mapSize(200, 100), 300, 150)
     expect(big!.quad).toEqual([
       [42, 42],
       [197, 42],
@@ -72,13 +87,29 @@ describe('DB post-processing', () => {
     ])
   })
 
+  it('scales from the part of a padded map the image covers', () => {
+    const map = mapWith(200, 100, [{ x0: 40, x1: 119, y0: 40, y1: 59, p: 0.9 }])
+    // the image covers 160 × 80 of the map and is 300 × 150: map coordinates × 1.875
+    const [box] = dbPostprocess(map, mapSize(200, 100, 160, 80), 300, 150)
+    expect(box!.quad).toEqual([
+      [52, 52],
+      [246, 52],
+      [246, 134],
+      [52, 134]
+    ])
+    // a box reaching into the padding is clipped to the image
+    const edge = mapWith(200, 100, [{ x0: 120, x1: 180, y0: 10, y1: 30, p: 0.9 }])
+    const [clipped] = dbPostprocess(edge, mapSize(200, 100, 160, 80), 300, 150)
+    expect(Math.max(...clipped!.quad.map((p) => p[0]))).toBe(299)
+  })
+
   it('drops faint regions (mean below box_thresh) and specks', () => {
     const map = mapWith(100, 50, [
       { x0: 10, x1: 60, y0: 10, y1: 20, p: 0.5 },
       { x0: 80, x1: 81, y0: 30, y1: 31, p: 1 }
     ])
-    expect(dbPostprocess(map, 100, 50, 100, 50)).toEqual([])
-    expect(dbPostprocess(map, 100, 50, 100, 50, { boxThresh: 0.4 })).toHaveLength(1)
+    expect(dbPostprocess(map, mapSize(100, 50), 100, 50)).toEqual([])
+    expect(dbPostprocess(map, mapSize(100, 50), 100, 50, { boxThresh: 0.4 })).toHaveLength(1)
   })
 
   it('returns boxes in reading order', () => {
@@ -87,7 +118,7 @@ describe('DB post-processing', () => {
       { x0: 10, x1: 120, y0: 15, y1: 25, p: 0.95 },
       { x0: 10, x1: 200, y0: 80, y1: 95, p: 0.95 }
     ])
-    const boxes = dbPostprocess(map, 300, 120, 300, 120)
+    const boxes = dbPostprocess(map, mapSize(300, 120), 300, 120)
     // top-left corners: the right box starts 3 px higher but is on the same line
     expect(boxes.map((b) => b.quad[0])).toEqual([
       [3, 8],
@@ -251,5 +282,18 @@ describe('restoreSpaces', () => {
   it('single characters and empty input', () => {
     expect(restoreSpaces([])).toBe('')
     expect(restoreSpaces(line('x@3'))).toBe('x')
+  })
+})
+
+describe('halfWidthLatin', () => {
+  const chars = (s: string): DecodedChar[] => [...s].map((ch, t) => ({ ch, t, prob: 1, spaceP: 0 }))
+  const text = (cs: DecodedChar[]) => cs.map((c) => c.ch).join('')
+
+  it('turns fullwidth forms into ASCII in Latin lines', () => {
+    expect(text(halfWidthLatin(chars('Hello，world！Ｉｔ\u3000is')))).toBe('Hello,world!It is')
+  })
+
+  it('leaves lines with CJK characters as read', () => {
+    expect(text(halfWidthLatin(chars('你好，world！')))).toBe('你好，world！')
   })
 })

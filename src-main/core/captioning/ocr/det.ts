@@ -4,6 +4,10 @@
  * `TextDetector.filter_tag_det_res` and `sorted_boxes`). Pure functions over the probability map.
  *
  * Differences from PaddleOCR, all on purpose:
+ *  - The image keeps its aspect ratio in the detector input, padded (edge repeated) to multiples
+ *    of 32, instead of being stretched to them (see `detInputSize`).
+ *  - Boxes grow by unclip ratio 1.6 (RapidOCR's PP-OCRv4 setting) rather than 1.5: PaddleOCR's
+ *    boxes are tight enough to cut off the last letter of some lines.
  *  - Regions are 8-connected components instead of `cv2.findContours(RETR_LIST)` contours: the
  *    outer contour of a component has the same convex hull, hence the same minimum-area box;
  *    hole contours (which only yield a box nested in their component's box) are not reported.
@@ -31,7 +35,7 @@ export interface DetOptions {
   thresh: number
   /** minimum mean probability inside a box (`det_db_box_thresh`); default 0.6 */
   boxThresh: number
-  /** how far boxes grow, relative to area / perimeter (`det_db_unclip_ratio`); default 1.5 */
+  /** how far boxes grow, relative to area / perimeter (`det_db_unclip_ratio`); default 1.6 */
   unclipRatio: number
   /** at most this many regions are examined (`max_candidates`); default 1000 */
   maxCandidates: number
@@ -53,22 +57,36 @@ export function roundHalfEven(v: number): number {
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r
 }
 
+/** The detector input: the tensor size and the part of it the image covers. */
+export interface DetSize {
+  /** tensor width and height: multiples of 32 */
+  width: number
+  height: number
+  /** the resized image inside the tensor (top left); the rest repeats the image's edge */
+  contentWidth: number
+  contentHeight: number
+}
+
 /**
  * The detector input size for an image: scaled down so the longest side is at most
- * `limitSideLen` (never up), then each side rounded to a multiple of 32 (at least 32).
+ * `limitSideLen` (never up), aspect ratio kept, then padded to multiples of 32. PaddleOCR
+ * instead stretches each side to the nearest multiple of 32, which distorts small images (a
+ * 44-px strip squashed to 32 px loses its text; one stretched from 135 to 160 px breaks lines).
  */
 export function detInputSize(
   width: number,
   height: number,
   limitSideLen = DEFAULT_DET_OPTIONS.limitSideLen
-): { width: number; height: number } {
+): DetSize {
   const longest = Math.max(width, height)
   const ratio = longest > limitSideLen ? limitSideLen / longest : 1
-  const w = Math.trunc(width * ratio)
-  const h = Math.trunc(height * ratio)
+  const w = Math.max(1, Math.trunc(width * ratio))
+  const h = Math.max(1, Math.trunc(height * ratio))
   return {
-    width: Math.max(roundHalfEven(w / 32) * 32, 32),
-    height: Math.max(roundHalfEven(h / 32) * 32, 32)
+    width: Math.max(Math.ceil(w / 32) * 32, 32),
+    height: Math.max(Math.ceil(h / 32) * 32, 32),
+    contentWidth: w,
+    contentHeight: h
   }
 }
 
@@ -80,22 +98,23 @@ export interface DetBox {
 }
 
 /**
- * Boxes from the DB probability map (`mapW` × `mapH`, values 0..1), scaled to the source image
- * (`srcW` × `srcH`), in PaddleOCR's reading order.
+ * Boxes from the DB probability map (values 0..1, the detector input's size), scaled to the
+ * source image (`srcW` × `srcH`), in PaddleOCR's reading order.
  */
 export function dbPostprocess(
   map: Float32Array,
-  mapW: number,
-  mapH: number,
+  size: DetSize,
   srcW: number,
   srcH: number,
   options: Partial<DetOptions> = {}
 ): DetBox[] {
+  const { width: mapW, height: mapH, contentWidth, contentHeight } = size
   const o = { ...DEFAULT_DET_OPTIONS, ...options }
   const bitmap = new Uint8Array(mapW * mapH)
-  for (let i = 0; i < bitmap.length; i++) bitmap[i] = map[i]! > o.thresh ? 1 : 0
+  const thresh = o.thresh
+  for (let i = 0; i < bitmap.length; i++) if (map[i]! > thresh) bitmap[i] = 1
   const boxes: DetBox[] = []
-  for (const comp of components(bitmap, mapW, mapH, o.maxCandidates)) {
+  for (const comp of components(bitmap, mapW, mapH, o.maxCandidates, true)) {
     const rect = minAreaRect(componentPoints(comp))
     if (Math.min(rect.w, rect.h) < MIN_SIZE) continue
     const score = meanInConvexPolygon(map, mapW, mapH, miniBoxOrder(rectCorners(rect)))
@@ -106,8 +125,8 @@ export function dbPostprocess(
     const grown = { ...rect, w: rect.w + 2 * distance, h: rect.h + 2 * distance }
     if (Math.min(grown.w, grown.h) < MIN_SIZE + 2) continue
     const scaled = miniBoxOrder(rectCorners(grown)).map(([x, y]): Point => [
-      Math.min(Math.max(roundHalfEven((x / mapW) * srcW), 0), srcW),
-      Math.min(Math.max(roundHalfEven((y / mapH) * srcH), 0), srcH)
+      Math.min(Math.max(roundHalfEven((x / contentWidth) * srcW), 0), srcW),
+      Math.min(Math.max(roundHalfEven((y / contentHeight) * srcH), 0), srcH)
     ])
     // filter_tag_det_res: clockwise order, clipped inside the image, more than 3 px each way
     const quad = orderClockwise(scaled).map(([x, y]): Point => [

@@ -14,7 +14,13 @@
  * are not released by `dispose()`. Calls to `recognise` on one engine run one at a time.
  */
 import * as ort from 'onnxruntime-node'
-import { DEFAULT_DET_OPTIONS, dbPostprocess, detInputSize, type DetOptions } from './det'
+import {
+  DEFAULT_DET_OPTIONS,
+  dbPostprocess,
+  detInputSize,
+  type DetOptions,
+  type DetSize
+} from './det'
 import { cropGeometry, detTensor, writeRecCrop, type CropGeometry } from './image'
 import {
   checkDetSession,
@@ -28,6 +34,7 @@ import {
   REC_HEIGHT,
   batchWidth,
   ctcDecode,
+  halfWidthLatin,
   resizedWidth,
   restoreSpaces,
   type Decoded,
@@ -78,7 +85,7 @@ export interface OcrEngine {
 
 /** The stages of `recognise`, exposed for the benchmark script and tests. */
 export interface OcrStages {
-  detInput(pixels: Uint8Array, width: number, height: number): { tensor: ort.Tensor }
+  detInput(pixels: Uint8Array, width: number, height: number): { size: DetSize; tensor: ort.Tensor }
   runDet(tensor: ort.Tensor): Promise<ort.Tensor>
   runRec(tensor: ort.Tensor): Promise<ort.Tensor>
 }
@@ -142,10 +149,22 @@ export async function createOcrEngine(
     if (!probs) throw new Error(`${files.rec}: the run has no output "${recIO.output}"`)
     return probs
   }
-  const detInput = (pixels: Uint8Array, width: number, height: number): { tensor: ort.Tensor } => {
+  const detInput = (
+    pixels: Uint8Array,
+    width: number,
+    height: number
+  ): { size: DetSize; tensor: ort.Tensor } => {
     const size = detInputSize(width, height, detOptions.limitSideLen)
-    const data = detTensor(pixels, width, height, size.width, size.height)
-    return { tensor: new ort.Tensor('float32', data, [1, 3, size.height, size.width]) }
+    const data = detTensor(
+      pixels,
+      width,
+      height,
+      size.width,
+      size.height,
+      size.contentWidth,
+      size.contentHeight
+    )
+    return { size, tensor: new ort.Tensor('float32', data, [1, 3, size.height, size.width]) }
   }
 
   async function recogniseNow(
@@ -164,11 +183,10 @@ export async function createOcrEngine(
     if (Math.min(width, height) < minSide) return []
 
     // detection
-    const { tensor } = detInput(pixels, width, height)
-    const [, , mapH, mapW] = tensor.dims as [number, number, number, number]
+    const { size, tensor } = detInput(pixels, width, height)
     const map = await runDet(tensor)
     tensor.dispose()
-    const boxes = dbPostprocess(map.data as Float32Array, mapW, mapH, width, height, detOptions)
+    const boxes = dbPostprocess(map.data as Float32Array, size, width, height, detOptions)
     map.dispose()
     if (boxes.length === 0) return []
 
@@ -213,8 +231,14 @@ export async function createOcrEngine(
     boxes.forEach((b, i) => {
       const d = decoded[i]
       if (!d || d.score < dropScore) return
+      const chars = halfWidthLatin(d.chars)
       const text =
-        options.spaces === false ? d.text.trim() : restoreSpaces(d.chars, options.spaces ?? {})
+        options.spaces === false
+          ? chars
+              .map((c) => c.ch)
+              .join('')
+              .trim()
+          : restoreSpaces(chars, options.spaces ?? {})
       if (!text) return
       const xs = b.quad.map((p) => p[0])
       const ys = b.quad.map((p) => p[1])

@@ -34,24 +34,26 @@ export interface Component {
  * 8-connected components of the non-zero pixels of `bitmap` (row-major, `width` × `height`), in
  * raster order of their first pixel, at most `maxComponents` of them. 8-connectivity is what
  * OpenCV's border following (findContours) uses for the foreground. Holes are not reported: a
- * hole's box lies inside its component's box and would only duplicate it.
+ * hole's box lies inside its component's box and would only duplicate it. With `consume` the
+ * bitmap is used as the visited mark and is all zeros afterwards (saves a copy).
  */
 export function components(
   bitmap: Uint8Array,
   width: number,
   height: number,
-  maxComponents = Infinity
+  maxComponents = Infinity,
+  consume = false
 ): Component[] {
-  const seen = new Uint8Array(width * height)
-  const stack = new Int32Array(width * height)
+  const todo = consume ? bitmap : bitmap.slice()
+  let stack = new Int32Array(1024)
   const rowMin = new Int32Array(height).fill(-1)
   const rowMax = new Int32Array(height).fill(-1)
   const out: Component[] = []
-  for (let start = 0; start < bitmap.length && out.length < maxComponents; start++) {
-    if (!bitmap[start] || seen[start]) continue
+  for (let start = 0; start < todo.length && out.length < maxComponents; start++) {
+    if (!todo[start]) continue
     let top = 0
     stack[top++] = start
-    seen[start] = 1
+    todo[start] = 0
     let y0 = height
     let y1 = -1
     let area = 0
@@ -64,15 +66,21 @@ export function components(
       if (y > y1) y1 = y
       if (rowMin[y] === -1 || x < rowMin[y]!) rowMin[y] = x
       if (x > rowMax[y]!) rowMax[y] = x
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy
-        if (ny < 0 || ny >= height) continue
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx
-          if (nx < 0 || nx >= width) continue
-          const q = ny * width + nx
-          if (bitmap[q] && !seen[q]) {
-            seen[q] = 1
+      if (top + 8 > stack.length) {
+        const grown = new Int32Array(stack.length * 2)
+        grown.set(stack)
+        stack = grown
+      }
+      const yFrom = y > 0 ? y - 1 : y
+      const yTo = y < height - 1 ? y + 1 : y
+      const xFrom = x > 0 ? x - 1 : x
+      const xTo = x < width - 1 ? x + 1 : x
+      for (let ny = yFrom; ny <= yTo; ny++) {
+        const row = ny * width
+        for (let nx = xFrom; nx <= xTo; nx++) {
+          const q = row + nx
+          if (todo[q]) {
+            todo[q] = 0
             stack[top++] = q
           }
         }

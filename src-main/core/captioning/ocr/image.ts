@@ -55,7 +55,8 @@ function boxReduce(
 }
 
 /**
- * The detector input: `rgb` (`width` × `height`) resized to `dw` × `dh` and normalised, as a
+ * The detector input: `rgb` (`width` × `height`) resized to `cw` × `ch` at the top left of a
+ * `dw` × `dh` tensor whose remaining columns and rows repeat the image's edge, normalised, as a
  * [1, 3, dh, dw] float tensor in B, G, R channel order.
  */
 export function detTensor(
@@ -63,9 +64,11 @@ export function detTensor(
   width: number,
   height: number,
   dw: number,
-  dh: number
+  dh: number,
+  cw = dw,
+  ch = dh
 ): Float32Array {
-  const red = boxReduce(rgb, width, height, dw, dh)
+  const red = boxReduce(rgb, width, height, cw, ch)
   const src = red.data
   const plane = dw * dh
   const out = new Float32Array(plane * 3)
@@ -74,40 +77,44 @@ export function detTensor(
   const xs1 = new Int32Array(dw)
   const xw = new Float32Array(dw)
   for (let x = 0; x < dw; x++) {
-    const sx = ((x + 0.5) * width) / dw - 0.5
+    const sx = ((x + 0.5) * width) / cw - 0.5
     const rx = Math.min(Math.max((sx - (red.fx - 1) / 2) / red.fx, 0), red.w - 1)
     const x0 = Math.floor(rx)
     xs0[x] = x0 * 3
     xs1[x] = Math.min(x0 + 1, red.w - 1) * 3
     xw[x] = rx - x0
   }
-  const k = [
-    [1 / (255 * DET_STD[0]), DET_MEAN[0] / DET_STD[0]],
-    [1 / (255 * DET_STD[1]), DET_MEAN[1] / DET_STD[1]],
-    [1 / (255 * DET_STD[2]), DET_MEAN[2] / DET_STD[2]]
-  ] as const
+  // (v / 255 - mean) / std per tensor channel: B, G, R
+  const sb = 1 / (255 * DET_STD[0])
+  const sg = 1 / (255 * DET_STD[1])
+  const sr = 1 / (255 * DET_STD[2])
+  const ob = DET_MEAN[0] / DET_STD[0]
+  const og = DET_MEAN[1] / DET_STD[1]
+  const or = DET_MEAN[2] / DET_STD[2]
   for (let y = 0; y < dh; y++) {
-    const sy = ((y + 0.5) * height) / dh - 0.5
+    const sy = ((y + 0.5) * height) / ch - 0.5
     const ry = Math.min(Math.max((sy - (red.fy - 1) / 2) / red.fy, 0), red.h - 1)
     const y0 = Math.floor(ry)
     const wy = ry - y0
     const row0 = y0 * red.w * 3
     const row1 = Math.min(y0 + 1, red.h - 1) * red.w * 3
-    for (let x = 0; x < dw; x++) {
+    let o = y * dw
+    for (let x = 0; x < dw; x++, o++) {
       const wx = xw[x]!
       const a = row0 + xs0[x]!
       const b = row0 + xs1[x]!
       const c = row1 + xs0[x]!
       const d = row1 + xs1[x]!
-      const o = y * dw + x
-      for (let ch = 0; ch < 3; ch++) {
-        // tensor channel 0 is blue: source channel 2
-        const s = 2 - ch
-        const top = src[a + s]! + (src[b + s]! - src[a + s]!) * wx
-        const bot = src[c + s]! + (src[d + s]! - src[c + s]!) * wx
-        const v = top + (bot - top) * wy
-        out[ch * plane + o] = v * k[ch]![0] - k[ch]![1]
-      }
+      const w00 = (1 - wx) * (1 - wy)
+      const w01 = wx * (1 - wy)
+      const w10 = (1 - wx) * wy
+      const w11 = wx * wy
+      const r = src[a]! * w00 + src[b]! * w01 + src[c]! * w10 + src[d]! * w11
+      const g = src[a + 1]! * w00 + src[b + 1]! * w01 + src[c + 1]! * w10 + src[d + 1]! * w11
+      const bl = src[a + 2]! * w00 + src[b + 2]! * w01 + src[c + 2]! * w10 + src[d + 2]! * w11
+      out[o] = bl * sb - ob
+      out[plane + o] = g * sg - og
+      out[2 * plane + o] = r * sr - or
     }
   }
   return out
