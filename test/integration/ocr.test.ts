@@ -20,7 +20,13 @@ import {
   type OcrEngine,
   type OcrLine
 } from '../../src-main/core/captioning/ocr'
-import { ocrTestImages, toPng, type RgbImage } from '../fixtures/ocr-images'
+import {
+  SPACING_CASES,
+  ocrTestImages,
+  spacingImage,
+  toPng,
+  type RgbImage
+} from '../fixtures/ocr-images'
 
 let engine: OcrEngine
 let images: Record<string, RgbImage>
@@ -106,6 +112,20 @@ describe('reads rendered text', () => {
     expect(lines[0]!.watermark).toBe(false)
     expect(summariseText(lines)).toMatchObject({ hasSceneText: true, hasWatermark: false })
   })
+})
+
+describe('word spaces', () => {
+  it.each(SPACING_CASES)(
+    'restores the spaces the model drops: $text ($font $size px)',
+    async (c) => {
+      const img = await spacingImage(c)
+      const lines = await engine.recognise(img.pixels, img.width, img.height)
+      expect(lines).toHaveLength(1)
+      // the model's own output lacks at least one of the spaces
+      expect(lines[0]!.raw.split(' ').length).toBeLessThan(c.text.split(' ').length)
+      expect(lines[0]!.text).toBe(c.text)
+    }
+  )
 })
 
 describe('agrees with the @gutenye/ocr-node pipeline', () => {
