@@ -13,6 +13,7 @@ import { taggerPipeline } from './tagger'
 import { exportSpeed } from './export'
 import { cleanupPreview } from './cleanup'
 import { reviewBench } from './review'
+import { ocrThroughput } from './ocr'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
@@ -29,6 +30,8 @@ export const benchmarks: Benchmark[] = [
   exportSpeed,
   cleanupPreview,
   // issue 7: review at scale
-  reviewBench
+  reviewBench,
+  // issue 13: real weights
+  ocrThroughput
   // later issues: append here
 ]
