@@ -283,36 +283,52 @@ export function meanInConvexPolygon(
 
 /**
  * The projective map from the unit square to a quad (Heckbert): (0,0)→q[0], (1,0)→q[1],
- * (1,1)→q[2], (0,1)→q[3]. Returns a function (s, t) → [x, y].
+ * (1,1)→q[2], (0,1)→q[3], as coefficients: x = (a·s + b·t + c) / (g·s + h·t + 1) and
+ * y = (d·s + e·t + f) / (g·s + h·t + 1).
  */
-export function squareToQuad(q: Quad): (s: number, t: number) => Point {
+export interface Homography {
+  a: number
+  b: number
+  c: number
+  d: number
+  e: number
+  f: number
+  g: number
+  h: number
+}
+
+export function squareToQuadCoefficients(q: Quad): Homography {
   const [[x0, y0], [x1, y1], [x2, y2], [x3, y3]] = q
   const sx = x0 - x1 + x2 - x3
   const sy = y0 - y1 + y2 - y3
-  let a: number, b: number, d: number, e: number, g: number, h: number
   if (Math.abs(sx) < 1e-9 && Math.abs(sy) < 1e-9) {
-    a = x1 - x0
-    b = x2 - x1
-    d = y1 - y0
-    e = y2 - y1
-    g = 0
-    h = 0
-  } else {
-    const dx1 = x1 - x2
-    const dx2 = x3 - x2
-    const dy1 = y1 - y2
-    const dy2 = y3 - y2
-    const det = dx1 * dy2 - dx2 * dy1
-    g = det === 0 ? 0 : (sx * dy2 - dx2 * sy) / det
-    h = det === 0 ? 0 : (dx1 * sy - sx * dy1) / det
-    a = x1 - x0 + g * x1
-    b = x3 - x0 + h * x3
-    d = y1 - y0 + g * y1
-    e = y3 - y0 + h * y3
+    return { a: x1 - x0, b: x2 - x1, c: x0, d: y1 - y0, e: y2 - y1, f: y0, g: 0, h: 0 }
   }
+  const dx1 = x1 - x2
+  const dx2 = x3 - x2
+  const dy1 = y1 - y2
+  const dy2 = y3 - y2
+  const det = dx1 * dy2 - dx2 * dy1
+  const g = det === 0 ? 0 : (sx * dy2 - dx2 * sy) / det
+  const h = det === 0 ? 0 : (dx1 * sy - sx * dy1) / det
+  return {
+    a: x1 - x0 + g * x1,
+    b: x3 - x0 + h * x3,
+    c: x0,
+    d: y1 - y0 + g * y1,
+    e: y3 - y0 + h * y3,
+    f: y0,
+    g,
+    h
+  }
+}
+
+/** `squareToQuadCoefficients` as a function (s, t) → [x, y]. */
+export function squareToQuad(q: Quad): (s: number, t: number) => Point {
+  const { a, b, c, d, e, f, g, h } = squareToQuadCoefficients(q)
   return (s, t) => {
     const z = g * s + h * t + 1
-    return [(a * s + b * t + x0) / z, (d * s + e * t + y0) / z]
+    return [(a * s + b * t + c) / z, (d * s + e * t + f) / z]
   }
 }
 

@@ -8,7 +8,7 @@
  * where an image shrinks by 2× or more it is first box-averaged (the detector) or supersampled
  * (the line crops), so thin strokes survive the reduction instead of aliasing away.
  */
-import { squareToQuad, type Quad } from './geometry'
+import { squareToQuadCoefficients, type Quad } from './geometry'
 
 /** Detector normalisation (PaddleOCR `NormalizeImage`), indexed by tensor channel (B, G, R). */
 const DET_MEAN = [0.485, 0.456, 0.406] as const
@@ -32,24 +32,30 @@ function boxReduce(
   const h = Math.floor(sh / fy)
   const out = new Float32Array(w * h * 3)
   const inv = 1 / (fx * fy)
+  // one output row at a time: source rows are read front to back, sums kept per output pixel
+  const acc = new Uint32Array(w * 3)
+  const step = fx * 3
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let r = 0
-      let g = 0
-      let b = 0
-      for (let j = 0; j < fy; j++) {
-        let p = ((y * fy + j) * sw + x * fx) * 3
+    acc.fill(0)
+    for (let j = 0; j < fy; j++) {
+      const row = (y * fy + j) * sw * 3
+      for (let x = 0, k = 0; x < w; x++, k += 3) {
+        let p = row + x * step
+        let r = 0
+        let g = 0
+        let b = 0
         for (let i = 0; i < fx; i++, p += 3) {
           r += src[p]!
           g += src[p + 1]!
           b += src[p + 2]!
         }
+        acc[k] = acc[k]! + r
+        acc[k + 1] = acc[k + 1]! + g
+        acc[k + 2] = acc[k + 2]! + b
       }
-      const o = (y * w + x) * 3
-      out[o] = r * inv
-      out[o + 1] = g * inv
-      out[o + 2] = b * inv
     }
+    const o = y * w * 3
+    for (let k = 0; k < w * 3; k++) out[o + k] = acc[k]! * inv
   }
   return { data: out, w, h, fx, fy }
 }
@@ -91,6 +97,20 @@ export function detTensor(
   const ob = DET_MEAN[0] / DET_STD[0]
   const og = DET_MEAN[1] / DET_STD[1]
   const or = DET_MEAN[2] / DET_STD[2]
+  if (cw === width && ch === height) {
+    // no resampling: copy, repeating the last column and row into the padding
+    for (let y = 0; y < dh; y++) {
+      const row = Math.min(y, height - 1) * width * 3
+      let o = y * dw
+      for (let x = 0; x < dw; x++, o++) {
+        const p = row + xs0[x]!
+        out[o] = rgb[p + 2]! * sb - ob
+        out[plane + o] = rgb[p + 1]! * sg - og
+        out[2 * plane + o] = rgb[p]! * sr - or
+      }
+    }
+    return out
+  }
   for (let y = 0; y < dh; y++) {
     const sy = ((y + 0.5) * height) / ch - 0.5
     const ry = Math.min(Math.max((sy - (red.fy - 1) / 2) / red.fy, 0), red.h - 1)
@@ -159,7 +179,18 @@ export function writeRecCrop(
   tensorW: number,
   resizedW: number
 ): number {
-  const toSrc = squareToQuad(g.quad)
+  const {
+    a: ha,
+    b: hb,
+    c: hc,
+    d: hd,
+    e: he,
+    f: hf,
+    g: hg,
+    h: hh
+  } = squareToQuadCoefficients(g.quad)
+  const invW = 1 / g.cropW
+  const invH = 1 / g.cropH
   const W = g.rotated ? g.cropH : g.cropW
   const H = g.rotated ? g.cropW : g.cropH
   const plane = tensorH * tensorW
@@ -184,9 +215,11 @@ export function writeRecCrop(
           // np.rot90: rotated (xr, yr) is crop (W0 - 1 - yr, xr)
           const cx = g.rotated ? g.cropW - 1 - yr : xr
           const cy = g.rotated ? xr : yr
-          const [sxf, syf] = toSrc(cx / g.cropW, cy / g.cropH)
-          const sx = Math.min(Math.max(sxf, 0), maxX)
-          const sy = Math.min(Math.max(syf, 0), maxY)
+          const s = cx * invW
+          const t = cy * invH
+          const z = hg * s + hh * t + 1
+          const sx = Math.min(Math.max((ha * s + hb * t + hc) / z, 0), maxX)
+          const sy = Math.min(Math.max((hd * s + he * t + hf) / z, 0), maxY)
           const x0 = Math.floor(sx)
           const y0 = Math.floor(sy)
           const x1 = Math.min(x0 + 1, maxX)
