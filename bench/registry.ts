@@ -14,6 +14,7 @@ import { exportSpeed } from './export'
 import { cleanupPreview } from './cleanup'
 import { reviewBench } from './review'
 import { hostBench } from './host'
+import { ocrThroughput } from './ocr'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
@@ -31,6 +32,8 @@ export const benchmarks: Benchmark[] = [
   cleanupPreview,
   // issue 7: review at scale
   reviewBench,
+  // issue 13: real weights
+  ocrThroughput,
   // issue 14: the core host thread
   hostBench
   // later issues: append here
