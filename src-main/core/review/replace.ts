@@ -4,10 +4,11 @@
  * one unit, so match indices are indices into the original — and the output is rebuilt from the
  * ORIGINAL text: only matched spans change, everything else is kept byte for byte. In regex mode
  * the replacement template ($$, $&, $`, $', $1…$99, $<name>) is expanded with the original text's
- * groups.
+ * groups. Patterns run on the linear-time engine (core/regex: RE2 semantics, JavaScript syntax),
+ * so no pattern can stall the preview or the write transactions of apply.
  */
-import { GlossaError } from '../../shared/errors'
 import { toHalfWidth } from '../captions/text/width'
+import { compileUserRegex, escapeLiteral, type UserMatch } from '../regex'
 
 export interface ReplaceSpec {
   find: string
@@ -20,10 +21,6 @@ export interface ReplaceSpec {
 export type Replacer = (text: string) => string
 
 const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''))
-
-function escapeLiteral(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|/]/g, (c) => `\\${c}`)
-}
 
 /** Folds full-width characters of a regex pattern to escaped half-width literals. */
 function foldPattern(p: string): string {
@@ -40,26 +37,17 @@ function foldPattern(p: string): string {
 export function compileReplace(spec: ReplaceSpec): Replacer {
   const body = spec.regex ? spec.find : escapeLiteral(spec.find)
   const pattern = spec.widthInsensitive ? foldPattern(body) : body
-  let re: RegExp
-  try {
-    const d = spec.regex && spec.replace.includes('$') ? 'd' : ''
-    re = new RegExp(pattern, `gu${d}${spec.caseInsensitive ? 'i' : ''}`)
-  } catch (e) {
-    throw new GlossaError('INVALID_ARGS', `bad regular expression: ${(e as Error).message}`)
-  }
+  const re = compileUserRegex(pattern, spec.caseInsensitive ? 'i' : '', 'the find pattern')
   const literal = !spec.regex
   return (text) => {
     const hay = spec.widthInsensitive ? toHalfWidth(text) : text
-    re.lastIndex = 0
     let out = ''
     let last = 0
     let changed = false
-    for (const m of hay.matchAll(re)) {
-      const start = m.index
-      const end = start + m[0].length
-      const rep = literal ? spec.replace : expand(spec.replace, text, m, start, end)
-      out += text.slice(last, start) + rep
-      last = end
+    for (const m of re.matches(hay)) {
+      const rep = literal ? spec.replace : expand(spec.replace, text, m)
+      out += text.slice(last, m.start) + rep
+      last = m.end
       changed = true
     }
     if (!changed) return text
@@ -67,19 +55,13 @@ export function compileReplace(spec: ReplaceSpec): Replacer {
   }
 }
 
-function group(text: string, m: RegExpExecArray | RegExpMatchArray, n: number): string | undefined {
-  const span = m.indices?.[n]
-  return span ? text.slice(span[0], span[1]) : undefined
+function span(text: string, s: [number, number] | null): string | undefined {
+  return s ? text.slice(s[0], s[1]) : undefined
 }
 
 /** Expands a String.prototype.replace template using the original text's spans. */
-function expand(
-  tpl: string,
-  text: string,
-  m: RegExpMatchArray,
-  start: number,
-  end: number
-): string {
+function expand(tpl: string, text: string, m: UserMatch): string {
+  const { start, end } = m
   if (!tpl.includes('$')) return tpl
   let out = ''
   for (let i = 0; i < tpl.length; i++) {
@@ -101,25 +83,23 @@ function expand(
     } else if (n === "'") {
       out += text.slice(end)
       i++
-    } else if (n === '<' && m.groups) {
+    } else if (n === '<' && m.hasNamedGroups) {
       const close = tpl.indexOf('>', i + 2)
       if (close < 0) {
         out += c
         continue
       }
-      const name = tpl.slice(i + 2, close)
-      const span = m.indices?.groups?.[name]
-      out += span ? text.slice(span[0], span[1]) : ''
+      out += span(text, m.named(tpl.slice(i + 2, close))) ?? ''
       i = close
     } else if (n >= '0' && n <= '9') {
-      const groups = m.length - 1
+      const groups = m.groupCount
       const two = tpl[i + 2]
       const nn = two !== undefined && two >= '0' && two <= '9' ? Number(n + two) : NaN
       if (!Number.isNaN(nn) && nn >= 1 && nn <= groups) {
-        out += group(text, m, nn) ?? ''
+        out += span(text, m.group(nn)) ?? ''
         i += 2
       } else if (Number(n) >= 1 && Number(n) <= groups) {
-        out += group(text, m, Number(n)) ?? ''
+        out += span(text, m.group(Number(n))) ?? ''
         i++
       } else out += c
     } else out += c
