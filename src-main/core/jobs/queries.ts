@@ -250,6 +250,27 @@ export function failedItems(
   ).all(jobId, afterSeq, limit) as { seq: number; key: string; error: string | null }[]
 }
 
+/** Records an item that was met and deliberately left alone (an undo entry changed since). */
+export function insertSkippedItem(
+  db: Database,
+  jobId: number,
+  seq: number,
+  key: string,
+  reason: string
+): void {
+  prepared(
+    db,
+    `INSERT INTO job_items (job_id, seq, key, status, error) VALUES (?, ?, ?, 'skipped', ?)
+     ON CONFLICT DO NOTHING`
+  ).run(jobId, seq, key, reason)
+}
+
+export function skippedItemKeys(db: Database, jobId: number): string[] {
+  return prepared(db, `SELECT key FROM job_items WHERE job_id = ? AND status = 'skipped'`)
+    .pluck()
+    .all(jobId) as string[]
+}
+
 export function markItem(
   db: Database,
   jobId: number,

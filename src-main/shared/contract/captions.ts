@@ -40,6 +40,13 @@ export interface HistoryBatch {
   undone: boolean
 }
 
+/**
+ * An undo or redo: the batch, and for a large one the job doing it. Entries whose value was
+ * changed since the batch are left as they are: `skipped` counts them and `note` says so ("3
+ * captions changed since; left as they are"); for a job, its JobInfo.note says it at the end.
+ */
+export type HistoryStepResult = HistoryBatch & { jobId?: number; skipped?: number; note?: string }
+
 export type LintRule = (typeof LINT_RULES)[number]
 
 export type ScriptName = (typeof SCRIPTS)[number]
@@ -133,8 +140,8 @@ export interface CaptionsResults {
   'captions.setText': CaptionResult
   'captions.setFields': CaptionResult
   'captions.setTags': CaptionResult
-  'history.undo': (HistoryBatch & { jobId?: number }) | null
-  'history.redo': (HistoryBatch & { jobId?: number }) | null
+  'history.undo': HistoryStepResult | null
+  'history.redo': HistoryStepResult | null
   'history.list': HistoryBatch[]
   'captions.lint': {
     /** images with issues (the one image, issues possibly empty, for the imageId form) */
