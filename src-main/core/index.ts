@@ -217,9 +217,11 @@ export const ARG_LIMITS = { depth: 64, values: 2_000_000, array: 1_000_000 } as 
 /**
  * Refuses argument objects whose SHAPE is hostile before zod walks them: nesting deeper than
  * any method takes (a 3,000-deep array overflowed the stack), or more values than any method
- * takes (millions of invalid elements made millions of issues). Iterative: no recursion.
+ * takes (millions of invalid elements made millions of issues), and NUL characters, which no
+ * text or path may hold (SQLite's search and Node's file APIs fail on them). Iterative.
  */
 export function checkArgShape(method: string, args: unknown): void {
+  if (typeof args === 'string' && args.includes('\0')) throw nulError(method)
   const stack: [unknown, number][] = [[args, 0]]
   let values = 0
   while (stack.length) {
@@ -231,6 +233,7 @@ export function checkArgShape(method: string, args: unknown): void {
         `${method}: the arguments are nested more than ${ARG_LIMITS.depth} levels deep`
       )
     const items: unknown[] = Array.isArray(v) ? v : Object.values(v)
+    if (!Array.isArray(v) && Object.keys(v).some((k) => k.includes('\0'))) throw nulError(method)
     if (Array.isArray(v) && v.length > ARG_LIMITS.array)
       throw new GlossaError(
         'TOO_LARGE',
@@ -242,8 +245,18 @@ export function checkArgShape(method: string, args: unknown): void {
         'TOO_LARGE',
         `${method}: more than ${ARG_LIMITS.values.toLocaleString('en')} values in the arguments`
       )
-    for (const x of items) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1])
+    for (const x of items) {
+      if (typeof x === 'object' && x !== null) stack.push([x, depth + 1])
+      else if (typeof x === 'string' && x.includes('\0')) throw nulError(method)
+    }
   }
+}
+
+function nulError(method: string): GlossaError {
+  return new GlossaError(
+    'INVALID_ARGS',
+    `${method}: a text or path contains a NUL character (\\0), which no caption, search or file name may hold`
+  )
 }
 
 /** INVALID_ARGS listing the first MAX_ISSUES problems (paths shortened), counting the rest. */

@@ -6,7 +6,16 @@
  */
 import { z } from 'zod'
 import { LINT_RULES, SCRIPTS } from '../constants'
-import { CaptionFields, DatasetTarget, FilePath, Id, Lang, TagInput, Text } from '../schemas'
+import {
+  CaptionFields,
+  DatasetTarget,
+  FilePath,
+  Id,
+  IdList,
+  Lang,
+  TagInput,
+  Text
+} from '../schemas'
 
 export interface TagRow {
   tag: string
@@ -119,7 +128,7 @@ export const captionsArgs = {
       target: DatasetTarget,
       to: z.enum(SCRIPTS),
       lang: Lang.default('zh'),
-      excludeImageIds: z.array(Id).max(100_000).default([])
+      excludeImageIds: IdList(100_000).default([])
     })
     .strict(),
   'text.render': z.object({ fields: CaptionFields, lang: Lang }).strict(),

@@ -4,7 +4,7 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
-import { Id, ImageFilter, Lang, ReviewStatus } from '../schemas'
+import { Id, IdList, ImageFilter, Lang, ReviewStatus } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Selections
@@ -15,13 +15,13 @@ import { Id, ImageFilter, Lang, ReviewStatus } from '../schemas'
  * `{ ids }` is an explicit list (a shift-click range the grid already knows).
  */
 export const Selection = z.union([
-  z.object({ ids: z.array(Id).min(1).max(200_000) }).strict(),
+  z.object({ ids: IdList(200_000, 1) }).strict(),
   z
     .object({
       datasetId: Id.optional(),
       filter: ImageFilter,
-      include: z.array(Id).max(200_000).optional(),
-      exclude: z.array(Id).max(200_000).optional()
+      include: IdList(200_000).optional(),
+      exclude: IdList(200_000).optional()
     })
     .strict()
     .refine(
@@ -310,7 +310,7 @@ export const reviewArgs = {
   'dupes.keep': z
     .object({
       keep: z.array(Id).min(1).max(10_000),
-      others: z.array(Id).min(1).max(100_000),
+      others: IdList(100_000, 1),
       action: DupeAction.default('reject')
     })
     .strict(),
