@@ -61,7 +61,12 @@ function openWindow(): void {
 async function start(): Promise<void> {
   const nativeBinding = electronNativeBinding()
   try {
-    core = createCore({ dataDir, nativeBinding, resumeInterrupted: true })
+    core = createCore({
+      dataDir,
+      nativeBinding,
+      resumeInterrupted: true,
+      processLabel: 'Glossa app'
+    })
   } catch (err) {
     const hint = nativeBinding
       ? ''

@@ -14,6 +14,7 @@ import { pageImages } from '../images/queries'
 import { ExportProfile, runExport, type ExportImage, type ExportResult } from './'
 import { FLAG_REG } from '../import/store'
 import type { JobKindImpl } from '../jobs/runner'
+import { cleanStaleStaging, realpathLoose } from './safety'
 
 export interface ExportJobParams {
   datasetId: number
@@ -130,6 +131,12 @@ function parseParams(p: Record<string, unknown>): ExportJobParams {
 
 export const exportJob: JobKindImpl = {
   kind: 'export',
+  /** a killed export's staging folder goes as soon as its job is reclaimed (not at the next export) */
+  async reclaimed(_ctx, job) {
+    const destination = (job.params as Partial<ExportJobParams>).destination
+    if (typeof destination === 'string' && destination.trim())
+      await cleanStaleStaging(await realpathLoose(destination))
+  },
   async run(ctx: CoreContext, job, control) {
     const { db } = ctx
     const params = parseParams(job.params)
