@@ -23,7 +23,7 @@ import { cliJson, readLibrary, runGlossa } from '../fixtures/cli'
 import { startServe, type ServeChild } from '../fixtures/serve-child'
 import { makeJpegs } from '../fixtures/generate'
 
-const IMAGES = 20_000
+const IMAGES = 6_000
 const OP: BulkOp = {
   kind: 'replace',
   find: '^(.)',
