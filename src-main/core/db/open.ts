@@ -266,6 +266,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
           }[]
         ).map((r) => r.name)
     )
+    checkWrittenOnOpen(db, file)
     db.pragma('busy_timeout = 5000')
     if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
@@ -276,6 +277,33 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     const mapped = corruptOr(err, file, db)
     db.close()
     throw mapped
+  }
+}
+
+/**
+ * The tables a read-write open may write before any command runs (job recovery, the owner's
+ * lease) are checked first (`PRAGMA quick_check(table)`, milliseconds), so a damaged library is
+ * refused before anything is written to it. A full check reads the whole file (seconds per
+ * gigabyte) and is not done at every open; damage elsewhere is reported when it is met, and from
+ * then on the session writes nothing (core/index.ts).
+ */
+function checkWrittenOnOpen(db: Db, file: string): void {
+  const tables = new Set(
+    (
+      db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).all() as { name: string }[]
+    ).map((r) => r.name)
+  )
+  for (const t of ['jobs', 'job_owners', 'job_items']) {
+    if (!tables.has(t)) continue
+    const problems = (db.pragma(`quick_check(${t})`) as { quick_check: string }[])
+      .map((r) => r.quick_check)
+      .filter((r) => r !== 'ok')
+    if (problems.length)
+      throw new GlossaError(
+        'LIBRARY_CORRUPT',
+        `${file}: the library file is damaged (${problems[0]}). Nothing was written to it; restore a backup (Glossa keeps them in the "backups" folder beside the library) or open a copy.`,
+        { file, problems: problems.slice(0, 10) }
+      )
   }
 }
 
