@@ -122,7 +122,8 @@ export async function handleApiCall(
   method: string,
   req: IncomingMessage,
   res: ServerResponse,
-  log: (msg: string) => void
+  log: (msg: string) => void,
+  bodyTimeoutMs = BODY_TIMEOUT_MS
 ): Promise<void> {
   if (!isJsonContentType(req.headers['content-type'])) {
     sendError(res, 415, {
@@ -133,7 +134,7 @@ export async function handleApiCall(
   }
   let body: Buffer
   try {
-    body = await readBody(req, MAX_BODY_BYTES)
+    body = await readBody(req, MAX_BODY_BYTES, bodyTimeoutMs)
   } catch (err) {
     if (err instanceof BodyTooLarge) {
       sendErrorAndClose(res, 413, {
@@ -143,7 +144,7 @@ export async function handleApiCall(
     } else if (err instanceof BodyTimeout) {
       sendErrorAndClose(res, 408, {
         code: 'TIMEOUT',
-        message: `${method}: the request body did not arrive within ${BODY_TIMEOUT_MS / 1000} s`
+        message: `${method}: the request body did not arrive within ${bodyTimeoutMs / 1000} s`
       })
     } else if (!res.headersSent) {
       sendError(res, 400, { code: 'INVALID_ARGS', message: 'could not read the request body' })

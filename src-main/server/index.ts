@@ -47,6 +47,8 @@ export interface ServerOptions {
   token?: string
   /** where warnings and internal errors go; default stderr */
   log?: (msg: string) => void
+  /** how long a request body may take to arrive (default BODY_TIMEOUT_MS, 30 s) */
+  bodyTimeoutMs?: number
 }
 
 export interface GlossaServer {
@@ -153,7 +155,7 @@ export async function startServer(opts: ServerOptions): Promise<GlossaServer> {
         return handleEvents(core, req, res, clients)
       }
       if (method !== 'POST') return sendText(res, 405, 'Method not allowed', { allow: 'POST' })
-      return handleApiCall(core, name, req, res, log)
+      return handleApiCall(core, name, req, res, log, opts.bodyTimeoutMs)
     }
     if (method === 'POST') return sendText(res, 405, 'Method not allowed', { allow: 'GET, HEAD' })
 
