@@ -284,9 +284,16 @@ export class JobRunner {
   /** Registers this process as an owner (first job it queues) and starts its heartbeat. */
   private ensureOwner(): void {
     if (this.registered) return
-    const { db } = this.ctx()
     const now = Date.now()
-    upsertOwner(db, {
+    this.writeOwner(now)
+    this.registered = true
+    this.lastBeat = now
+    this.startTimer()
+  }
+
+  /** This process's owner row (inserted, or its heartbeat refreshed). */
+  private writeOwner(now: number): void {
+    upsertOwner(this.ctx().db, {
       id: this.ownerId,
       host: HOST,
       pid: process.pid,
@@ -294,9 +301,6 @@ export class JobRunner {
       started_at: this.startedAt,
       heartbeat_at: now
     })
-    this.registered = true
-    this.lastBeat = now
-    this.startTimer()
   }
 
   private startTimer(): void {
@@ -330,15 +334,7 @@ export class JobRunner {
       if (this.registered && now - this.lastBeat >= HEARTBEAT_MS) {
         this.lastBeat = now
         withShortBusy(db, () => {
-          if (!heartbeat(db, this.ownerId, now))
-            upsertOwner(db, {
-              id: this.ownerId,
-              host: HOST,
-              pid: process.pid,
-              label: this.label,
-              started_at: this.startedAt,
-              heartbeat_at: now
-            })
+          if (!heartbeat(db, this.ownerId, now)) this.writeOwner(now)
           this.recover()
         })
       }

@@ -83,12 +83,15 @@ export class UserRegex {
    * $<name>, $$, $`, $'). Returns the text and how many matches there were.
    */
   replace(text: string, template: string): { text: string; count: number } {
+    let out = ''
+    let last = 0
     let count = 0
-    const out = this.re.matcher(text).replaceAll((...args: unknown[]) => {
+    for (const m of this.matches(text)) {
+      out += text.slice(last, m.start) + expandReplacement(template, text, m)
+      last = m.end
       count++
-      return expandTemplate(template, text, args)
-    })
-    return { text: count ? out : text, count }
+    }
+    return count ? { text: out + text.slice(last), count } : { text, count: 0 }
   }
 
   /** Replaces every match by `replacement` literally. */
@@ -102,18 +105,18 @@ export class UserRegex {
   }
 }
 
+function span(text: string, s: [number, number] | null): string | undefined {
+  return s ? text.slice(s[0], s[1]) : undefined
+}
+
 /**
- * The replacer arguments re2js passes (match, p1…pn, offset, input, groups?) expanded with a
- * JavaScript replacement template.
+ * Expands a String.prototype.replace template ($$, $&, $`, $', $1…$99, $<name>) for one match,
+ * taking every piece from `text` by the match's spans (`text` may be the original of a folded
+ * copy the match was found in: the spans index both).
  */
-function expandTemplate(tpl: string, input: string, args: unknown[]): string {
+export function expandReplacement(tpl: string, text: string, m: UserMatch): string {
+  const { start, end } = m
   if (!tpl.includes('$')) return tpl
-  const hasGroups = typeof args[args.length - 1] === 'object' && args[args.length - 1] !== null
-  const named = hasGroups ? (args[args.length - 1] as Record<string, string | undefined>) : null
-  const tail = hasGroups ? 3 : 2
-  const match = String(args[0])
-  const offset = args[args.length - tail] as number
-  const groups = args.slice(1, args.length - tail) as (string | undefined)[]
   let out = ''
   for (let i = 0; i < tpl.length; i++) {
     const c = tpl[i]!
@@ -126,30 +129,31 @@ function expandTemplate(tpl: string, input: string, args: unknown[]): string {
       out += '$'
       i++
     } else if (n === '&') {
-      out += match
+      out += text.slice(start, end)
       i++
     } else if (n === '`') {
-      out += input.slice(0, offset)
+      out += text.slice(0, start)
       i++
     } else if (n === "'") {
-      out += input.slice(offset + match.length)
+      out += text.slice(end)
       i++
-    } else if (n === '<' && named) {
+    } else if (n === '<' && m.hasNamedGroups) {
       const close = tpl.indexOf('>', i + 2)
       if (close < 0) {
         out += c
         continue
       }
-      out += named[tpl.slice(i + 2, close)] ?? ''
+      out += span(text, m.named(tpl.slice(i + 2, close))) ?? ''
       i = close
     } else if (n >= '0' && n <= '9') {
+      const groups = m.groupCount
       const two = tpl[i + 2]
       const nn = two !== undefined && two >= '0' && two <= '9' ? Number(n + two) : NaN
-      if (!Number.isNaN(nn) && nn >= 1 && nn <= groups.length) {
-        out += groups[nn - 1] ?? ''
+      if (!Number.isNaN(nn) && nn >= 1 && nn <= groups) {
+        out += span(text, m.group(nn)) ?? ''
         i += 2
-      } else if (Number(n) >= 1 && Number(n) <= groups.length) {
-        out += groups[Number(n) - 1] ?? ''
+      } else if (Number(n) >= 1 && Number(n) <= groups) {
+        out += span(text, m.group(Number(n))) ?? ''
         i++
       } else out += c
     } else out += c

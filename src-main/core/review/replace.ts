@@ -8,7 +8,7 @@
  * so no pattern can stall the preview or the write transactions of apply.
  */
 import { toHalfWidth } from '../captions/text/width'
-import { compileUserRegex, escapeLiteral, type UserMatch } from '../regex'
+import { compileUserRegex, escapeLiteral, expandReplacement } from '../regex'
 
 export interface ReplaceSpec {
   find: string
@@ -45,7 +45,7 @@ export function compileReplace(spec: ReplaceSpec): Replacer {
     let last = 0
     let changed = false
     for (const m of re.matches(hay)) {
-      const rep = literal ? spec.replace : expand(spec.replace, text, m)
+      const rep = literal ? spec.replace : expandReplacement(spec.replace, text, m)
       out += text.slice(last, m.start) + rep
       last = m.end
       changed = true
@@ -53,56 +53,4 @@ export function compileReplace(spec: ReplaceSpec): Replacer {
     if (!changed) return text
     return out + text.slice(last)
   }
-}
-
-function span(text: string, s: [number, number] | null): string | undefined {
-  return s ? text.slice(s[0], s[1]) : undefined
-}
-
-/** Expands a String.prototype.replace template using the original text's spans. */
-function expand(tpl: string, text: string, m: UserMatch): string {
-  const { start, end } = m
-  if (!tpl.includes('$')) return tpl
-  let out = ''
-  for (let i = 0; i < tpl.length; i++) {
-    const c = tpl[i]!
-    if (c !== '$' || i === tpl.length - 1) {
-      out += c
-      continue
-    }
-    const n = tpl[i + 1]!
-    if (n === '$') {
-      out += '$'
-      i++
-    } else if (n === '&') {
-      out += text.slice(start, end)
-      i++
-    } else if (n === '`') {
-      out += text.slice(0, start)
-      i++
-    } else if (n === "'") {
-      out += text.slice(end)
-      i++
-    } else if (n === '<' && m.hasNamedGroups) {
-      const close = tpl.indexOf('>', i + 2)
-      if (close < 0) {
-        out += c
-        continue
-      }
-      out += span(text, m.named(tpl.slice(i + 2, close))) ?? ''
-      i = close
-    } else if (n >= '0' && n <= '9') {
-      const groups = m.groupCount
-      const two = tpl[i + 2]
-      const nn = two !== undefined && two >= '0' && two <= '9' ? Number(n + two) : NaN
-      if (!Number.isNaN(nn) && nn >= 1 && nn <= groups) {
-        out += span(text, m.group(nn)) ?? ''
-        i += 2
-      } else if (Number(n) >= 1 && Number(n) <= groups) {
-        out += span(text, m.group(Number(n))) ?? ''
-        i++
-      } else out += c
-    } else out += c
-  }
-  return out
 }
