@@ -135,10 +135,8 @@ export function createCore(opts: CoreOptions): Core {
       if (opts.resumeInterrupted) for (const id of reclaimed) jobs.resume(id)
     } catch (err) {
       closeDatabase(db)
-      throw new GlossaError(
-        toApiError(err, { file: libraryFile }).code,
-        toApiError(err, { file: libraryFile }).message
-      )
+      const e = toApiError(err, { file: libraryFile })
+      throw new GlossaError(e.code, e.message, e.details)
     }
   }
 
