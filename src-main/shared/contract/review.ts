@@ -46,8 +46,9 @@ const Langs = z.array(Lang).min(1).max(2)
 
 export const BulkOp = z.discriminatedUnion('kind', [
   /**
-   * Find/replace in the zh and/or en caption. `regex`: a JavaScript regular expression (the
-   * replacement may use $1, $<name>, $&); otherwise both are literal. `caseInsensitive` and
+   * Find/replace in the zh and/or en caption. `regex`: a regular expression in JavaScript syntax
+   * run on a linear-time engine (RE2 semantics: no backreferences or lookahead; the replacement
+   * may use $1, $<name>, $&); otherwise both are literal. `caseInsensitive` and
    * `widthInsensitive` (全角 = 半角: Ａ matches A, （ matches ( ) widen what matches; the
    * replacement is inserted as typed. `source: 'raw'` reads the imported raw caption instead (raw
    * is never modified) and writes the result into the chosen languages.
