@@ -63,7 +63,12 @@ async function start(): Promise<void> {
   const nativeBinding = electronNativeBinding()
   try {
     // the core runs in its own thread: main only routes IPC, the protocol and window events
-    core = await startCore({ dataDir, nativeBinding, resumeInterrupted: true })
+    core = await startCore({
+      dataDir,
+      nativeBinding,
+      resumeInterrupted: true,
+      processLabel: 'Glossa app'
+    })
   } catch (err) {
     const hint = nativeBinding
       ? ''

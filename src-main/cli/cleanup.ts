@@ -12,7 +12,15 @@ import {
   type CleanupPreviewItem,
   type CleanupRuleTotal
 } from '../shared/api'
-import { action, datasetIdByName, EXIT, globalOptions, withCore, type CliState } from './runtime'
+import {
+  action,
+  datasetIdByName,
+  EXIT,
+  globalOptions,
+  withCore,
+  withReadCore,
+  type CliState
+} from './runtime'
 import { formatCount, table } from './format'
 import { COLOUR, PLAIN, renderDiff, type DiffStyle } from './glossary'
 import { parsePositiveInt } from './options'
@@ -83,7 +91,7 @@ export function registerCleanup(program: Command, state: CliState): void {
       action(state, async (opts: CleanupOptions, cmd: Command) => {
         const out = state.output
         const presets = opts.preset ?? []
-        return withCore(globalOptions(cmd), async (core) => {
+        return (opts.dryRun ? withReadCore : withCore)(globalOptions(cmd), async (core) => {
           const datasetId = await datasetIdByName(core, opts.dataset)
           const target = {
             datasetId,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { DatasetSummary } from '../shared/api'
-import { action, globalOptions, withCore, type CliState } from './runtime'
+import { action, globalOptions, withReadCore, type CliState } from './runtime'
 import { formatCount, table } from './format'
 
 export function datasetsTable(list: DatasetSummary[]): string {
@@ -40,7 +40,9 @@ export function registerDatasets(program: Command, state: CliState): void {
     .description('list the datasets in the library with their counts')
     .action(
       action(state, async (_opts: object, cmd: Command) => {
-        const list = await withCore(globalOptions(cmd), (core) => core.call('datasets.list', {}))
+        const list = await withReadCore(globalOptions(cmd), (core) =>
+          core.call('datasets.list', {})
+        )
         state.output.print(datasetsTable(list))
         await state.output.result({ datasets: list })
       })

@@ -30,7 +30,15 @@ import {
 import { GlossaError } from '../shared/errors'
 import type { Core } from '../core'
 import { bothMeaning } from '../core/export/summary'
-import { action, datasetIdByName, EXIT, globalOptions, withCore, type CliState } from './runtime'
+import {
+  action,
+  datasetIdByName,
+  EXIT,
+  globalOptions,
+  withCore,
+  withReadCore,
+  type CliState
+} from './runtime'
 import { formatBytes, formatCount, table } from './format'
 import { parsePositiveInt } from './options'
 import { ProgressView } from './progress'
@@ -225,7 +233,7 @@ export function registerExport(program: Command, state: CliState): void {
       action(state, async (opts: ExportOptions, cmd: Command) => {
         const out = state.output
         const destination = path.resolve(opts.out)
-        return withCore(globalOptions(cmd), async (core) => {
+        return (opts.dryRun ? withReadCore : withCore)(globalOptions(cmd), async (core) => {
           const datasetId = await datasetIdByName(core, opts.dataset)
           const profile = await profileFor(core, opts)
           const base = { datasetId, profile, ...(opts.status ? { status: opts.status } : {}) }

@@ -13,6 +13,7 @@ import {
   globalOptions,
   optionalDatasetId,
   withCore,
+  withReadCore,
   type CliState
 } from './runtime'
 import { formatCount } from './format'
@@ -133,7 +134,7 @@ export function registerGlossary(program: Command, state: CliState): void {
     .option('--force', 'overwrite the file if it exists')
     .action(
       action(state, async (file: string, opts: FileOptions, cmd: Command) => {
-        const r = await withCore(globalOptions(cmd), async (core) => {
+        const r = await withReadCore(globalOptions(cmd), async (core) => {
           const datasetId = await optionalDatasetId(core, opts.dataset)
           return core.call('glossary.export', {
             file,
@@ -158,7 +159,7 @@ export function registerGlossary(program: Command, state: CliState): void {
     .action(
       action(state, async (opts: ApplyOptions, cmd: Command) => {
         const out = state.output
-        await withCore(globalOptions(cmd), async (core) => {
+        await (opts.dryRun ? withReadCore : withCore)(globalOptions(cmd), async (core) => {
           const datasetId = await datasetIdByName(core, opts.dataset)
           const target: GlossaryTarget = {
             datasetId,

@@ -18,7 +18,10 @@ export function registerHistory(program: Command, state: CliState): void {
           const batch = await withCore(globalOptions(cmd), async (core) => {
             const b = await core.call(verb === 'undo' ? 'history.undo' : 'history.redo', {})
             // a large batch is undone/redone by a job: finish it before the library closes
-            if (b?.jobId !== undefined) await core.waitForJob(b.jobId)
+            if (b?.jobId !== undefined) {
+              const job = await core.waitForJob(b.jobId)
+              if (job.note) return { ...b, note: job.note }
+            }
             return b
           })
           state.output.print(
@@ -26,6 +29,8 @@ export function registerHistory(program: Command, state: CliState): void {
               ? `${verb === 'undo' ? 'Undid' : 'Redid'} ${describe(batch)}`
               : `Nothing to ${verb}.`
           )
+          // edits made after the batch were left as they are: say so
+          if (batch?.note) state.output.note(`glossa: ${batch.note}`)
           await state.output.result({ [verb === 'undo' ? 'undone' : 'redone']: batch })
         })
       )

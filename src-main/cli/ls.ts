@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { Core } from '../core'
 import type { ImageFilter, ImageRow, Page, ReviewStatus, Sort, SortKey } from '../shared/api'
-import { action, globalOptions, optionalDatasetId, withCore, type CliState } from './runtime'
+import { action, globalOptions, optionalDatasetId, withReadCore, type CliState } from './runtime'
 import { formatCount, table, truncate } from './format'
 import { parseMissing, parsePositiveInt, parseSortKey, parseStatusList } from './options'
 
@@ -81,7 +81,7 @@ export function registerLs(program: Command, state: CliState): void {
       action(state, async (opts: LsOptions, cmd: Command) => {
         const out = state.output
         const sort: Sort = { key: opts.sort, dir: opts.desc ? 'desc' : 'asc' }
-        await withCore(globalOptions(cmd), async (core) => {
+        await withReadCore(globalOptions(cmd), async (core) => {
           const filter = await buildFilter(core, opts)
           let total: number | null = null
           const onTotal = (t: number | null) => {

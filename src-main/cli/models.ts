@@ -10,7 +10,15 @@ import type { Core } from '../core'
 import type { JobInfo, JobProgress, ModelInfo } from '../shared/api'
 import { GlossaError } from '../shared/errors'
 import { formatBytes, formatDuration, table } from './format'
-import { action, EXIT, globalOptions, withCore, type CliState, type Output } from './runtime'
+import {
+  action,
+  EXIT,
+  globalOptions,
+  withCore,
+  withReadCore,
+  type CliState,
+  type Output
+} from './runtime'
 
 /** One line per model for `models ls` and the summary of `models add`. */
 export function describeModel(m: ModelInfo): string {
@@ -182,7 +190,7 @@ export function registerModels(program: Command, state: CliState): void {
     .action(
       action(state, async (_opts: unknown, cmd: Command) => {
         const out = state.output
-        return withCore(globalOptions(cmd), async (core) => {
+        return withReadCore(globalOptions(cmd), async (core) => {
           const list = await core.call('models.list', {})
           if (!list.length) out.print('No models yet. Add one with "glossa models add <dir>".')
           else

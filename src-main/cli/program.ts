@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander'
-import { isApiError, toApiError } from '../shared/errors'
+import { toApiError } from '../shared/errors'
 import { EXIT, Output, type CliState } from './runtime'
 import { registerImport } from './import'
 import { registerDatasets } from './datasets'
@@ -46,6 +46,13 @@ export function createProgram(state: CliState): Command {
   return program
 }
 
+/** Whether the command line asks for --json (also when parsing failed before the hook ran). */
+function wantsJson(argv: string[]): boolean {
+  const args = argv.slice(2)
+  const end = args.indexOf('--')
+  return (end < 0 ? args : args.slice(0, end)).includes('--json')
+}
+
 /** Parses argv (as in process.argv) and runs the command. Resolves to the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const state: CliState = { output: new Output(false), exitCode: EXIT.ok }
@@ -56,10 +63,17 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end with exit code 0; every other parse failure is bad usage.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage
+      if (err.exitCode === 0) return EXIT.ok
+      // commander printed the reason on stderr; a --json caller still gets its one object
+      if (wantsJson(argv))
+        await new Output(true).result({
+          ok: false,
+          error: { code: 'INVALID_ARGS', message: err.message.replace(/^error:\s*/, '') }
+        })
+      return EXIT.usage
     }
     const apiErr = toApiError(err)
-    const known = isApiError(err)
+    const known = apiErr.code !== 'INTERNAL'
     state.output.note(
       known
         ? `glossa: ${apiErr.message}${apiErr.code === 'INVALID_ARGS' ? '' : ` [${apiErr.code}]`}`

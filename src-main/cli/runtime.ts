@@ -11,10 +11,14 @@ export interface GlobalOptions {
   library?: string
   json?: boolean
   as?: string
+  /** the command being run ('glossa import', 'glossa models ls'): named to other processes */
+  command?: string
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals<GlobalOptions>()
+  const names: string[] = []
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name())
+  return { ...cmd.optsWithGlobals<GlobalOptions>(), command: ['glossa', ...names].join(' ') }
 }
 
 /**
@@ -68,6 +72,11 @@ export interface OpenOptions {
   create?: boolean
   /** resume jobs a killed process left interrupted (serve does, like the app) */
   resumeInterrupted?: boolean
+  /**
+   * a read command (datasets, ls, stats, models ls, glossary export, dry runs): the library is
+   * opened read-only and nothing is written, not even on close
+   */
+  readonly?: boolean
 }
 
 /**
@@ -89,7 +98,9 @@ export async function openCore(opts: GlobalOptions, open: OpenOptions = {}): Pro
     dataDir,
     libraryFile,
     actor: opts.as?.trim() || undefined,
-    resumeInterrupted: open.resumeInterrupted
+    resumeInterrupted: open.resumeInterrupted,
+    readonly: open.readonly,
+    processLabel: opts.command ?? 'glossa'
   })
 }
 
@@ -100,11 +111,28 @@ export async function withCore<T>(
   open: OpenOptions = {}
 ): Promise<T> {
   const core = await openCore(opts, open)
+  let result: T
   try {
-    return await fn(core)
-  } finally {
-    await core.close()
+    result = await fn(core)
+  } catch (err) {
+    await core.close().catch(() => undefined)
+    throw err
   }
+  // The command's work is done (and its answer may be printed): closing is housekeeping and
+  // never turns a success into a failure.
+  try {
+    await core.close()
+  } catch (err) {
+    process.stderr.write(
+      `glossa: warning: closing ${core.libraryFile}: ${err instanceof Error ? err.message : String(err)}\n`
+    )
+  }
+  return result
+}
+
+/** withCore for a read command: the library is opened read-only and nothing is ever written. */
+export function withReadCore<T>(opts: GlobalOptions, fn: (core: Core) => Promise<T>): Promise<T> {
+  return withCore(opts, fn, { readonly: true })
 }
 
 /** Looks a dataset up by name; a missing one is a handled error naming the library. */

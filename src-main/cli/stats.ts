@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { LibraryStats } from '../shared/api'
-import { action, globalOptions, optionalDatasetId, withCore, type CliState } from './runtime'
+import { action, globalOptions, optionalDatasetId, withReadCore, type CliState } from './runtime'
 import { formatBytes, formatCount, table } from './format'
 
 function statsText(s: LibraryStats, scope: string): string {
@@ -27,7 +27,7 @@ export function registerStats(program: Command, state: CliState): void {
     .option('--dataset <name>', 'only this dataset')
     .action(
       action(state, async (opts: { dataset?: string }, cmd: Command) => {
-        const { stats, file } = await withCore(globalOptions(cmd), async (core) => {
+        const { stats, file } = await withReadCore(globalOptions(cmd), async (core) => {
           const datasetId = await optionalDatasetId(core, opts.dataset)
           const stats = await core.call('library.stats', datasetId ? { datasetId } : {})
           return { stats, file: core.libraryFile }

@@ -1,11 +1,14 @@
 /** `POST /api/<method>` and `GET /api/events` (server-sent events) for browser mode. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { EVENT_NAMES, METHOD_NAMES, type ApiError, type MethodName } from '../shared/api'
-import { toApiError } from '../shared/errors'
+import { jsonErrorWhere, toApiError } from '../shared/errors'
 import type { Core } from '../core'
 import { isJsonContentType } from './auth'
 
-export const MAX_BODY_BYTES = 50 * 1024 * 1024
+/** Largest request body (the biggest argument, a million image ids, is about 8 MB of JSON). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024
+/** A request body must arrive within this time (a slow sender cannot hold a request open). */
+export const BODY_TIMEOUT_MS = 30_000
 export const HEARTBEAT_MS = 15_000
 
 const METHODS: ReadonlySet<string> = new Set(METHOD_NAMES)
@@ -19,31 +22,29 @@ export function statusForError(code: string): number {
       return 403
     case 'NOT_FOUND':
       return 404
+    case 'TIMEOUT':
+      return 408
     case 'CONFLICT':
     case 'DB_TOO_NEW':
     case 'CANCELLED':
+    case 'READ_ONLY':
+    case 'NOT_A_LIBRARY':
       return 409
+    case 'TOO_LARGE':
+      return 413
+    case 'BUSY':
+    case 'LIBRARY_CORRUPT':
+      return 503
+    case 'DISK_FULL':
+      return 507
     default:
       return 500
   }
 }
 
-/** Details must survive JSON; anything that does not is dropped rather than leaked half-way. */
-function safeDetails(details: unknown): unknown {
-  if (details === undefined) return undefined
-  try {
-    return JSON.parse(JSON.stringify(details)) as unknown
-  } catch {
-    return undefined
-  }
-}
-
+/** The wire form of any error: a stable code, a bounded message and bounded JSON details. */
 export function wireError(err: unknown): ApiError {
-  const e = toApiError(err)
-  const details = safeDetails(e.details)
-  return details === undefined
-    ? { code: e.code, message: e.message }
-    : { code: e.code, message: e.message, details }
+  return toApiError(err)
 }
 
 export function sendJson(
@@ -67,8 +68,14 @@ export function sendError(res: ServerResponse, status: number, error: ApiError):
 }
 
 class BodyTooLarge extends Error {}
+class BodyTimeout extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** Reads the body up to `limit` bytes and within BODY_TIMEOUT_MS. */
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs = BODY_TIMEOUT_MS
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'])
     if (Number.isFinite(declared) && declared > limit) {
@@ -77,18 +84,37 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = []
     let size = 0
+    const timer = setTimeout(() => {
+      reject(new BodyTimeout())
+      req.pause()
+    }, timeoutMs)
+    timer.unref()
     req.on('data', (c: Buffer) => {
       size += c.length
       if (size > limit) {
+        clearTimeout(timer)
         reject(new BodyTooLarge())
-        req.destroy()
+        req.pause()
         return
       }
       chunks.push(c)
     })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
+    req.on('end', () => {
+      clearTimeout(timer)
+      resolve(Buffer.concat(chunks))
+    })
+    req.on('error', (e) => {
+      clearTimeout(timer)
+      reject(e)
+    })
   })
+}
+
+/** Answers, then closes the connection (the rest of a refused body is not read). */
+function sendErrorAndClose(res: ServerResponse, status: number, error: ApiError): void {
+  res.setHeader('connection', 'close')
+  sendError(res, status, error)
+  res.on('finish', () => res.socket?.destroy())
 }
 
 export async function handleApiCall(
@@ -96,7 +122,8 @@ export async function handleApiCall(
   method: string,
   req: IncomingMessage,
   res: ServerResponse,
-  log: (msg: string) => void
+  log: (msg: string) => void,
+  bodyTimeoutMs = BODY_TIMEOUT_MS
 ): Promise<void> {
   if (!isJsonContentType(req.headers['content-type'])) {
     sendError(res, 415, {
@@ -107,12 +134,17 @@ export async function handleApiCall(
   }
   let body: Buffer
   try {
-    body = await readBody(req, MAX_BODY_BYTES)
+    body = await readBody(req, MAX_BODY_BYTES, bodyTimeoutMs)
   } catch (err) {
     if (err instanceof BodyTooLarge) {
-      sendError(res, 413, {
-        code: 'INVALID_ARGS',
-        message: `request body over ${MAX_BODY_BYTES} bytes`
+      sendErrorAndClose(res, 413, {
+        code: 'TOO_LARGE',
+        message: `${method}: the request body is over ${MAX_BODY_BYTES.toLocaleString('en')} bytes`
+      })
+    } else if (err instanceof BodyTimeout) {
+      sendErrorAndClose(res, 408, {
+        code: 'TIMEOUT',
+        message: `${method}: the request body did not arrive within ${bodyTimeoutMs / 1000} s`
       })
     } else if (!res.headersSent) {
       sendError(res, 400, { code: 'INVALID_ARGS', message: 'could not read the request body' })
@@ -123,11 +155,18 @@ export async function handleApiCall(
   if (body.length > 0) {
     try {
       args = JSON.parse(body.toString('utf8')) as unknown
-    } catch {
-      sendError(res, 400, {
-        code: 'INVALID_ARGS',
-        message: `${method}: the body is not valid JSON`
-      })
+    } catch (err) {
+      const e = toApiError(err)
+      sendError(
+        res,
+        e.code === 'TOO_LARGE' ? 413 : 400,
+        e.code === 'TOO_LARGE'
+          ? { code: 'TOO_LARGE', message: `${method}: the body is too large to read` }
+          : {
+              code: 'INVALID_ARGS',
+              message: `${method}: the body is not valid JSON (${jsonErrorWhere(err)})`
+            }
+      )
       return
     }
   }

@@ -16,7 +16,14 @@ import {
   sessionCookie,
   tokenEquals
 } from './auth'
-import { handleApiCall, handleEvents, sendError, type SseClients } from './api'
+import {
+  handleApiCall,
+  handleEvents,
+  sendError,
+  statusForError,
+  wireError,
+  type SseClients
+} from './api'
 import {
   CSP,
   SECURITY_HEADERS,
@@ -40,6 +47,8 @@ export interface ServerOptions {
   token?: string
   /** where warnings and internal errors go; default stderr */
   log?: (msg: string) => void
+  /** how long a request body may take to arrive (default BODY_TIMEOUT_MS, 30 s) */
+  bodyTimeoutMs?: number
 }
 
 export interface GlossaServer {
@@ -146,7 +155,7 @@ export async function startServer(opts: ServerOptions): Promise<GlossaServer> {
         return handleEvents(core, req, res, clients)
       }
       if (method !== 'POST') return sendText(res, 405, 'Method not allowed', { allow: 'POST' })
-      return handleApiCall(core, name, req, res, log)
+      return handleApiCall(core, name, req, res, log, opts.bodyTimeoutMs)
     }
     if (method === 'POST') return sendText(res, 405, 'Method not allowed', { allow: 'GET, HEAD' })
 
@@ -173,12 +182,19 @@ export async function startServer(opts: ServerOptions): Promise<GlossaServer> {
       log(
         `glossa serve: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`
       )
-      if (!res.headersSent) sendError(res, 500, { code: 'INTERNAL', message: 'internal error' })
-      else res.destroy()
+      if (res.headersSent) return void res.destroy()
+      const e = wireError(err)
+      if (e.code === 'INTERNAL')
+        sendError(res, 500, { code: 'INTERNAL', message: 'internal error' })
+      else sendError(res, statusForError(e.code), e)
     })
   })
-  server.headersTimeout = 60_000
-  server.requestTimeout = 0 // SSE streams stay open
+  // Slow senders: headers must arrive within 20 s and a whole request within 60 s (Node answers
+  // 408 and closes). These bound RECEIVING a request; an SSE response stays open as long as the
+  // browser listens. Bodies have their own, shorter limit (api.ts BODY_TIMEOUT_MS).
+  server.headersTimeout = 20_000
+  server.requestTimeout = 60_000
+  server.maxHeadersCount = 100
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -62,7 +62,12 @@ export async function serve(o: ServeOptions = {}): Promise<Serving> {
   const library = o.library ? path.resolve(o.library) : undefined
   const dataDir = o.dataDir ?? (library ? path.dirname(library) : userDataDir())
   // The core runs in its own thread; this one only routes HTTP and streams files.
-  const core = await startCore({ dataDir, libraryFile: library, resumeInterrupted: true })
+  const core = await startCore({
+    dataDir,
+    libraryFile: library,
+    resumeInterrupted: true,
+    processLabel: 'glossa serve'
+  })
   let server: GlossaServer
   try {
     server = await startServer({ core, host: o.host, port: o.port, rendererDir, token: o.token })

@@ -53,7 +53,22 @@ export const ERROR_CODES = [
   'CANCELLED',
   'FORBIDDEN',
   'UNAVAILABLE',
-  'INTERNAL'
+  'INTERNAL',
+  /** the file exists but is not a Glossa library (another program's SQLite file, an empty or
+   * non-SQLite file): refused and left byte-for-byte as it was */
+  'NOT_A_LIBRARY',
+  /** SQLite found damage in the library file; it was opened read-only and never written */
+  'LIBRARY_CORRUPT',
+  /** the library (or this connection to it) is read-only: a write was refused */
+  'READ_ONLY',
+  /** another process holds a lock on the library longer than the busy timeout; try again */
+  'BUSY',
+  /** a request, value or result over its size limit */
+  'TOO_LARGE',
+  /** a request (body) or operation took longer than its limit */
+  'TIMEOUT',
+  /** the disk (or quota) is full */
+  'DISK_FULL'
 ] as const
 
 export const GLOSSARY_KINDS = [

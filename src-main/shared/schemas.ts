@@ -55,8 +55,65 @@ export interface ApiError {
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 export const Id = z.number().int().positive()
+
+const isId = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0
+
+/**
+ * A list of ids (`number[]`), checked in one pass: a list with bad elements gets ONE issue that
+ * counts them and points at the first, not one issue per element (a million bad elements made a
+ * million issues and froze the server).
+ */
+export function IdList(max: number, min = 0) {
+  return z
+    .custom<number[]>((v) => Array.isArray(v), { message: 'expected a list of ids' })
+    .superRefine((list, ctx) => {
+      if (!Array.isArray(list)) return
+      if (list.length > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `at most ${max.toLocaleString('en')} ids (got ${list.length.toLocaleString('en')})`
+        })
+        return
+      }
+      if (list.length < min)
+        ctx.addIssue({ code: 'custom', message: `at least ${min} id${min === 1 ? '' : 's'}` })
+      let bad = 0
+      let first = -1
+      for (let i = 0; i < list.length; i++)
+        if (!isId(list[i])) {
+          bad++
+          if (first < 0) first = i
+        }
+      if (bad)
+        ctx.addIssue({
+          code: 'custom',
+          path: [first],
+          message: `ids are positive whole numbers; ${bad.toLocaleString('en')} item${bad === 1 ? ' is' : 's are'} not (the first at index ${first})`
+        })
+    })
+}
+
+/** Largest settings value, as JSON. */
+export const SETTINGS_VALUE_MAX_BYTES = 64 * 1024
+
+/** Any JSON value whose serialised form is at most `maxBytes` (UTF-16 units, a close bound). */
+export function BoundedJson(maxBytes: number, what = 'the value') {
+  return z.json().superRefine((v, ctx) => {
+    let n = 0
+    try {
+      n = JSON.stringify(v)?.length ?? 0
+    } catch {
+      n = Infinity
+    }
+    if (n > maxBytes)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} is ${Number.isFinite(n) ? n.toLocaleString('en') : 'too many'} characters as JSON; the limit is ${maxBytes.toLocaleString('en')}`
+      })
+  })
+}
 export const Name = z.string().trim().min(1).max(200)
-export const Text = z.string().max(1_000_000)
+export const Text = z.string().max(1_000_000, 'at most 1,000,000 characters')
 export const TagInput = z
   .object({
     tag: z.string().trim().min(1).max(500),
@@ -148,7 +205,7 @@ export const DatasetTarget = z
   .object({
     datasetId: Id,
     filter: ImageFilter.optional(),
-    imageIds: z.array(Id).min(1).max(100_000).optional()
+    imageIds: IdList(100_000, 1).optional()
   })
   .strict()
   .refine((t) => !(t.filter && t.imageIds), { message: 'give filter or imageIds, not both' })

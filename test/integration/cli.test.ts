@@ -10,6 +10,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, cliJson, REPO, runGlossa, type CliRun } from '../fixtures/cli'
+import { GLOSSA_APPLICATION_ID } from '../../src-main/core/db/identity'
 import { makeBadFolder, makeImage, type BadEntry } from '../fixtures/generate'
 
 let tmp: string
@@ -258,7 +259,8 @@ describe('glossa exit statuses', () => {
 
     const future = path.join(tmp, 'future.sqlite')
     const db = new Database(future)
-    db.pragma('user_version = 999')
+    db.pragma(`application_id = ${GLOSSA_APPLICATION_ID}`) // a Glossa library…
+    db.pragma('user_version = 999') // …from a newer build
     db.close()
     const before = fs.readFileSync(future)
     const f = await glossa(['stats', '--library', future])

@@ -13,6 +13,9 @@ import type { Events } from '../../src-main/shared/api'
 import { GlossaError } from '../../src-main/shared/errors'
 import { startCore, type HostedCore } from '../../src-main/core/host/client'
 import { makeImage } from '../fixtures/generate'
+import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
+import { seedLibrary } from '../db/helpers'
+import { GLOSSA_APPLICATION_ID } from '../../src-main/core/db/identity'
 
 let tmp = ''
 let core: HostedCore | null = null
@@ -112,6 +115,58 @@ describe('the core host', () => {
     expect((await c.call('images.get', { id: rows[0]!.id })).captions.en?.text ?? '').toBe('')
   })
 
+  it('takes over a job the crashed host was running at once, and applies it exactly once', async () => {
+    tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-host-'))
+    const file = path.join(tmp, 'library.sqlite')
+    const db = openDatabase(file)
+    const { datasetIds } = seedLibrary(db, { datasets: 1, imagesPerDataset: 6000, seed: 5 })
+    closeDatabase(db)
+    core = await startCore({ dataDir: tmp, libraryFile: file })
+    const c = core
+    const firstOwner = c.ownerId
+    // a non-idempotent edit: applied twice to any caption, it would read "※ ※ …"
+    const r = await c.call('bulk.apply', {
+      selection: { datasetId: datasetIds[0]!, filter: {} },
+      op: {
+        kind: 'replace',
+        find: '^',
+        replace: '※ ',
+        regex: true,
+        caseInsensitive: false,
+        widthInsensitive: false,
+        langs: ['zh', 'en'],
+        source: 'caption'
+      }
+    })
+    expect(r.jobId).not.toBeNull()
+    const started = new Promise<void>((resolve) => {
+      const off = c.on('job.progress', (p) => {
+        if (p.jobId === r.jobId && p.done > 0) {
+          off()
+          resolve()
+        }
+      })
+    })
+    await started
+    c.crashForTest()
+    await c.call('datasets.list', {}).catch(() => undefined)
+    await c.call('datasets.list', {})
+    expect(c.ownerId).not.toBe(firstOwner)
+    // the new host reclaimed and resumed it without waiting for the dead lease to expire
+    const job = await c.waitForJob(r.jobId!)
+    expect(job.status).toBe('done')
+    const check = new Database(file, { readonly: true })
+    const counts = check
+      .prepare(
+        `SELECT sum(text LIKE '※ ※ %') AS twice, sum(text LIKE '※ %') AS once,
+                sum(text <> '') AS captions FROM captions`
+      )
+      .get() as { twice: number; once: number; captions: number }
+    check.close()
+    expect(counts.twice).toBe(0)
+    expect(counts.once).toBe(counts.captions)
+  })
+
   it('gives up after repeated crashes and says so', async () => {
     tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-host-'))
     core = await startCore({ dataDir: path.join(tmp, 'data') }, { maxRestarts: 1 })
@@ -134,6 +189,7 @@ describe('the core host', () => {
     tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-host-'))
     const file = path.join(tmp, 'newer.sqlite')
     const db = new Database(file)
+    db.pragma(`application_id = ${GLOSSA_APPLICATION_ID}`)
     db.pragma('user_version = 9999')
     db.close()
     const before = fs.readFileSync(file)

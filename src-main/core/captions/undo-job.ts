@@ -14,21 +14,31 @@
  * if the job was interrupted or cancelled, the same direction resumes it and the other direction
  * turns it around (only the entries already applied are put back). Edits are not blocked:
  * appendToBatch never appends to a moving batch and a new edit never discards one from the redo
- * stack, but an edit to an image whose entry is not reverted yet is overwritten when it is.
+ * stack.
+ *
+ * Undo never overwrites a newer edit (issue 11): an entry is applied only where the current value
+ * is still the one the batch wrote (journal.ts revertEntry); otherwise it is skipped and counted,
+ * the same for small and large batches. The sync result carries `skipped` and a `note` ("3
+ * captions changed since; left as they are"); a job records each skipped entry as a 'skipped' job
+ * item in the slice that met it (so a resumed job keeps the count) and ends with the note on the
+ * job (JobInfo.note).
  */
 import type { Database } from 'better-sqlite3'
 import type { HistoryBatch } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import {
-  applyEntry,
   emitChanged,
   historyBatchFrom,
+  revertEntry,
+  skippedNote,
   type BatchRow,
+  type EntryKind,
   type EntryRow
 } from '../db/journal'
 import { prepared } from '../db/statements'
 import { getJob, type JobKindImpl } from '../jobs/runner'
+import { insertSkippedItem, setJobNote, skippedItemKeys } from '../jobs/queries'
 
 /** Batches with more entries than this are undone/redone by an 'undo' job. */
 export const UNDO_SYNC_LIMIT = 2000
@@ -41,8 +51,8 @@ const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 export type StepPlan =
   /** nothing to undo / redo */
   | { kind: 'none' }
-  /** applied in one transaction */
-  | { kind: 'done'; batch: HistoryBatch }
+  /** applied in one transaction; `skipped` entries had been changed since (left as they are) */
+  | { kind: 'done'; batch: HistoryBatch; skipped: Partial<Record<EntryKind, number>> }
   /** more than `syncLimit` entries: the batch is now marked moving; an 'undo' job must do it */
   | { kind: 'large'; row: BatchRow }
   /** a batch is still moving (an earlier large undo/redo): nothing was changed */
@@ -84,18 +94,23 @@ export function planStep(
       db,
       `SELECT id, image_id, kind, lang, before, after FROM journal_entries WHERE batch_id = ? ORDER BY id ${direction === 'undo' ? 'DESC' : 'ASC'}`
     ).all(row.id) as EntryRow[]
-    for (const e of entries) applyEntry(db, e, direction === 'undo' ? e.before : e.after)
+    const skipped: Partial<Record<EntryKind, number>> = {}
+    const touched = new Set<number>()
+    for (const e of entries) {
+      if (revertEntry(db, e, direction)) touched.add(e.image_id)
+      else skipped[e.kind] = (skipped[e.kind] ?? 0) + 1
+    }
     const undone = direction === 'undo' ? 1 : 0
     prepared(db, 'UPDATE journal_batches SET undone = ? WHERE id = ?').run(undone, row.id)
-    imageIds = [...new Set(entries.map((e) => e.image_id))]
-    return { kind: 'done', batch: historyBatchFrom({ ...row, undone }) }
+    imageIds = [...touched]
+    return { kind: 'done', batch: historyBatchFrom({ ...row, undone }), skipped }
   })
   const out = db.inTransaction ? tx() : tx.immediate()
   if (out.kind === 'done') emitChanged(ctx, imageIds, direction)
   return out
 }
 
-export type StepResult = (HistoryBatch & { jobId?: number }) | null
+export type StepResult = (HistoryBatch & { jobId?: number; skipped?: number; note?: string }) | null
 
 const activeStatus = (s: string): boolean => s === 'queued' || s === 'running'
 
@@ -104,7 +119,12 @@ export function historyStep(ctx: CoreContext, direction: Direction): StepResult 
   const db = ctx.db
   const plan = planStep(ctx, direction, UNDO_SYNC_LIMIT)
   if (plan.kind === 'none') return null
-  if (plan.kind === 'done') return plan.batch
+  if (plan.kind === 'done') {
+    const note = skippedNote(plan.skipped)
+    if (!note) return plan.batch
+    const skipped = Object.values(plan.skipped).reduce((a, b) => a + (b ?? 0), 0)
+    return { ...plan.batch, skipped, note }
+  }
   if (plan.kind === 'large')
     return { ...historyBatchFrom(plan.row), jobId: startJob(ctx, plan.row) }
   const row = plan.row
@@ -195,8 +215,15 @@ function applySlice(
     let last = b.cursor
     let n = 0
     for (const e of rows) {
-      applyEntry(db, e, dir === 'undo' ? e.before : e.after)
-      ids.add(e.image_id)
+      if (revertEntry(db, e, dir)) ids.add(e.image_id)
+      else
+        insertSkippedItem(
+          db,
+          jobId,
+          e.id,
+          `${e.kind}:${e.image_id}`,
+          'changed since; left as it is'
+        )
       last = e.id
       n++
       if (performance.now() - t0 > SLICE_MS) break
@@ -253,7 +280,15 @@ export const undoJob: JobKindImpl = {
       if (!out) return
       control.advance(out.applied)
       if (out.imageIds.length) emitChanged(ctx, out.imageIds, direction)
-      if (out.finished) return
+      if (out.finished) {
+        const counts: Partial<Record<EntryKind, number>> = {}
+        for (const key of skippedItemKeys(db, job.id)) {
+          const kind = key.slice(0, key.indexOf(':')) as EntryKind
+          counts[kind] = (counts[kind] ?? 0) + 1
+        }
+        setJobNote(db, job.id, skippedNote(counts))
+        return
+      }
       await yieldLoop()
     }
   }

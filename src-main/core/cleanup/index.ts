@@ -18,7 +18,7 @@ export type {
   PreviewOptions,
   PreviewTotal
 } from './pipeline'
-export { compileUserRule, nestedQuantifier, testUserRule } from './user'
+export { compileUserRule, testUserRule } from './user'
 export { kohyaCleanCaption, kohyaCleanTags } from './kohya'
 export { toSimplified } from './normalise'
 export { DEFAULT_BUDGET } from './budget'

@@ -363,6 +363,85 @@ export function applyEntry(db: Database, e: EntryRow, json: string | null): void
   else if (e.kind === 'dataset' && snap) applyDataset(db, e.image_id, snap as DatasetSnap)
 }
 
+/**
+ * Whether the value an entry would overwrite is still the one its batch left there: `expected`
+ * is the entry's `after` (undo) or `before` (redo). Compared by content (caption text and
+ * fields, the tag list, the status, concept and repeats, the dataset, whether the image exists),
+ * not by timestamps, so an edit that was put back by hand still counts as unchanged.
+ */
+export function entryIsCurrent(db: Database, e: EntryRow, expected: string | null): boolean {
+  const exp = expected === null ? null : (JSON.parse(expected) as Record<string, unknown>)
+  const imageExists =
+    prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id) !== undefined
+  if (e.kind === 'image') return imageExists === (exp !== null)
+  if (!imageExists) return true // nothing to restore either way (see applyEntry)
+  switch (e.kind) {
+    case 'caption': {
+      const cur = readCaption(db, e.image_id, e.lang as Lang)
+      if (!exp) return !cur
+      return !!cur && cur.text === exp.text && (cur.fields ?? null) === (exp.fields ?? null)
+    }
+    case 'tags': {
+      const cur = tagsSnap(db, e.image_id)
+      return !exp || (!!cur && JSON.stringify(cur.tags) === JSON.stringify(exp.tags))
+    }
+    case 'status': {
+      const cur = prepared(db, 'SELECT status FROM images WHERE id = ?').get(e.image_id) as
+        { status: string } | undefined
+      return !exp || cur?.status === exp.status
+    }
+    case 'concept': {
+      const cur = prepared(db, 'SELECT concept, repeats FROM images WHERE id = ?').get(
+        e.image_id
+      ) as { concept: string; repeats: number | null } | undefined
+      return (
+        !exp || (cur?.concept === exp.concept && (cur?.repeats ?? null) === (exp.repeats ?? null))
+      )
+    }
+    case 'dataset': {
+      const cur = prepared(db, 'SELECT dataset_id FROM images WHERE id = ?').get(e.image_id) as
+        { dataset_id: number } | undefined
+      return !exp || cur?.dataset_id === exp.dataset_id
+    }
+    default:
+      return true
+  }
+}
+
+/**
+ * Undo (`before`) or redo (`after`) of one entry, only where the current value is still the one
+ * the batch wrote: a newer edit is never overwritten. Returns false when the entry was skipped.
+ */
+export function revertEntry(db: Database, e: EntryRow, direction: 'undo' | 'redo'): boolean {
+  const undo = direction === 'undo'
+  if (!entryIsCurrent(db, e, undo ? e.after : e.before)) return false
+  applyEntry(db, e, undo ? e.before : e.after)
+  return true
+}
+
+const SKIP_NOUNS: Record<EntryKind, [string, string]> = {
+  caption: ['caption', 'captions'],
+  tags: ['tag list', 'tag lists'],
+  status: ['review status', 'review statuses'],
+  concept: ['concept', 'concepts'],
+  dataset: ['dataset move', 'dataset moves'],
+  image: ['image', 'images']
+}
+
+/** "3 captions and 1 review status changed since; left as they are", or null when none. */
+export function skippedNote(counts: Partial<Record<EntryKind, number>>): string | null {
+  const parts = (Object.keys(SKIP_NOUNS) as EntryKind[])
+    .filter((k) => (counts[k] ?? 0) > 0)
+    .map((k) => `${counts[k]} ${SKIP_NOUNS[k][counts[k] === 1 ? 0 : 1]}`)
+  if (!parts.length) return null
+  const list =
+    parts.length === 1
+      ? parts[0]
+      : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`
+  const total = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0)
+  return `${list} changed since; left as ${total === 1 ? 'it is' : 'they are'}`
+}
+
 export function listHistory(db: Database, limit: number): HistoryBatch[] {
   return (
     prepared(db, 'SELECT * FROM journal_batches ORDER BY id DESC LIMIT ?').all(limit) as BatchRow[]

@@ -22,6 +22,7 @@ import {
   jobDone,
   type ExportImageRow
 } from './queries'
+import { cleanStaleStaging, realpathLoose } from './safety'
 
 export interface ExportJobParams {
   datasetId: number
@@ -112,6 +113,12 @@ function parseParams(p: Record<string, unknown>): ExportJobParams {
 
 export const exportJob: JobKindImpl = {
   kind: 'export',
+  /** a killed export's staging folder goes as soon as its job is reclaimed (not at the next export) */
+  async reclaimed(_ctx, job) {
+    const destination = (job.params as Partial<ExportJobParams>).destination
+    if (typeof destination === 'string' && destination.trim())
+      await cleanStaleStaging(await realpathLoose(destination))
+  },
   async run(ctx: CoreContext, job, control) {
     const { db } = ctx
     const params = parseParams(job.params)

@@ -140,18 +140,32 @@ export async function cleanStaleStaging(dest: string): Promise<string[]> {
     if (!name.startsWith(prefix)) continue
     const dir = path.join(parent, name)
     try {
-      const mark = JSON.parse(await fs.promises.readFile(path.join(dir, STAGING_MARK), 'utf8')) as {
-        pid?: unknown
-      }
-      if (typeof mark.pid !== 'number' || (mark.pid !== process.pid && alive(mark.pid))) continue
-      if (mark.pid === process.pid) continue
+      const pid = await stagingPid(dir, name.slice(prefix.length))
+      if (pid === null || pid === process.pid || alive(pid)) continue
       await fs.promises.rm(dir, { recursive: true, force: true })
       removed.push(dir)
     } catch {
-      // no marker or unreadable: not ours to delete
+      // unreadable: not ours to delete
     }
   }
   return removed
+}
+
+/**
+ * The pid that made a staging folder: from its marker, or — when the marker is empty or cut
+ * short (a full disk) — from the folder's own name (`…-staging-<pid>-<hex>`), provided the
+ * marker file exists. null: not a staging folder of ours.
+ */
+async function stagingPid(dir: string, suffix: string): Promise<number | null> {
+  const text = await fs.promises.readFile(path.join(dir, STAGING_MARK), 'utf8')
+  try {
+    const mark = JSON.parse(text) as { pid?: unknown }
+    if (typeof mark.pid === 'number') return mark.pid
+  } catch {
+    // an empty or partial marker: the name decides
+  }
+  const m = /^(\d+)-[0-9a-f]{8}$/.exec(suffix)
+  return m ? Number(m[1]) : null
 }
 
 export async function createStaging(dest: string): Promise<string> {
@@ -161,10 +175,16 @@ export async function createStaging(dest: string): Promise<string> {
     `${stagingPrefix(dest)}${process.pid}-${crypto.randomBytes(4).toString('hex')}`
   )
   await fs.promises.mkdir(dir)
-  await fs.promises.writeFile(
-    path.join(dir, STAGING_MARK),
-    JSON.stringify({ pid: process.pid, destination: dest, startedAt: Date.now() })
-  )
+  try {
+    await fs.promises.writeFile(
+      path.join(dir, STAGING_MARK),
+      JSON.stringify({ pid: process.pid, destination: dest, startedAt: Date.now() })
+    )
+  } catch (err) {
+    // a full disk: leave nothing behind (an empty marker would keep the folder forever)
+    await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined)
+    throw err
+  }
   return dir
 }
 

@@ -125,11 +125,13 @@ export function importGlossaryCsv(
   if (!header) throw fileError(fileName, 'no header row')
   const columns = header.map((h) => h.trim().toLowerCase())
   const seen = new Set<string>()
-  for (const c of columns) {
+  for (const [i, c] of columns.entries()) {
     if (!(CSV_COLUMNS as readonly string[]).includes(c)) {
+      // name the cell only when it looks like a column name: never echo a line of any file
+      const name = /^[\w .-]{1,40}$/u.test(c) ? ` ${JSON.stringify(c)}` : ''
       throw fileError(
         fileName,
-        `unknown column ${JSON.stringify(c)} (allowed: ${CSV_COLUMNS.join(', ')})`
+        `unknown column${name} (header cell ${i + 1}; allowed: ${CSV_COLUMNS.join(', ')})`
       )
     }
     if (seen.has(c)) throw fileError(fileName, `column ${JSON.stringify(c)} appears twice`)

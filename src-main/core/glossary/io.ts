@@ -4,7 +4,7 @@ import iconv from 'iconv-lite'
 import { z } from 'zod'
 import { GlossaryEntry, type GlossaryEntryInput } from './schema'
 import { fold } from './script'
-import { GlossaError } from '../../shared/errors'
+import { GlossaError, jsonErrorWhere } from '../../shared/errors'
 
 export interface RowError {
   /** 1-based: the spreadsheet row for CSV (header = 1), the array position for JSON. */
@@ -115,7 +115,7 @@ export function importGlossaryJson(
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (e) {
-    throw new GlossaError('INVALID_ARGS', `${fileName}: not valid JSON (${(e as Error).message})`)
+    throw new GlossaError('INVALID_ARGS', `${fileName}: not valid JSON (${jsonErrorWhere(e)})`)
   }
   const file = JsonFile.safeParse(json)
   if (!file.success) {

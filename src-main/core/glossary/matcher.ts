@@ -10,6 +10,7 @@ import type { Lang } from '../../shared/api'
 import { guessLang } from '../captions/text/cjk'
 import { Automaton } from './automaton'
 import { compileRegex, type GlossaryEntry } from './schema'
+import type { UserRegex } from '../regex'
 import { fold } from './script'
 
 export type PatternKind = 'name' | 'alias' | 'keyword' | 'trait'
@@ -49,7 +50,7 @@ export interface CompiledGlossary {
   automaton: Automaton
   tagIndex: Map<string, number[]>
   imageIndex: Map<string, number[]>
-  regexTriggers: { entry: number; source: string; re: RegExp }[]
+  regexTriggers: { entry: number; source: string; re: UserRegex }[]
   pathTriggers: { entry: number; glob: string; test: (p: string) => boolean }[]
   /** Entries without any trigger: they apply wherever one of their names or aliases appears. */
   untriggered: Set<number>

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { CAPTION_FIELDS } from '../../shared/api'
 import { GLOSSARY_KINDS, INJECTION_MODES } from '../../shared/api'
+import { compileUserRegex, type UserRegex } from '../regex'
 
 /**
  * - `replace-alias`: aliases (and case/width/script variants of the name) become the canonical
@@ -67,15 +68,21 @@ export const GlossaryEntry = z
 export type GlossaryEntry = z.output<typeof GlossaryEntry>
 export type GlossaryEntryInput = z.input<typeof GlossaryEntry>
 
-/** A regex trigger is written `/source/flags` or as a bare source (case-insensitive). */
-export function compileRegex(r: string): RegExp {
+/**
+ * A regex trigger is written `/source/flags` or as a bare source (case-insensitive). It runs on
+ * the linear-time engine (core/regex): a pattern it cannot run is refused when the entry is saved.
+ */
+export function compileRegex(r: string): UserRegex {
   const m = /^\/(.+)\/([a-z]*)$/su.exec(r)
   if (m) {
-    const flags = new Set((m[2] ?? '').split('').filter((f) => 'imsu'.includes(f)))
-    flags.add('u')
-    return new RegExp(m[1] as string, [...flags].join(''))
+    const flags = [...new Set((m[2] ?? '').split('').filter((f) => 'ims'.includes(f)))].join('')
+    return compileUserRegex(
+      m[1] as string,
+      flags,
+      `regex trigger ${JSON.stringify(r.slice(0, 80))}`
+    )
   }
-  return new RegExp(r, 'iu')
+  return compileUserRegex(r, 'i', `regex trigger ${JSON.stringify(r.slice(0, 80))}`)
 }
 
 export function regexError(r: string): string | null {
@@ -83,7 +90,7 @@ export function regexError(r: string): string | null {
     compileRegex(r)
     return null
   } catch (e) {
-    return `invalid regex ${JSON.stringify(r)}: ${(e as Error).message}`
+    return `invalid regex ${JSON.stringify(r.slice(0, 80))}: ${String((e as { details?: { reason?: string } }).details?.reason ?? (e as Error).message)}`
   }
 }
 

@@ -60,12 +60,12 @@ function spawn(options: CoreOptions): Worker {
 }
 
 /** Waits for the host's first message: ready (the library is open) or fatal (it cannot be). */
-function handshake(w: Worker): Promise<{ libraryFile: string; dataDir: string }> {
+function handshake(w: Worker): Promise<{ libraryFile: string; dataDir: string; ownerId: string }> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: FromHost): void => {
       if (m.t === 'ready') {
         done()
-        resolve({ libraryFile: m.libraryFile, dataDir: m.dataDir })
+        resolve({ libraryFile: m.libraryFile, dataDir: m.dataDir, ownerId: m.ownerId })
       } else if (m.t === 'fatal') {
         done()
         reject(errorFrom(m.error))
@@ -112,6 +112,7 @@ export async function startCore(options: CoreOptions, host: HostOptions = {}): P
     throw err
   })
   let ready: Promise<void> = Promise.resolve()
+  let ownerId = info.ownerId
 
   function attach(w: Worker): void {
     let crash: string | null = null
@@ -151,11 +152,14 @@ export async function startCore(options: CoreOptions, host: HostOptions = {}): P
     }
     restarts.push(now)
     bus.emit('core.status', { state: 'restarting', reason } satisfies Events['core.status'])
-    const w = spawn({ ...options, resumeInterrupted: true })
+    // the dead host's jobs are taken over at once (its lease would keep them for 30 s)
+    const dead = ownerId
+    const w = spawn({ ...options, resumeInterrupted: true, reclaimOwners: [dead] })
     starts++
     worker = w
     ready = handshake(w).then(
-      () => {
+      (next) => {
+        ownerId = next.ownerId
         attach(w)
         bus.emit('core.status', { state: 'ready', reason } satisfies Events['core.status'])
         bus.emit('library.changed', {
@@ -193,6 +197,9 @@ export async function startCore(options: CoreOptions, host: HostOptions = {}): P
   return {
     libraryFile: info.libraryFile,
     dataDir: info.dataDir,
+    get ownerId() {
+      return ownerId
+    },
     get starts() {
       return starts
     },

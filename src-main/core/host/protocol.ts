@@ -22,7 +22,7 @@ export type ToHost =
   | { t: 'crash' }
 
 export type FromHost =
-  | { t: 'ready'; libraryFile: string; dataDir: string }
+  | { t: 'ready'; libraryFile: string; dataDir: string; ownerId: string }
   | { t: 'fatal'; error: ApiError }
   | { t: 'reply'; id: number; ok: true; value: unknown }
   | { t: 'reply'; id: number; ok: false; error: ApiError }

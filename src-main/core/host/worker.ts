@@ -52,4 +52,4 @@ port.on('message', (msg: ToHost) => {
   }
 })
 
-send({ t: 'ready', libraryFile: core.libraryFile, dataDir: core.dataDir })
+send({ t: 'ready', libraryFile: core.libraryFile, dataDir: core.dataDir, ownerId: core.ownerId })

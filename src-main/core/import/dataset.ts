@@ -16,6 +16,10 @@ export function resolveImportDataset(
   }
   const name = opts.name.trim()
   if (!name) throw new GlossaError('INVALID_ARGS', 'the dataset name is empty')
+  // an existing dataset is found without taking the write lock (another process may hold it)
+  const existing = db.prepare('SELECT id FROM datasets WHERE name = ?').get(name) as
+    { id: number } | undefined
+  if (existing) return existing.id
   return db
     .transaction(() => {
       const found = db.prepare('SELECT id FROM datasets WHERE name = ?').get(name) as

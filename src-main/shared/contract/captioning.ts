@@ -9,7 +9,7 @@
  */
 import { z } from 'zod'
 import { EXECUTION_PROVIDERS } from '../constants'
-import { CaptionFields, Id, ImageFilter, Lang } from '../schemas'
+import { CaptionFields, Id, IdList, ImageFilter, Lang } from '../schemas'
 
 export const MODEL_KINDS = ['tagger', 'image-to-text', 'florence2', 'chat-vlm'] as const
 export type ModelKind = (typeof MODEL_KINDS)[number]
@@ -84,7 +84,7 @@ export const CaptionTarget = z
     datasetId: Id.optional(),
     filter: ImageFilter.optional(),
     /** an explicit selection; combined with datasetId/filter when both are given */
-    imageIds: z.array(Id).min(1).max(1_000_000).optional()
+    imageIds: IdList(1_000_000, 1).optional()
   })
   .strict()
   .refine(

@@ -6,7 +6,16 @@
  */
 import { z } from 'zod'
 import { LINT_RULES, SCRIPTS } from '../constants'
-import { CaptionFields, DatasetTarget, FilePath, Id, Lang, TagInput, Text } from '../schemas'
+import {
+  CaptionFields,
+  DatasetTarget,
+  FilePath,
+  Id,
+  IdList,
+  Lang,
+  TagInput,
+  Text
+} from '../schemas'
 
 export interface TagRow {
   tag: string
@@ -39,6 +48,13 @@ export interface HistoryBatch {
   items: number
   undone: boolean
 }
+
+/**
+ * An undo or redo: the batch, and for a large one the job doing it. Entries whose value was
+ * changed since the batch are left as they are: `skipped` counts them and `note` says so ("3
+ * captions changed since; left as they are"); for a job, its JobInfo.note says it at the end.
+ */
+export type HistoryStepResult = HistoryBatch & { jobId?: number; skipped?: number; note?: string }
 
 export type LintRule = (typeof LINT_RULES)[number]
 
@@ -112,7 +128,7 @@ export const captionsArgs = {
       target: DatasetTarget,
       to: z.enum(SCRIPTS),
       lang: Lang.default('zh'),
-      excludeImageIds: z.array(Id).max(100_000).default([])
+      excludeImageIds: IdList(100_000).default([])
     })
     .strict(),
   'text.render': z.object({ fields: CaptionFields, lang: Lang }).strict(),
@@ -133,8 +149,8 @@ export interface CaptionsResults {
   'captions.setText': CaptionResult
   'captions.setFields': CaptionResult
   'captions.setTags': CaptionResult
-  'history.undo': (HistoryBatch & { jobId?: number }) | null
-  'history.redo': (HistoryBatch & { jobId?: number }) | null
+  'history.undo': HistoryStepResult | null
+  'history.redo': HistoryStepResult | null
   'history.list': HistoryBatch[]
   'captions.lint': {
     /** images with issues (the one image, issues possibly empty, for the imageId form) */

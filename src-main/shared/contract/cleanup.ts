@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { CLEANUP_PRESETS, CLEANUP_FIELDS } from '../constants'
-import { DatasetTarget, Id } from '../schemas'
+import { BoundedJson, DatasetTarget, Id, IdList } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup
@@ -20,7 +20,7 @@ export const CleanupStep = z
     rule: z.string().min(1).max(100),
     enabled: z.boolean().optional(),
     fields: z.array(CleanupField).min(1).max(3).optional(),
-    options: z.record(z.string(), z.json()).optional()
+    options: z.record(z.string().max(100), BoundedJson(16_384, 'a step option')).optional()
   })
   .strict()
 
@@ -146,7 +146,7 @@ export const cleanupArgs = {
     .refine(needsPipeline, pipelineMessage),
   /** one undoable journal batch; raw imported text is never changed */
   'cleanup.apply': z
-    .object({ ...pipelineShape, excludeImageIds: z.array(Id).max(100_000).default([]) })
+    .object({ ...pipelineShape, excludeImageIds: IdList(100_000).default([]) })
     .strict()
     .refine(needsPipeline, pipelineMessage),
   'cleanup.rules.get': z.object({ datasetId: Id }).strict(),

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod'
 import { GLOSSARY_KINDS, INJECTION_MODES } from '../constants'
-import { CAPTION_FIELDS, DatasetTarget, FilePath, Id, Lang } from '../schemas'
+import { CAPTION_FIELDS, DatasetTarget, FilePath, Id, IdList, Lang } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Entries (the wire form; core validates again with its own schema, which also compiles regexes)
@@ -148,7 +148,7 @@ export const glossaryArgs = {
   'glossary.assign': z
     .object({
       entryId: Id,
-      imageIds: z.array(Id).min(1).max(100_000),
+      imageIds: IdList(100_000, 1),
       assigned: z.boolean().default(true)
     })
     .strict(),
@@ -172,7 +172,7 @@ export const glossaryArgs = {
   'glossary.apply': z
     .object({
       target: GlossaryTarget,
-      excludeImageIds: z.array(Id).max(100_000).default([])
+      excludeImageIds: IdList(100_000).default([])
     })
     .strict(),
   'glossary.knowledge': z.object({ imageId: Id }).strict()

@@ -4,7 +4,7 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
-import { Id, ImageFilter, Lang, ReviewStatus, Sort } from '../schemas'
+import { Id, IdList, ImageFilter, Lang, ReviewStatus, Sort } from '../schemas'
 import { CaptionRow, TagRow } from './captions'
 
 /** One row of the grid. */
@@ -61,9 +61,7 @@ export const imagesArgs = {
     })
     .strict(),
   'images.get': z.object({ id: Id }).strict(),
-  'images.setStatus': z
-    .object({ ids: z.array(Id).min(1).max(100_000), status: ReviewStatus })
-    .strict()
+  'images.setStatus': z.object({ ids: IdList(100_000, 1), status: ReviewStatus }).strict()
 } satisfies Record<string, z.ZodType>
 
 // ---------------------------------------------------------------------------------------------

@@ -20,8 +20,27 @@ export interface JobInfo {
   startedAt: number | null
   finishedAt: number | null
   error: string | null
+  /**
+   * the process that holds (or last held) the job: shown while the job is queued or running, so
+   * a second process can say where it runs; null when none is recorded
+   */
+  owner?: JobOwnerInfo | null
+  /** a short outcome to read (e.g. an undo that left newer edits as they were) */
+  note?: string | null
   /** job items by outcome (skipped = nothing to do, e.g. an unchanged file); filled by jobs.get */
   items?: JobItemCounts
+}
+
+/** A process that runs jobs on the library (see README, "Two processes on one library"). */
+export interface JobOwnerInfo {
+  /** what it is: 'Glossa app', 'glossa serve', 'glossa import', … */
+  label: string
+  host: string
+  pid: number
+  /** this process */
+  self: boolean
+  /** its lease is current (its heartbeat is fresh and, on this host, its pid is alive) */
+  live: boolean
 }
 
 export interface JobItemCounts {

@@ -8,7 +8,7 @@
  * core stores it verbatim).
  */
 import { z } from 'zod'
-import { Id, Lang, Name, ReviewStatus } from '../schemas'
+import { BoundedJson, Id, Lang, Name, ReviewStatus, SETTINGS_VALUE_MAX_BYTES } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Result types
@@ -52,7 +52,12 @@ export const libraryArgs = {
   'datasets.rename': z.object({ id: Id, name: Name }).strict(),
   'datasets.concepts': z.object({ datasetId: Id }).strict(),
   'settings.get': z.object({ key: z.string().min(1).max(200) }).strict(),
-  'settings.set': z.object({ key: z.string().min(1).max(200), value: z.json() }).strict()
+  'settings.set': z
+    .object({
+      key: z.string().min(1).max(200),
+      value: BoundedJson(SETTINGS_VALUE_MAX_BYTES, 'a settings value')
+    })
+    .strict()
 } satisfies Record<string, z.ZodType>
 
 // ---------------------------------------------------------------------------------------------

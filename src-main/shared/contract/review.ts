@@ -4,7 +4,7 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
-import { Id, ImageFilter, Lang, ReviewStatus } from '../schemas'
+import { Id, IdList, ImageFilter, Lang, ReviewStatus } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Selections
@@ -15,13 +15,13 @@ import { Id, ImageFilter, Lang, ReviewStatus } from '../schemas'
  * `{ ids }` is an explicit list (a shift-click range the grid already knows).
  */
 export const Selection = z.union([
-  z.object({ ids: z.array(Id).min(1).max(200_000) }).strict(),
+  z.object({ ids: IdList(200_000, 1) }).strict(),
   z
     .object({
       datasetId: Id.optional(),
       filter: ImageFilter,
-      include: z.array(Id).max(200_000).optional(),
-      exclude: z.array(Id).max(200_000).optional()
+      include: IdList(200_000).optional(),
+      exclude: IdList(200_000).optional()
     })
     .strict()
     .refine(
@@ -46,8 +46,9 @@ const Langs = z.array(Lang).min(1).max(2)
 
 export const BulkOp = z.discriminatedUnion('kind', [
   /**
-   * Find/replace in the zh and/or en caption. `regex`: a JavaScript regular expression (the
-   * replacement may use $1, $<name>, $&); otherwise both are literal. `caseInsensitive` and
+   * Find/replace in the zh and/or en caption. `regex`: a regular expression in JavaScript syntax
+   * run on a linear-time engine (RE2 semantics: no backreferences or lookahead; the replacement
+   * may use $1, $<name>, $&); otherwise both are literal. `caseInsensitive` and
    * `widthInsensitive` (全角 = 半角: Ａ matches A, （ matches ( ) widen what matches; the
    * replacement is inserted as typed. `source: 'raw'` reads the imported raw caption instead (raw
    * is never modified) and writes the result into the chosen languages.
@@ -310,7 +311,7 @@ export const reviewArgs = {
   'dupes.keep': z
     .object({
       keep: z.array(Id).min(1).max(10_000),
-      others: z.array(Id).min(1).max(100_000),
+      others: IdList(100_000, 1),
       action: DupeAction.default('reject')
     })
     .strict(),
