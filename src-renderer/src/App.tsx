@@ -1,9 +1,7 @@
-import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react'
+import { Suspense, lazy, useCallback, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { call } from './api/client'
-import { useEvent } from './api/useEvent'
+import { useCall, useMutate } from './api/query'
 import { Header } from './components/Header'
 import { JobPanel } from './components/JobPanel'
 import { ShortcutSheet } from './components/ShortcutSheet'
@@ -23,39 +21,17 @@ import { ModelsPage } from './pages/ModelsPage'
 // the dashboard and its chart library load on first use (a separate chunk)
 const StatsPage = lazy(() => import('./pages/StatsPage').then((m) => ({ default: m.StatsPage })))
 
-/** Coalesces bursts of 'library.changed' (imports emit many) into one invalidation. */
-function useLibraryInvalidation(): void {
-  const qc = useQueryClient()
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
-  useEvent('library.changed', () => {
-    if (timer.current) return
-    timer.current = setTimeout(() => {
-      timer.current = null
-      void qc.invalidateQueries({ queryKey: ['images'] })
-      void qc.invalidateQueries({ queryKey: ['image'] })
-      void qc.invalidateQueries({ queryKey: ['datasets'] })
-      void qc.invalidateQueries({ queryKey: ['concepts'] })
-    }, 50)
-  })
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current)
-    },
-    []
-  )
-}
-
 export function App(): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
   const { track } = useJobs()
-  const qc = useQueryClient()
+  const { mutateAsync: undo } = useMutate('history.undo')
+  const { mutateAsync: redo } = useMutate('history.redo')
   const [route, navigate] = useHashRoute()
   const [theme, setTheme] = useTheme()
   const [help, setHelp] = useState(false)
   const [settings, setSettings] = useState(false)
   const actions = useRef<KeyActions>({})
-  useLibraryInvalidation()
 
   const datasetId =
     route.name === 'dataset' || route.name === 'stats' || route.name === 'dupes'
@@ -63,17 +39,13 @@ export function App(): ReactNode {
       : route.name === 'glossary'
         ? route.datasetId
         : null
-  const dataset = useQuery({
-    queryKey: ['datasets', 'get', datasetId],
-    queryFn: () => call('datasets.get', { id: datasetId ?? 0 }),
-    enabled: datasetId != null
-  })
+  const dataset = useCall('datasets.get', { id: datasetId ?? 0 }, { enabled: datasetId != null })
 
   const history = useCallback(
     async (dir: 'undo' | 'redo') => {
       try {
         await actions.current.flush?.()
-        const batch = await call(dir === 'undo' ? 'history.undo' : 'history.redo', {})
+        const batch = await (dir === 'undo' ? undo({}) : redo({}))
         // a large batch is undone/redone by a job: follow it in the job panel
         if (batch?.jobId != null) void track(batch.jobId)
         else if (batch)
@@ -81,13 +53,9 @@ export function App(): ReactNode {
         else toast.info(t(dir === 'undo' ? 'toast.nothingToUndo' : 'toast.nothingToRedo'))
       } catch (e) {
         toast.error(e)
-      } finally {
-        void qc.invalidateQueries({ queryKey: ['images'] })
-        void qc.invalidateQueries({ queryKey: ['image'] })
-        void qc.invalidateQueries({ queryKey: ['datasets'] })
       }
     },
-    [qc, toast, t, track]
+    [undo, redo, toast, t, track]
   )
 
   useGlobalKeys(actions, {

@@ -8,6 +8,7 @@ import './styles/grid.css'
 import './styles/editor.css'
 import './styles/overlays.css'
 import { App } from './App'
+import { ChangesProvider } from './api/query'
 import { JobsProvider } from './components/jobs'
 import { ToastProvider } from './components/Toasts'
 
@@ -27,11 +28,13 @@ if (!root) throw new Error('#root missing from index.html')
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <ToastProvider>
-        <JobsProvider>
-          <App />
-        </JobsProvider>
-      </ToastProvider>
+      <ChangesProvider>
+        <ToastProvider>
+          <JobsProvider>
+            <App />
+          </JobsProvider>
+        </ToastProvider>
+      </ChangesProvider>
     </QueryClientProvider>
   </StrictMode>
 )

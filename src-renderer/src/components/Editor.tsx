@@ -1,10 +1,9 @@
 import { useEffect, useRef } from 'react'
 import type { ReactNode, RefObject } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
 import type { CaptionRow, ImageDetail, ImageRow, Lang, ReviewStatus, TagRow } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useAutosave } from '../hooks/useAutosave'
 import type { SaveState } from '../hooks/useAutosave'
 import { useToast } from './Toasts'
@@ -87,10 +86,10 @@ function EditorBody({
   // fields and text views of each language, kept in sync (CaptionFieldsEditor.tsx)
   const zh = useCaptionEditor(d.id, 'zh', d.captions.zh, toast.error)
   const en = useCaptionEditor(d.id, 'en', d.captions.en, toast.error)
-  const captionsVersion = `${d.captions.zh?.updatedAt ?? 0}:${d.captions.en?.updatedAt ?? 0}:${d.tagRows.map((r) => r.tag).join(',')}`
+  const { mutateAsync: setTags } = useMutate('captions.setTags')
   const tags = useAutosave(d.tagRows.map((r) => r.tag).join(', '), async (v) => {
     try {
-      await call('captions.setTags', { imageId: d.id, tags: tagsToInput(v, d.tagRows) })
+      await setTags({ imageId: d.id, tags: tagsToInput(v, d.tagRows) })
     } catch (e) {
       toast.error(e)
       throw e
@@ -162,7 +161,7 @@ function EditorBody({
       <span className="sr-only" data-testid="editor-status">
         {d.status}
       </span>
-      {!loading && <LintBadges imageId={d.id} version={captionsVersion} />}
+      {!loading && <LintBadges imageId={d.id} />}
       <CaptionLangEditor cap={zh} textRef={zhRef} />
       <CaptionLangEditor cap={en} />
       <label className="field">
@@ -190,7 +189,7 @@ function EditorBody({
           )}
         </pre>
       </div>
-      {!loading && <KnowledgePanel imageId={d.id} version={captionsVersion} />}
+      {!loading && <KnowledgePanel imageId={d.id} />}
       {!loading && <HistorySection imageId={d.id} />}
     </div>
   )
@@ -198,11 +197,11 @@ function EditorBody({
 
 export function Editor({ imageId, row, handleRef, onSetStatus }: Props): ReactNode {
   const { t } = useTranslation()
-  const q = useQuery({
-    queryKey: ['image', imageId],
-    queryFn: () => call('images.get', { id: imageId }),
-    placeholderData: row ? placeholderFrom(row) : undefined
-  })
+  const q = useCall(
+    'images.get',
+    { id: imageId },
+    { placeholderData: row ? placeholderFrom(row) : undefined }
+  )
   if (!q.data)
     return <div className="editor-empty">{q.isError ? t('editor.error') : t('grid.loading')}</div>
   return (

@@ -1,9 +1,8 @@
 import type { ReactNode, RefObject } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
 import type { ReviewStatus } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ExtraChips } from './StatsChips'
 import type { ExtraFilter } from './StatsLinks'
 
@@ -45,10 +44,7 @@ export function FilterBar({
   fetching
 }: Props): ReactNode {
   const { t } = useTranslation()
-  const concepts = useQuery({
-    queryKey: ['concepts', datasetId],
-    queryFn: () => call('datasets.concepts', { datasetId })
-  })
+  const concepts = useCall('datasets.concepts', { datasetId })
   const set = (patch: Partial<FilterState>): void => onChange({ ...value, ...patch })
   const toggle = (s: ReviewStatus): void =>
     set({

@@ -7,10 +7,11 @@
  */
 import { useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { keepPreviousData } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { ImportDetectResult, ImportFormat, ImportFormatOptions } from '@shared/api'
 import { call, client } from '../api/client'
+import { useCall } from '../api/query'
 import { Modal } from './Modal'
 import { useToast } from './Toasts'
 import { useJobs } from './jobs'
@@ -73,16 +74,17 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
     ...(captionColumn ? { captionColumn } : {}),
     ...(tagsColumn !== null ? { tagsColumn } : {})
   }
-  const detect = useQuery({
-    queryKey: ['import-detect', previewDir, format, formatOptions],
-    queryFn: () =>
-      call('import.detect', { dir: previewDir ?? '', format, formatOptions, limit: 12 }),
-    enabled: previewDir !== null,
-    placeholderData: keepPreviousData,
-    retry: false,
-    staleTime: 0,
-    gcTime: 0
-  })
+  const detect = useCall(
+    'import.detect',
+    { dir: previewDir ?? '', format, formatOptions, limit: 12 },
+    {
+      enabled: previewDir !== null,
+      placeholderData: keepPreviousData,
+      retry: false,
+      staleTime: 0,
+      gcTime: 0
+    }
+  )
   const r = previewDir !== null ? detect.data : undefined
   const showColumns = r && r.format === 'hf' && r.columns.length > 0
 

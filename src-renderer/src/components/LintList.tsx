@@ -4,11 +4,10 @@
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { LINT_RULES } from './glossaryConstants'
 import type { ImageFilter, LintRule } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { LintBadge } from './LintBadges'
 import { useTokenizers } from './TokenBudget'
 
@@ -23,17 +22,16 @@ export function LintList({ datasetId, filter, selectedId, onSelect }: Props): Re
   const { t } = useTranslation()
   const tokenizers = useTokenizers()
   const [rules, setRules] = useState<LintRule[]>([])
-  const q = useQuery({
-    queryKey: ['lint', 'list', datasetId, filter, rules, tokenizers],
-    queryFn: () =>
-      call('captions.lint', {
-        target: { datasetId, filter: { ...filter, datasetId } },
-        ...(rules.length ? { rules } : {}),
-        limit: 1000,
-        tokenizers
-      }),
-    placeholderData: (prev) => prev
-  })
+  const q = useCall(
+    'captions.lint',
+    {
+      target: { datasetId, filter: { ...filter, datasetId } },
+      ...(rules.length ? { rules } : {}),
+      limit: 1000,
+      tokenizers
+    },
+    { placeholderData: (prev) => prev }
+  )
   const toggle = (r: LintRule): void =>
     setRules((rs) => (rs.includes(r) ? rs.filter((x) => x !== r) : [...rs, r]))
   return (

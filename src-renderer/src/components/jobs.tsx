@@ -1,6 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
 import type { JobInfo, JobItemError, JobProgress, JobStatus } from '@shared/api'
 import { call } from '../api/client'
 import { useEvent } from '../api/useEvent'
@@ -73,7 +72,6 @@ function fromInfo(info: JobInfo, prev?: JobView): JobView {
 /** Keeps every job the session has seen, so the panel survives navigation. */
 export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
   const [jobs, setJobs] = useState<Map<number, JobView>>(new Map())
-  const qc = useQueryClient()
   const toast = useToast()
 
   const upsert = useCallback((id: number, f: (prev: JobView | undefined) => JobView | null) => {
@@ -112,12 +110,10 @@ export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
       upsert(info.id, (p) =>
         p && !isActive(p.status) && isActive(info.status) ? p : fromInfo(info, p)
       )
-      if (!isActive(info.status)) {
-        if (info.failed > 0) void fetchErrors(info.id)
-        void qc.invalidateQueries({ queryKey: ['datasets'] })
-      }
+      // what a finished job changed is refreshed by the change map (api/query.ts)
+      if (!isActive(info.status) && info.failed > 0) void fetchErrors(info.id)
     },
-    [upsert, fetchErrors, qc]
+    [upsert, fetchErrors]
   )
 
   useEffect(() => {

@@ -1,8 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef } from 'react'
 import type { KeyboardEvent as ReactKeyboardEvent, RefObject } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import type { ReviewStatus } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 
 /** What the current page can do from the keyboard; pages fill this in while mounted. */
 export interface KeyActions {
@@ -185,15 +184,9 @@ export function bindingOverrides(b: Bindings): Record<string, string | string[]>
   return out
 }
 
-export const SHORTCUTS_KEY = ['settings', 'shortcuts'] as const
-
 /** The bindings in force: settings 'shortcuts' over the defaults. */
 export function useBindings(): Bindings {
-  const q = useQuery({
-    queryKey: SHORTCUTS_KEY,
-    queryFn: () => call('settings.get', { key: 'shortcuts' }),
-    staleTime: Infinity
-  })
+  const q = useCall('settings.get', { key: 'shortcuts' }, { staleTime: Infinity })
   const value = q.data?.value
   return useMemo(() => mergeBindings(value), [value])
 }

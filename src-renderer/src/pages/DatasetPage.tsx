@@ -5,7 +5,7 @@ import type { InfiniteData } from '@tanstack/react-query'
 import type { SortingState } from '@tanstack/react-table'
 import { useTranslation } from 'react-i18next'
 import type { ImageDetail, ImageFilter, Page, ReviewStatus, Sort } from '@shared/api'
-import { call } from '../api/client'
+import { callKey, useMutate } from '../api/query'
 import { GRID_KEY_ROOT, patchGridRows, useGridPages } from '../api/gridPages'
 import { Editor } from '../components/Editor'
 import type { EditorHandle } from '../components/Editor'
@@ -36,6 +36,7 @@ export function DatasetPage({
   const { t } = useTranslation()
   const toast = useToast()
   const qc = useQueryClient()
+  const { mutateAsync: setStatusMany } = useMutate('images.setStatus')
   const [fs, setFs] = useState<FilterState>(() => ({
     ...EMPTY_FILTER,
     statuses: link?.status ?? [],
@@ -107,16 +108,16 @@ export function DatasetPage({
       qc.setQueriesData<InfiniteData<Page, string | null>>({ queryKey: GRID_KEY_ROOT }, (old) =>
         patchGridRows(old, ids, (r) => ({ ...r, status }))
       )
-      qc.setQueryData<ImageDetail>(['image', id], (old) => (old ? { ...old, status } : old))
+      const key = callKey('images.get', { id })
+      qc.setQueryData<ImageDetail>(key, (old) => (old ? { ...old, status } : old))
       try {
-        await call('images.setStatus', { ids: [id], status })
+        await setStatusMany({ ids: [id], status })
       } catch (e) {
         toast.error(e)
-      } finally {
-        void qc.invalidateQueries({ queryKey: ['image', id] })
+        void qc.invalidateQueries({ queryKey: key })
       }
     },
-    [selectedId, qc, toast]
+    [selectedId, qc, toast, setStatusMany]
   )
 
   const { hasNextPage, fetchNextPage, isFetchingNextPage } = q

@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
 import type { DatasetSummary } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ImportDialog } from '../components/ImportDialog'
 import { useToast } from '../components/Toasts'
 
@@ -61,7 +60,7 @@ export function LibraryHome({ onOpen }: { onOpen(id: number): void }): ReactNode
   const { t } = useTranslation()
   const [importing, setImporting] = useState(false)
   const toast = useToast()
-  const q = useQuery({ queryKey: ['datasets'], queryFn: () => call('datasets.list', {}) })
+  const q = useCall('datasets.list', {})
   useEffect(() => {
     if (q.error) toast.error(q.error)
   }, [q.error, toast])
