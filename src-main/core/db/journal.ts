@@ -25,14 +25,27 @@ import { readCaption } from '../captions/queries'
 import {
   applyConcept,
   applyDataset,
+  applyDatasetRow,
   applyImage,
   type ConceptSnap,
+  type DatasetGone,
+  type DatasetRowSnap,
   type DatasetSnap,
   type ImageSnap
 } from '../review/snapshots'
 
-/** 'concept', 'dataset' and 'image' (delete/restore): see review/snapshots.ts */
-export type EntryKind = 'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image'
+/**
+ * 'concept', 'dataset' (an image's move), 'image' (delete/restore) and 'datasetRow' (a dataset's
+ * own removal and restore, image_id 0): see review/snapshots.ts
+ */
+export type EntryKind =
+  | 'caption'
+  | 'tags'
+  | 'status'
+  | 'concept'
+  | 'dataset'
+  | 'image'
+  | 'datasetRow'
 
 export interface CaptionSnap {
   text: string
@@ -157,10 +170,12 @@ export function appendToBatch<T>(
 /** A new edit discards the redo stack, except a batch an 'undo' job is redoing right now. */
 const DISCARD_REDO = 'DELETE FROM journal_batches WHERE undone = 1 AND moving IS NULL'
 
-export function emitChanged(ctx: CoreContext, imageIds: number[], reason: string): void {
+export function emitChanged(ctx: CoreContext, ids: number[], reason: string): void {
+  // image id 0 marks a library-level entry (a dataset's own row): then any image may have changed
+  const imageIds = ids.includes(0) || ids.length > 1000 ? null : ids
   ctx.emit('library.changed', {
     datasetId: null,
-    imageIds: imageIds.length <= 1000 ? imageIds : null,
+    imageIds,
     reason
   })
 }
@@ -353,6 +368,10 @@ export function applyEntry(db: Database, e: EntryRow, json: string | null): void
     applyImage(db, e.image_id, json === null ? null : (JSON.parse(json) as ImageSnap))
     return
   }
+  if (e.kind === 'datasetRow') {
+    if (json !== null) applyDatasetRow(db, JSON.parse(json) as DatasetRowSnap | DatasetGone)
+    return
+  }
   // an image deleted since the edit (re-import, dataset removal) has nothing to restore
   if (!prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id)) return
   const snap = json === null ? null : (JSON.parse(json) as unknown)
@@ -361,6 +380,27 @@ export function applyEntry(db: Database, e: EntryRow, json: string | null): void
   else if (e.kind === 'status' && snap) applyStatus(db, e.image_id, snap as StatusSnap)
   else if (e.kind === 'concept' && snap) applyConcept(db, e.image_id, snap as ConceptSnap)
   else if (e.kind === 'dataset' && snap) applyDataset(db, e.image_id, snap as DatasetSnap)
+}
+
+/** The images a batch touched when there are at most `max` (else undefined). */
+export function batchImages(db: Database, batchId: number, max = 20): number[] | undefined {
+  const ids = prepared(
+    db,
+    'SELECT DISTINCT image_id FROM journal_entries WHERE batch_id = ? AND image_id > 0 LIMIT ?'
+  )
+    .pluck()
+    .all(batchId, max + 1) as number[]
+  return ids.length > max ? undefined : ids
+}
+
+/** The batch an undo (newest not undone) or redo (oldest undone) would apply next. */
+export function nextBatch(db: Database, direction: 'undo' | 'redo'): BatchRow | undefined {
+  return prepared(
+    db,
+    direction === 'undo'
+      ? 'SELECT * FROM journal_batches WHERE undone = 0 ORDER BY id DESC LIMIT 1'
+      : 'SELECT * FROM journal_batches WHERE undone = 1 ORDER BY id ASC LIMIT 1'
+  ).get() as BatchRow | undefined
 }
 
 export function listHistory(db: Database, limit: number): HistoryBatch[] {

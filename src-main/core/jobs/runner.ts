@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3'
 import type { JobInfo, JobKind, JobProgress, JobStatus } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
+import { describeError } from './errors'
 
 export interface JobRecord {
   id: number
@@ -276,7 +277,7 @@ export class JobRunner {
       } else if (err instanceof JobInterruptedError) {
         this.finish(id, 'interrupted', err.message)
       } else {
-        this.finish(id, 'failed', err instanceof Error ? err.message : String(err))
+        this.finish(id, 'failed', describeError(err))
       }
     } finally {
       ctx.closing.removeEventListener('abort', onClose)

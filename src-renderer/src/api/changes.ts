@@ -135,6 +135,7 @@ export const METHODS: { [M in MethodName]: Spec<M> } = {
   'datasets.create': { writes: ['datasets'] },
   'datasets.get': { reads: SUMMARY, dataset: (a) => a.id },
   'datasets.rename': { writes: ['datasets'], dataset: (a) => a.id },
+  'datasets.delete': { writes: ['datasets', ...IMAGE_DATA, 'glossary', 'cleanupRules'] },
   'datasets.concepts': { reads: ['images'], dataset: (a) => a.datasetId },
 
   'settings.get': { reads: ['settings'] },
@@ -146,6 +147,7 @@ export const METHODS: { [M in MethodName]: Spec<M> } = {
 
   'import.start': { writes: [] },
   'import.detect': { fixed: true },
+  'fs.list': { fixed: true },
 
   'captions.setText': { writes: ['captions'], images: (a) => [a.imageId] },
   'captions.setFields': { writes: ['captions'], images: (a) => [a.imageId] },
