@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useRef, useState } from 'react'
+import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useCall, useMutate } from './api/query'
@@ -7,6 +7,7 @@ import { JobPanel } from './components/JobPanel'
 import { ShortcutSheet } from './components/ShortcutSheet'
 import { SettingsButton, SettingsDialog } from './components/SettingsDialog'
 import { useToast } from './components/Toasts'
+import { nextSteps, UndoControl } from './components/UndoControl'
 import { useJobs } from './components/jobs'
 import { KeyActionsContext, useGlobalKeys } from './hooks/keyboard'
 import type { KeyActions } from './hooks/keyboard'
@@ -41,16 +42,26 @@ export function App(): ReactNode {
         : null
   const dataset = useCall('datasets.get', { id: datasetId ?? 0 }, { enabled: datasetId != null })
 
+  // what Undo / Redo will do is shown before it is done (UndoControl); the core refuses if
+  // another batch became the next one meanwhile
+  const historyList = useCall('history.list', { limit: 15 })
+  const steps = useRef(nextSteps(historyList.data))
+  useEffect(() => {
+    steps.current = nextSteps(historyList.data)
+  })
   const history = useCallback(
     async (dir: 'undo' | 'redo') => {
       try {
         await actions.current.flush?.()
-        const batch = await (dir === 'undo' ? undo({}) : redo({}))
+        const expected = steps.current[dir]
+        const args = expected ? { batchId: expected.id } : {}
+        const batch = await (dir === 'undo' ? undo(args) : redo(args))
         // a large batch is undone/redone by a job: follow it in the job panel
         if (batch?.jobId != null) void track(batch.jobId)
-        else if (batch)
+        else if (batch) {
           toast.info(t(dir === 'undo' ? 'toast.undone' : 'toast.redone', { label: batch.label }))
-        else toast.info(t(dir === 'undo' ? 'toast.nothingToUndo' : 'toast.nothingToRedo'))
+          if (batch.imageIds?.length) actions.current.reveal?.(batch.imageIds)
+        } else toast.info(t(dir === 'undo' ? 'toast.nothingToUndo' : 'toast.nothingToRedo'))
       } catch (e) {
         toast.error(e)
       }
@@ -83,6 +94,7 @@ export function App(): ReactNode {
           onHelp={() => setHelp(true)}
           extra={
             <>
+              <UndoControl list={historyList.data} onStep={(d) => void history(d)} />
               <a className="btn btn-ghost" href="#/models" data-testid="nav-models">
                 {t('captioning.nav')}
               </a>

@@ -14,6 +14,7 @@ import sharp from 'sharp'
 import type { Page, TestInfo } from '@playwright/test'
 import type { Core } from '../../src-main/core'
 import { expect, test } from './fixtures'
+import { openAction } from './studio-ui'
 
 /** stem → sidecar text: what a scraper leaves behind */
 const SCRAPED: Record<string, string> = {
@@ -103,7 +104,7 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
     await expect(page.getByTestId('grid-total')).toContainText('6')
 
     // --- cleanup: live counts per rule and diffs
-    await page.getByTestId('cleanup-open').click()
+    await openAction(page, 'cleanup-open')
     const panel = page.getByTestId('cleanup-panel')
     await expect(page.getByTestId('cleanup-preset-web-scrape')).toBeChecked()
     await expect(panel.locator('[data-testid="cleanup-total"][data-rule="url"]')).toHaveText(
@@ -181,7 +182,7 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
     await expect.poll(async () => captions(studio.core, ds.id)).toEqual(before)
 
     // apply again (for the export)
-    await page.getByTestId('cleanup-open').click()
+    await openAction(page, 'cleanup-open')
     await expect(page.getByTestId('cleanup-summary')).toHaveAttribute('data-changed', '5')
     await page.getByTestId('cleanup-apply').click()
     await expect(page.getByTestId('cleanup-panel')).toBeHidden()
@@ -190,7 +191,7 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
       .toBe('A red fox in the snow')
 
     // --- export: approved-only by default refuses (nothing approved), then every image
-    await page.getByTestId('export-open').click()
+    await openAction(page, 'export-open')
     await expect(page.getByTestId('export-plan-error')).toContainText('approved')
     await page.getByTestId('export-status-any').check()
     const inside = path.join(src, 'export')

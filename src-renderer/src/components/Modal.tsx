@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
 
 interface Props {
   title: string
@@ -12,6 +13,7 @@ interface Props {
 
 /** A native modal <dialog>: focus trap, Esc and the backdrop come from the browser. */
 export function Modal({ title, onClose, children, footer, testId, wide }: Props): ReactNode {
+  const { t } = useTranslation()
   const ref = useRef<HTMLDialogElement>(null)
   const close = useRef(onClose)
   useEffect(() => {
@@ -45,7 +47,12 @@ export function Modal({ title, onClose, children, footer, testId, wide }: Props)
     >
       <header className="modal-head">
         <h2>{title}</h2>
-        <button className="icon-btn" aria-label="×" onClick={() => close.current()}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={t('shortcuts.close')}
+          onClick={() => close.current()}
+        >
           ×
         </button>
       </header>

@@ -17,6 +17,7 @@ import {
 } from '../hooks/keyboard'
 import type { Bindings, ShortcutAction } from '../hooks/keyboard'
 import { Modal } from './Modal'
+import { ADVANCE_KEY, useAdvanceOnReview } from '../hooks/useAdvance'
 import { actionLabel } from './ShortcutSheet'
 import { useToast } from './Toasts'
 import '../styles/review.css'
@@ -124,12 +125,15 @@ export function SettingsDialog({ onClose }: { onClose(): void }): ReactNode {
   const [saving, setSaving] = useState(false)
   const reviewer = name ?? stored ?? ''
   const b = bindings ?? current
+  const storedAdvance = useAdvanceOnReview()
+  const [advance, setAdvance] = useState<boolean | null>(null)
 
   async function save(): Promise<void> {
     setSaving(true)
     try {
       await setSetting.mutateAsync({ key: 'reviewer', value: reviewer.trim() })
       await setSetting.mutateAsync({ key: 'shortcuts', value: bindingOverrides(b) })
+      if (advance !== null) await setSetting.mutateAsync({ key: ADVANCE_KEY, value: advance })
       toast.info(t('review.settings.saved'))
       onClose()
     } catch (e) {
@@ -180,6 +184,15 @@ export function SettingsDialog({ onClose }: { onClose(): void }): ReactNode {
           maxLength={200}
         />
         <small className="muted">{t('review.settings.reviewerHint')}</small>
+      </label>
+      <label className="check settings-check">
+        <input
+          type="checkbox"
+          checked={advance ?? storedAdvance}
+          onChange={(e) => setAdvance(e.target.checked)}
+          data-testid="settings-advance"
+        />
+        {t('review.settings.advance')}
       </label>
       <h3 className="settings-h">{t('review.settings.shortcuts')}</h3>
       <BindingsEditor value={b} onChange={setBindings} />

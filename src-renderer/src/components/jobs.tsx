@@ -17,6 +17,8 @@ export interface JobView {
   etaSeconds: number | null
   datasetId: number | null
   dir: string | null
+  /** why the job failed or stopped, in words (null while it runs or when it ended well) */
+  error: string | null
   errors: JobItemError[]
   nextSeq: number | null
   dismissed: boolean
@@ -63,6 +65,7 @@ function fromInfo(info: JobInfo, prev?: JobView): JobView {
     etaSeconds: isActive(info.status) ? (prev?.etaSeconds ?? null) : null,
     datasetId: info.datasetId,
     dir,
+    error: info.error,
     errors: prev?.errors ?? [],
     nextSeq: prev?.nextSeq ?? null,
     dismissed: prev?.dismissed ?? false
@@ -111,7 +114,8 @@ export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
         p && !isActive(p.status) && isActive(info.status) ? p : fromInfo(info, p)
       )
       // what a finished job changed is refreshed by the change map (api/query.ts)
-      if (!isActive(info.status) && info.failed > 0) void fetchErrors(info.id)
+      if (!isActive(info.status) && (info.failed > 0 || info.status === 'failed'))
+        void fetchErrors(info.id)
     },
     [upsert, fetchErrors]
   )
@@ -144,6 +148,7 @@ export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
         etaSeconds: null,
         datasetId: null,
         dir: null,
+        error: null,
         errors: [],
         nextSeq: null,
         dismissed: false

@@ -18,6 +18,10 @@ export interface KeyActions {
   clearSelection?(): void
   openBulk?(): void
   toggleTags?(): void
+  /** the editor's image full-window */
+  zoom?(): void
+  /** shows these images (after an undo/redo that touched them) */
+  reveal?(imageIds: number[]): void
 }
 
 export const KeyActionsContext = createContext<RefObject<KeyActions> | null>(null)
@@ -41,7 +45,9 @@ export function useKeyActions(actions: KeyActions): void {
       selectAll: () => latest.current.selectAll?.(),
       clearSelection: () => latest.current.clearSelection?.(),
       openBulk: () => latest.current.openBulk?.(),
-      toggleTags: () => latest.current.toggleTags?.()
+      toggleTags: () => latest.current.toggleTags?.(),
+      zoom: () => latest.current.zoom?.(),
+      reveal: (ids) => latest.current.reveal?.(ids)
     }
     ref.current = proxy
     return () => {
@@ -84,6 +90,7 @@ export const SHORTCUT_ACTIONS = [
   'bulk',
   'tags',
   'search',
+  'zoom',
   'help'
 ] as const
 export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number]
@@ -105,6 +112,7 @@ export const DEFAULT_BINDINGS: Bindings = {
   bulk: ['b'],
   tags: ['t'],
   search: ['/'],
+  zoom: ['z'],
   help: ['?']
 }
 
@@ -220,6 +228,10 @@ export function useGlobalKeys(actions: RefObject<KeyActions>, global: GlobalHand
       const a = actions.current ?? {}
       const typing = isTyping(document.activeElement)
       const withMod = combo!.startsWith('Mod+')
+      // a text box keeps its own typing undo: Ctrl+Z there is the browser's, not the library's
+      if (typing && (action === 'undo' || action === 'redo')) return
+      // in an open menu or popover, keys move between its items
+      if (!withMod && document.activeElement?.closest('[role="menu"], .popover')) return
 
       if (action === 'leave') {
         if (!typing) a.clearSelection?.()
@@ -278,6 +290,11 @@ export function useGlobalKeys(actions: RefObject<KeyActions>, global: GlobalHand
           if (!a.toggleTags) return
           e.preventDefault()
           a.toggleTags()
+          return
+        case 'zoom':
+          if (!a.zoom) return
+          e.preventDefault()
+          a.zoom()
       }
     }
     window.addEventListener('keydown', onKey)

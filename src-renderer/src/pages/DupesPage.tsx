@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import type { DUPES_DEFAULT_THRESHOLD, DUPES_MAX_THRESHOLD } from '@shared/api'
 import { call } from '../api/client'
 import { useCall, useMutate } from '../api/query'
+import { DatasetTabs } from '../components/DatasetTabs'
 import { DupesGroupView, isSettled } from '../components/DupesGroup'
 import { isActive, useJobs } from '../components/jobs'
 import { useToast } from '../components/Toasts'
@@ -119,6 +120,7 @@ export function DupesPage({ datasetId }: { datasetId: number }): ReactNode {
   return (
     <main className="dupes-page" data-testid="dupes-page">
       <div className="stats-head">
+        <DatasetTabs datasetId={datasetId} current="dupes" />
         <h1 className="stats-h1">{t('stats.dupesTitle')}</h1>
         <label className="dupes-threshold">
           {t('stats.threshold')}
@@ -150,13 +152,6 @@ export function DupesPage({ datasetId }: { datasetId: number }): ReactNode {
           />
           {t('stats.showSettled', { count: settled })}
         </label>
-        <span className="grow" />
-        <a className="btn btn-small" href={`#/datasets/${datasetId}`}>
-          {t('stats.backToGrid')}
-        </a>
-        <a className="btn btn-small" href={`#/datasets/${datasetId}/stats`}>
-          {t('stats.link')}
-        </a>
       </div>
       {hashing ? (
         <div className="dupes-progress" data-testid="dupes-hashing">

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ImageFilter } from '@shared/api'
 import { useCall } from '../api/query'
+import { DatasetTabs } from '../components/DatasetTabs'
 import { StatsBuckets } from '../components/StatsBuckets'
 import { StatsCaptions } from '../components/StatsCaptions'
 import type { GridLink } from '../components/StatsLinks'
@@ -31,14 +32,8 @@ export function StatsPage({
   return (
     <main className="stats-page" data-testid="stats-page">
       <div className="stats-head">
+        <DatasetTabs datasetId={datasetId} current="stats" />
         <h1 className="stats-h1">{t('stats.title', { name: ds.data?.name ?? '…' })}</h1>
-        <span className="grow" />
-        <a className="btn btn-small" href={`#/datasets/${datasetId}`} data-testid="stats-back">
-          {t('stats.backToGrid')}
-        </a>
-        <a className="btn btn-small" href={`#/datasets/${datasetId}/dupes`}>
-          {t('stats.dupesLink')}
-        </a>
       </div>
       <div className="stats-grid">
         <StatsReview filter={filter} onFilter={onFilter} />
