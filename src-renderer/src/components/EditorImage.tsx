@@ -150,12 +150,16 @@ export function ImageZoom({
   }, [actual, natural])
 
   function toggle(at?: { clientX: number; clientY: number; target: EventTarget }): void {
-    if (!actual && at && at.target instanceof HTMLImageElement) {
+    if (!actual && at && at.target instanceof HTMLImageElement && natural) {
+      // the picture inside the fitted <img> box (object-fit: contain letterboxes it)
       const r = at.target.getBoundingClientRect()
+      const scale = Math.min(r.width / natural.w, r.height / natural.h)
+      const left = r.left + (r.width - natural.w * scale) / 2
+      const top = r.top + (r.height - natural.h * scale) / 2
       const box = scroller.current!.getBoundingClientRect()
       focus.current = {
-        fx: (at.clientX - r.left) / r.width,
-        fy: (at.clientY - r.top) / r.height,
+        fx: Math.min(1, Math.max(0, (at.clientX - left) / (natural.w * scale))),
+        fy: Math.min(1, Math.max(0, (at.clientY - top) / (natural.h * scale))),
         cx: at.clientX - box.left,
         cy: at.clientY - box.top
       }

@@ -130,7 +130,11 @@ function Running({ jobId }: { jobId: number }): ReactNode {
   return (
     <section className="dt-section" data-testid="export-running">
       <strong>{t('datatools.export.running')}</strong>
-      <div className="progress progress-live" role="progressbar">
+      <div
+        className="progress progress-live"
+        role="progressbar"
+        aria-label={t('datatools.export.running')}
+      >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       {job && (

@@ -61,6 +61,7 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
       <div
         className={`progress ${active ? 'progress-live' : ''}`}
         role="progressbar"
+        aria-label={kindLabel}
         aria-valuemin={0}
         aria-valuemax={job.total}
         aria-valuenow={finished}

@@ -23,7 +23,12 @@ function DownloadProgress({ job }: { job: JobView }): ReactNode {
   const pct = job.total > 0 ? Math.min(100, (job.done / job.total) * 100) : 0
   return (
     <div className="model-dl" data-testid="catalogue-progress" data-status={job.status}>
-      <div className="progress progress-live" role="progressbar" aria-valuenow={job.done}>
+      <div
+        className="progress progress-live"
+        role="progressbar"
+        aria-label={t('captioning.jobKind_download', { defaultValue: 'download' })}
+        aria-valuenow={job.done}
+      >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <small className="muted">

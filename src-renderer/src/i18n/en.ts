@@ -25,7 +25,11 @@ export const en = {
     unreadable_one: '{{count, number}} unreadable',
     importing: 'Importing… {{done}} / {{total}} files',
     incomplete: 'Import {{status}} at {{done}} / {{total}} files: not every file is in yet',
-    resume: 'Resume import'
+    resume: 'Resume import',
+    st_cancelled: 'cancelled',
+    st_interrupted: 'interrupted',
+    st_failed: 'failed',
+    incompleteEarly: 'Import {{status}} before any file was read'
   },
   import: {
     title: 'Import a folder',

@@ -27,7 +27,11 @@ export const zhCN: Strings = {
     unreadable_one: '{{count, number}} 个无法读取',
     importing: '正在导入… {{done}} / {{total}} 个文件',
     incomplete: '导入{{status}}，已处理 {{done}} / {{total}} 个文件：尚未全部导入',
-    resume: '继续导入'
+    resume: '继续导入',
+    st_cancelled: '已取消',
+    st_interrupted: '已中断',
+    st_failed: '失败',
+    incompleteEarly: '导入{{status}}：尚未读取任何文件'
   },
   import: {
     title: '导入文件夹',

@@ -25,6 +25,9 @@ function ReviewBar({ d }: { d: DatasetSummary }): ReactNode {
   )
 }
 
+/** how an import that is not running any more ended */
+type Stopped = 'cancelled' | 'interrupted' | 'failed'
+
 function DatasetCard({ d, onOpen }: { d: DatasetSummary; onOpen(): void }): ReactNode {
   const { t, i18n } = useTranslation()
   const { resume } = useJobs()
@@ -110,11 +113,13 @@ function DatasetCard({ d, onOpen }: { d: DatasetSummary; onOpen(): void }): Reac
                   done: nf.format(inc.done + inc.failed),
                   total: nf.format(inc.total)
                 })
-              : t('home.incomplete', {
-                  status: t(`jobs.status_${inc.status}`),
-                  done: nf.format(inc.done + inc.failed),
-                  total: nf.format(inc.total)
-                })}
+              : inc.total === 0
+                ? t('home.incompleteEarly', { status: t(`home.st_${inc.status as Stopped}`) })
+                : t('home.incomplete', {
+                    status: t(`home.st_${inc.status as Stopped}`),
+                    done: nf.format(inc.done + inc.failed),
+                    total: nf.format(inc.total)
+                  })}
             {inc.error && <span className="muted"> — {inc.error}</span>}
           </span>
           {!running && (
