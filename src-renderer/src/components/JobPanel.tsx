@@ -77,9 +77,11 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
         </p>
       )}
       <div className="job-stats">
-        <span className="job-phase">
-          {t(`jobs.phase_${job.phase}`, { defaultValue: job.phase })}
-        </span>
+        {active && (
+          <span className="job-phase">
+            {t(`jobs.phase_${job.phase}`, { defaultValue: job.phase })}
+          </span>
+        )}
         <span data-testid="job-count">
           {bytes
             ? t('captioning.bytesProgress', {
