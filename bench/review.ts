@@ -39,7 +39,11 @@ async function seeded(ctx: BenchContext, n: number): Promise<string> {
     .readdirSync(path.join(REPO_DIR, 'src-main/core/db/migrations'))
     .map((f) => `src-main/core/db/migrations/${f}`)
     .sort()
-  const hash = sourceHash(['test/db/helpers.ts', 'src-main/core/captions/text/cjk.ts', ...migrations])
+  const hash = sourceHash([
+    'test/db/helpers.ts',
+    'src-main/core/captions/text/cjk.ts',
+    ...migrations
+  ])
   return cached(
     ctx.cacheDir,
     `review-library-${n}-${hash}.sqlite`,

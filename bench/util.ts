@@ -91,7 +91,11 @@ export async function seededLibrary(ctx: BenchContext, n: number, seed: number):
     .readdirSync(path.join(REPO_DIR, 'src-main/core/db/migrations'))
     .map((f) => `src-main/core/db/migrations/${f}`)
     .sort()
-  const hash = sourceHash(['test/db/helpers.ts', 'src-main/core/captions/text/cjk.ts', ...migrations])
+  const hash = sourceHash([
+    'test/db/helpers.ts',
+    'src-main/core/captions/text/cjk.ts',
+    ...migrations
+  ])
   return cached(
     ctx.cacheDir,
     `seeded-library-${n}-s${seed}-${hash}.sqlite`,
