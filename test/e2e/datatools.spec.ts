@@ -147,8 +147,10 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
     await expect(page.getByTestId('user-rule-result')).toContainText('a lake at sunrise')
     await page.getByTestId('user-rules-save').click()
     await expect(page.getByTestId('user-rules-save')).toBeDisabled()
-    const saved = await studio.core.call('cleanup.rules.get', { datasetId: ds.id })
-    expect(saved.rules).toHaveLength(1)
+    // the button turns off as the save starts: wait for the library to have the rule
+    await expect
+      .poll(async () => (await studio.core.call('cleanup.rules.get', { datasetId: ds.id })).rules)
+      .toHaveLength(1)
     await expect(
       panel.locator('[data-testid="cleanup-item"][data-file="lake.png"] ins')
     ).toContainText(['sunrise'])

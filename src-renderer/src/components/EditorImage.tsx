@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { PointerEvent as ReactPointerEvent, ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useStoredNumber } from '../hooks/useStoredNumber'
+import { useModalDialog } from './Modal'
 
 const MIN_H = 140
 const KEY = 'glossa.previewHeight'
@@ -117,27 +118,7 @@ export function ImageZoom({
   )
   /** where (0..1 of the picture) a click asked for 1:1, to keep that point under the pointer */
   const focus = useRef<{ fx: number; fy: number; cx: number; cy: number } | null>(null)
-  const closeRef = useRef(onClose)
-  useEffect(() => {
-    closeRef.current = onClose
-  })
-
-  useEffect(() => {
-    const d = ref.current
-    if (!d) return
-    const prev = document.activeElement
-    d.showModal()
-    const onCancel = (e: Event): void => {
-      e.preventDefault()
-      closeRef.current()
-    }
-    d.addEventListener('cancel', onCancel)
-    return () => {
-      d.removeEventListener('cancel', onCancel)
-      if (d.open) d.close()
-      if (prev instanceof HTMLElement) prev.focus()
-    }
-  }, [])
+  const closeRef = useModalDialog(ref, onClose)
 
   // after switching to 1:1, scroll so the clicked point stays where it was
   useEffect(() => {

@@ -4,7 +4,27 @@
  * returns to the button. Items are plain buttons or links, so each keeps its own test id.
  */
 import { useEffect, useId, useRef, useState } from 'react'
-import type { KeyboardEvent, ReactNode } from 'react'
+import type { KeyboardEvent, ReactNode, RefObject } from 'react'
+
+/** While open: focus the panel's first match of `first`; a pointer-down outside closes it. */
+function useOpenPanel(
+  open: boolean,
+  setOpen: (o: boolean) => void,
+  panel: RefObject<HTMLElement | null>,
+  button: RefObject<HTMLElement | null>,
+  first: string
+): void {
+  useEffect(() => {
+    if (!open) return
+    panel.current?.querySelector<HTMLElement>(first)?.focus()
+    const onDown = (e: PointerEvent): void => {
+      const t = e.target as Node
+      if (!panel.current?.contains(t) && !button.current?.contains(t)) setOpen(false)
+    }
+    window.addEventListener('pointerdown', onDown)
+    return () => window.removeEventListener('pointerdown', onDown)
+  }, [open, setOpen, panel, button, first])
+}
 
 export interface MenuItem {
   id: string
@@ -47,19 +67,7 @@ export function Menu({
   const button = useRef<HTMLButtonElement>(null)
   const list = useRef<HTMLDivElement>(null)
 
-  useEffect(() => {
-    if (!open) return
-    const first = list.current?.querySelector<HTMLElement>(
-      '[role="menuitem"]:not([aria-disabled="true"])'
-    )
-    first?.focus()
-    const onDown = (e: PointerEvent): void => {
-      const t = e.target as Node
-      if (!list.current?.contains(t) && !button.current?.contains(t)) setOpen(false)
-    }
-    window.addEventListener('pointerdown', onDown)
-    return () => window.removeEventListener('pointerdown', onDown)
-  }, [open])
+  useOpenPanel(open, setOpen, list, button, '[role="menuitem"]:not([aria-disabled="true"])')
 
   const close = (focus = true): void => {
     setOpen(false)
@@ -204,16 +212,7 @@ export function Popover({
   const id = useId()
   const button = useRef<HTMLButtonElement>(null)
   const panel = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    if (!open) return
-    panel.current?.querySelector<HTMLElement>('button, [href], input, select, textarea')?.focus()
-    const onDown = (e: PointerEvent): void => {
-      const t = e.target as Node
-      if (!panel.current?.contains(t) && !button.current?.contains(t)) setOpen(false)
-    }
-    window.addEventListener('pointerdown', onDown)
-    return () => window.removeEventListener('pointerdown', onDown)
-  }, [open])
+  useOpenPanel(open, setOpen, panel, button, 'button, [href], input, select, textarea')
   const close = (): void => {
     setOpen(false)
     button.current?.focus()

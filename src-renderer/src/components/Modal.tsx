@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react'
-import type { ReactNode } from 'react'
+import type { ReactNode, RefObject } from 'react'
 import { useTranslation } from 'react-i18next'
 
 interface Props {
@@ -11,10 +11,14 @@ interface Props {
   wide?: boolean
 }
 
-/** A native modal <dialog>: focus trap, Esc and the backdrop come from the browser. */
-export function Modal({ title, onClose, children, footer, testId, wide }: Props): ReactNode {
-  const { t } = useTranslation()
-  const ref = useRef<HTMLDialogElement>(null)
+/**
+ * Opens a native <dialog> modally while the component is mounted: Esc calls `onClose` (the latest
+ * one), and focus goes back where it was when the dialog closes. Returns the latest `onClose`.
+ */
+export function useModalDialog(
+  ref: RefObject<HTMLDialogElement | null>,
+  onClose: () => void
+): RefObject<() => void> {
   const close = useRef(onClose)
   useEffect(() => {
     close.current = onClose
@@ -34,7 +38,15 @@ export function Modal({ title, onClose, children, footer, testId, wide }: Props)
       if (d.open) d.close()
       if (prev instanceof HTMLElement) prev.focus()
     }
-  }, [])
+  }, [ref])
+  return close
+}
+
+/** A native modal <dialog>: focus trap, Esc and the backdrop come from the browser. */
+export function Modal({ title, onClose, children, footer, testId, wide }: Props): ReactNode {
+  const { t } = useTranslation()
+  const ref = useRef<HTMLDialogElement>(null)
+  const close = useModalDialog(ref, onClose)
   return (
     <dialog
       ref={ref}
