@@ -1,6 +1,9 @@
 /**
- * Issue 3: the studio's grid in Chromium (playwright-core, headless) on a 100,000-image library
- * served by `startServer` in this process, as `glossa serve` would.
+ * Issues 3 and 15: the studio's grid in Chromium (playwright-core, headless) on a 100,000-image
+ * library served by `startServer` in this process, as `glossa serve` would — with the one-row
+ * toolbar, the resizable editor (letterboxed image, neighbours preloaded) and fast review in place.
+ * Targets (issue 15, for slow machines too): interactive ≤ 4× the blank page measured in the same
+ * run, scroll frame p95 ≤ 20 ms, no task over 50 ms while scrolling 10,000 rows.
  *
  * - studio.load: navigation to `#/datasets/<id>` (auth cookie set, fresh browser context so
  *   nothing is cached) → interactive grid: the first rows are painted, ArrowDown is pressed and
@@ -28,7 +31,7 @@ import { seededCopy, summarize, type Summary } from './util'
 
 const ROW_H = 52 // Grid.tsx ROW_H
 const STEP_PX = 520
-const VIEWPORT = { width: 1440, height: 900 }
+const VIEWPORT = { width: 1366, height: 768 }
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -207,8 +210,10 @@ export const studioGrid: Benchmark = {
       const scrollRequests = best.pageRequests
       const apiCalls = countApiCalls(page)
 
-      // approve the row in the middle of the viewport, 10,000 rows down
+      // approve the row in the middle of the viewport, 10,000 rows down (fast review then
+      // selects the next row: the approved one is found by its id)
       const mid = page.locator('[data-testid="grid-row"]').nth(8)
+      const midId = await mid.getAttribute('data-id')
       await mid.dispatchEvent('mousedown')
       await page.waitForSelector('[data-testid="grid-row"][aria-selected="true"]')
       await page.waitForTimeout(500) // let the editor's detail load settle
@@ -220,7 +225,7 @@ export const studioGrid: Benchmark = {
       const pressedAt = performance.now()
       await page.keyboard.press('a')
       const after = await watch
-      await page.waitForSelector('[data-testid="grid-row"][aria-selected="true"] .status-approved')
+      await page.waitForSelector(`[data-testid="grid-row"][data-id="${midId}"] .status-approved`)
       const editFrames = summarize(after.deltas)
       const editCalls = apiCalls.byMethod()
       const settledMs = round(Math.max(0, ...apiCalls.calls.map((c) => c.at - pressedAt)), 0)
@@ -252,7 +257,7 @@ export const studioGrid: Benchmark = {
             value: blankS.p50,
             unit: 'ms'
           },
-          target: { of: 'value', max: 1000 },
+          target: { of: 'ratio', max: 4 },
           details: loadDetails
         }),
         figure({
@@ -288,7 +293,7 @@ export const studioGrid: Benchmark = {
             unit: 'ms'
           },
           reference: { name: 'idle page rAF interval (p50)', value: idle.p50, unit: 'ms' },
-          target: { of: 'value', max: 100 },
+          target: { of: 'value', max: 50 },
           details: {
             longTasks: scroll.longTasks.length,
             durations: scroll.longTasks.map((t) => round(t.duration, 1))

@@ -177,6 +177,12 @@ export async function startServer(opts: ServerOptions): Promise<GlossaServer> {
     )
   }
 
+  // a job's failure reason goes to the log as well as to the studio's job card
+  const offJobs = core.on('job.finished', (j) => {
+    if (j.status === 'failed')
+      log(`glossa serve: job ${j.id} (${j.kind}) failed: ${j.error ?? 'no reason was recorded'}`)
+  })
+
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       log(
@@ -220,6 +226,7 @@ export async function startServer(opts: ServerOptions): Promise<GlossaServer> {
     token,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        offJobs()
         for (const c of clients) c.end()
         clients.clear()
         server.close(() => resolve())

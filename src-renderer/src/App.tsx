@@ -1,14 +1,14 @@
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { call } from './api/client'
+import { useCall, useMutate } from './api/query'
 import { useEvent } from './api/useEvent'
 import { Header } from './components/Header'
 import { JobPanel } from './components/JobPanel'
 import { ShortcutSheet } from './components/ShortcutSheet'
 import { SettingsButton, SettingsDialog } from './components/SettingsDialog'
 import { useToast } from './components/Toasts'
+import { nextSteps, UndoControl } from './components/UndoControl'
 import { useJobs } from './components/jobs'
 import { KeyActionsContext, useGlobalKeys } from './hooks/keyboard'
 import type { KeyActions } from './hooks/keyboard'
@@ -23,39 +23,25 @@ import { ModelsPage } from './pages/ModelsPage'
 // the dashboard and its chart library load on first use (a separate chunk)
 const StatsPage = lazy(() => import('./pages/StatsPage').then((m) => ({ default: m.StatsPage })))
 
-/** Coalesces bursts of 'library.changed' (imports emit many) into one invalidation. */
-function useLibraryInvalidation(): void {
-  const qc = useQueryClient()
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
-  useEvent('library.changed', () => {
-    if (timer.current) return
-    timer.current = setTimeout(() => {
-      timer.current = null
-      void qc.invalidateQueries({ queryKey: ['images'] })
-      void qc.invalidateQueries({ queryKey: ['image'] })
-      void qc.invalidateQueries({ queryKey: ['datasets'] })
-      void qc.invalidateQueries({ queryKey: ['concepts'] })
-    }, 50)
-  })
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current)
-    },
-    []
-  )
-}
-
 export function App(): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
   const { track } = useJobs()
-  const qc = useQueryClient()
+  const { mutateAsync: undo } = useMutate('history.undo')
+  const { mutateAsync: redo } = useMutate('history.redo')
   const [route, navigate] = useHashRoute()
   const [theme, setTheme] = useTheme()
   const [help, setHelp] = useState(false)
   const [settings, setSettings] = useState(false)
   const actions = useRef<KeyActions>({})
-  useLibraryInvalidation()
+
+  // the core host thread stopped unexpectedly: say so, and when it is back (the library.changed
+  // that follows refreshes every query)
+  useEvent('core.status', (s) => {
+    if (s.state === 'restarting') toast.info(t('core.restarting', { reason: s.reason }))
+    else if (s.state === 'ready') toast.info(t('core.ready'))
+    else toast.error(new Error(t('core.failed', { reason: s.reason })))
+  })
 
   const datasetId =
     route.name === 'dataset' || route.name === 'stats' || route.name === 'dupes'
@@ -63,31 +49,33 @@ export function App(): ReactNode {
       : route.name === 'glossary'
         ? route.datasetId
         : null
-  const dataset = useQuery({
-    queryKey: ['datasets', 'get', datasetId],
-    queryFn: () => call('datasets.get', { id: datasetId ?? 0 }),
-    enabled: datasetId != null
-  })
+  const dataset = useCall('datasets.get', { id: datasetId ?? 0 }, { enabled: datasetId != null })
 
+  // what Undo / Redo will do is shown before it is done (UndoControl); the core refuses if
+  // another batch became the next one meanwhile
+  const historyList = useCall('history.list', { limit: 15 })
+  const steps = useRef(nextSteps(historyList.data))
+  useEffect(() => {
+    steps.current = nextSteps(historyList.data)
+  })
   const history = useCallback(
     async (dir: 'undo' | 'redo') => {
       try {
         await actions.current.flush?.()
-        const batch = await call(dir === 'undo' ? 'history.undo' : 'history.redo', {})
+        const expected = steps.current[dir]
+        const args = expected ? { batchId: expected.id } : {}
+        const batch = await (dir === 'undo' ? undo(args) : redo(args))
         // a large batch is undone/redone by a job: follow it in the job panel
         if (batch?.jobId != null) void track(batch.jobId)
-        else if (batch)
+        else if (batch) {
           toast.info(t(dir === 'undo' ? 'toast.undone' : 'toast.redone', { label: batch.label }))
-        else toast.info(t(dir === 'undo' ? 'toast.nothingToUndo' : 'toast.nothingToRedo'))
+          if (batch.imageIds?.length) actions.current.reveal?.(batch.imageIds)
+        } else toast.info(t(dir === 'undo' ? 'toast.nothingToUndo' : 'toast.nothingToRedo'))
       } catch (e) {
         toast.error(e)
-      } finally {
-        void qc.invalidateQueries({ queryKey: ['images'] })
-        void qc.invalidateQueries({ queryKey: ['image'] })
-        void qc.invalidateQueries({ queryKey: ['datasets'] })
       }
     },
-    [qc, toast, t, track]
+    [undo, redo, toast, t, track]
   )
 
   useGlobalKeys(actions, {
@@ -115,6 +103,7 @@ export function App(): ReactNode {
           onHelp={() => setHelp(true)}
           extra={
             <>
+              <UndoControl list={historyList.data} onStep={(d) => void history(d)} />
               <a className="btn btn-ghost" href="#/models" data-testid="nav-models">
                 {t('captioning.nav')}
               </a>

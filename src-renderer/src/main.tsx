@@ -7,7 +7,9 @@ import './styles/layout.css'
 import './styles/grid.css'
 import './styles/editor.css'
 import './styles/overlays.css'
+import './styles/studio.css'
 import { App } from './App'
+import { ChangesProvider } from './api/query'
 import { JobsProvider } from './components/jobs'
 import { ToastProvider } from './components/Toasts'
 
@@ -27,11 +29,13 @@ if (!root) throw new Error('#root missing from index.html')
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <ToastProvider>
-        <JobsProvider>
-          <App />
-        </JobsProvider>
-      </ToastProvider>
+      <ChangesProvider>
+        <ToastProvider>
+          <JobsProvider>
+            <App />
+          </JobsProvider>
+        </ToastProvider>
+      </ChangesProvider>
     </QueryClientProvider>
   </StrictMode>
 )

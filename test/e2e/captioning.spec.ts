@@ -12,6 +12,7 @@ import sharp from 'sharp'
 import type { Page, TestInfo } from '@playwright/test'
 import { writeBadTaggerFolder, writeTaggerFolder } from '../fixtures/models/make-tagger'
 import { expect, test } from './fixtures'
+import { openAction } from './studio-ui'
 
 // big enough (decode dominates) that the run lasts a few seconds and can be cancelled midway
 const N = 300
@@ -95,7 +96,7 @@ test('add the fixture tagger, try it, caption with progress, cancel, resume, see
     // --- the dataset: open the caption dialog and try the model on the first image
     await page.goto(`${studio.origin}/#/datasets/${imp.datasetId}`)
     await expect(page.getByTestId('grid-total')).toContainText(String(N))
-    await page.getByTestId('caption-open').click()
+    await openAction(page, 'caption-open')
     const dialog = page.getByTestId('caption-dialog')
     await expect(dialog).toBeVisible()
     await expect(page.getByTestId('caption-model')).toHaveValue('tiny-tagger')

@@ -15,6 +15,7 @@ import sharp from 'sharp'
 import type { Page, TestInfo } from '@playwright/test'
 import type { Core } from '../../src-main/core'
 import { expect, test } from './fixtures'
+import { openAction } from './studio-ui'
 
 /** stem → sidecar text: what a scraper leaves behind */
 const SCRAPED: Record<string, string> = {
@@ -104,7 +105,7 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
     await expect(page.getByTestId('grid-total')).toContainText('6')
 
     // --- cleanup: live counts per rule and diffs
-    await page.getByTestId('cleanup-open').click()
+    await openAction(page, 'cleanup-open')
     const panel = page.getByTestId('cleanup-panel')
     await expect(page.getByTestId('cleanup-preset-web-scrape')).toBeChecked()
     await expect(panel.locator('[data-testid="cleanup-total"][data-rule="url"]')).toHaveText(
@@ -147,8 +148,10 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
     await expect(page.getByTestId('user-rule-result')).toContainText('a lake at sunrise')
     await page.getByTestId('user-rules-save').click()
     await expect(page.getByTestId('user-rules-save')).toBeDisabled()
-    const saved = await studio.core.call('cleanup.rules.get', { datasetId: ds.id })
-    expect(saved.rules).toHaveLength(1)
+    // the button turns off as the save starts: wait for the library to have the rule
+    await expect
+      .poll(async () => (await studio.core.call('cleanup.rules.get', { datasetId: ds.id })).rules)
+      .toHaveLength(1)
     await expect(
       panel.locator('[data-testid="cleanup-item"][data-file="lake.png"] ins')
     ).toContainText(['sunrise'])
@@ -182,7 +185,7 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
     await expect.poll(async () => captions(studio.core, ds.id)).toEqual(before)
 
     // apply again (for the export)
-    await page.getByTestId('cleanup-open').click()
+    await openAction(page, 'cleanup-open')
     await expect(page.getByTestId('cleanup-summary')).toHaveAttribute('data-changed', '5')
     await page.getByTestId('cleanup-apply').click()
     await expect(page.getByTestId('cleanup-panel')).toBeHidden()
@@ -192,7 +195,7 @@ test('import wizard, cleanup preview/apply/undo, export to kohya with the valida
 
     // --- export: approved-only by default refuses (nothing approved), then every image
     await page.setViewportSize({ width: 1366, height: 768 })
-    await page.getByTestId('export-open').click()
+    await openAction(page, 'export-open')
     await expect(page.getByTestId('export-plan-error')).toContainText('approved')
     await page.getByTestId('export-status-any').check()
     const inside = path.join(src, 'export')

@@ -12,6 +12,7 @@ import sharp from 'sharp'
 import type { Page, TestInfo } from '@playwright/test'
 import type { Core } from '../../src-main/core'
 import { expect, ROOT, test } from './fixtures'
+import { openAction } from './studio-ui'
 
 const CSV = path.join(ROOT, 'test/fixtures/glossary/landmarks.csv')
 
@@ -118,7 +119,7 @@ test('fields/text views, glossary import, apply with preview and an unticked ima
     await shot(page, testInfo, 'over-budget')
 
     // --- the glossary page of the dataset: a bad CSV gets row errors, the fixture imports
-    await page.getByTestId('glossary-open').click()
+    await openAction(page, 'glossary-open')
     await expect(page.getByTestId('glossary-page')).toBeVisible()
     const bad = path.join(root, 'bad.csv')
     await fs.writeFile(bad, 'name_zh,name_en,kind\n西湖,West Lake,planet\n,,term\n', 'utf8')
@@ -153,7 +154,7 @@ test('fields/text views, glossary import, apply with preview and an unticked ima
     await expect(page.getByTestId('lint-list')).toBeHidden()
 
     // --- apply with a preview; untick b
-    await page.getByTestId('apply-open').click()
+    await openAction(page, 'apply-open')
     const dialog = page.getByTestId('glossary-apply-dialog')
     await expect(dialog).toBeVisible()
     const proposals = dialog.getByTestId('proposal')
@@ -189,7 +190,7 @@ test('fields/text views, glossary import, apply with preview and an unticked ima
     await shot(page, testInfo, 'undone')
 
     // --- 简/繁: convert the selected caption (小蠻腰…) to Simplified, then undo it
-    await page.getByTestId('convert-open').click()
+    await openAction(page, 'convert-open')
     const convert = page.getByTestId('convert-dialog')
     await expect(convert.getByTestId('scope-selection')).toBeChecked()
     await convert.getByTestId('convert-to').selectOption('simplified')

@@ -271,6 +271,8 @@ test('history names each reviewer with a diff and reverts; shortcuts can be rebo
   lib
 }, testInfo) => {
   const { core } = lib
+  // this test follows one image: fast review (move on after a status key) is turned off
+  await core.call('settings.set', { key: 'advanceOnReview', value: false })
   await open(page, lib)
   // a row with an English caption
   await page.getByTestId('search').fill('tall tower')

@@ -207,7 +207,12 @@ describe('glossa import / ls / review / undo / redo / stats', () => {
     const empty = path.join(tmp, 'empty')
     await fs.promises.mkdir(empty, { recursive: true })
     const lib2 = path.join(tmp, 'lib2.sqlite')
-    expect((await glossa(['import', empty, '--library', lib2, '--json'])).code).toBe(0)
+    // an empty folder imports nothing (exit 1, naming the folder), but the library now exists
+    const imp = await glossa(['import', empty, '--library', lib2, '--json'])
+    expect(imp.code).toBe(1)
+    expect(imp.stderr).toMatch(/no images/)
+    expect(imp.stderr).toContain(empty)
+    expect((await glossa(['datasets', '--library', lib2, '--json'])).code).toBe(0)
     const r = await glossa(['undo', '--library', lib2])
     expect(r.code).toBe(0)
     expect(r.stdout.trim()).toBe('Nothing to undo.')

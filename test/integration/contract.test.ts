@@ -14,6 +14,7 @@ import { captioningBad } from './contract-cases/captioning'
 import { glossaryBad } from './contract-cases/glossary'
 import { datatoolsBad } from './contract-cases/datatools'
 import { reviewBad } from './contract-cases/review'
+import { studioBad } from './contract-cases/studio'
 
 const CORE_BAD: Record<string, unknown[]> = {
   'library.info': [{ extra: 1 }, 'x', null, [1]],
@@ -95,8 +96,8 @@ const CORE_BAD: Record<string, unknown[]> = {
     { imageId: 1, tags: [{ tag: 'cat', weight: 1 }] },
     { imageId: 1, tags: [], lang: 'zh' }
   ],
-  'history.undo': [{ steps: 2 }],
-  'history.redo': [{ steps: 2 }],
+  'history.undo': [{ steps: 2 }, { batchId: 'last' }, { batchId: 0 }],
+  'history.redo': [{ steps: 2 }, { batchId: -1 }],
   'history.list': [{ limit: 0 }, { limit: 501 }, { limit: 'all' }, { before: 3 }],
   'jobs.list': [{ status: ['sleeping'] }, { limit: 0 }, { kind: 'import' }],
   'jobs.get': [{}, { id: 'x' }, { id: 1, verbose: true }],
@@ -116,7 +117,8 @@ const BAD = {
   ...captioningBad,
   ...glossaryBad,
   ...datatoolsBad,
-  ...reviewBad
+  ...reviewBad,
+  ...studioBad
 } as Record<MethodName, unknown[]>
 
 let dir: string

@@ -277,7 +277,13 @@ describe('batches', () => {
     await core.call('captions.setText', { imageId: c, lang: 'en', text: 'third' })
     expect(await core.call('history.redo', {})).toBeNull()
     const list = await core.call('history.list', {})
-    expect(list.map((h) => h.label)).toEqual(['Edit en caption', 'Edit en caption'])
+    // single-image batches name the image
+    const name = async (id: number): Promise<string> =>
+      (await core.call('images.get', { id })).fileName
+    expect(list.map((h) => h.label)).toEqual([
+      `Edit en caption of ${await name(c)}`,
+      `Edit en caption of ${await name(a)}`
+    ])
     expect(list.every((h) => !h.undone)).toBe(true)
     expect((await core.call('images.get', { id: b })).en).not.toBe('second')
     // undo twice walks back through third and first

@@ -23,6 +23,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import picomatch from 'picomatch'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
+import { describeError } from '../jobs/errors'
 import {
   addJobItems,
   countJobItems,
@@ -86,7 +87,9 @@ export async function listRepoFiles(
     res = await fetch(url, { signal, headers: { accept: 'application/json' } })
   } catch (err) {
     if (signal?.aborted) throw new GlossaError('CANCELLED', 'the download was cancelled')
-    throw new GlossaError('IO_ERROR', `${url}: ${(err as Error).message}`, { url })
+    throw new GlossaError('IO_ERROR', `cannot list ${p.repoId} at ${url}: ${describeError(err)}`, {
+      url
+    })
   }
   if (res.status === 404)
     throw new GlossaError('NOT_FOUND', `${p.repoId}: no such repository or revision at ${p.base}`)
@@ -164,7 +167,7 @@ export async function downloadFile(
           res = await fetch(url, { signal, headers })
         } catch (err) {
           if (signal.aborted) throw err
-          throw new Retryable((err as Error).message)
+          throw new Retryable(`${f.path}: ${describeError(err)}`)
         }
         const etag = (res.headers.get('x-linked-etag') ?? res.headers.get('etag') ?? '')
           .replace(/^W\//, '')
@@ -337,7 +340,7 @@ export const downloadJob: JobKindImpl = {
         markJobItem(db, job.id, item.seq, 'done')
       } catch (err) {
         if (control.signal.aborted) return
-        const msg = err instanceof Error ? err.message : String(err)
+        const msg = describeError(err)
         markJobItem(db, job.id, item.seq, 'failed', msg)
         errors.push(msg)
       }

@@ -7,13 +7,22 @@ import {
   CAPTION_FIELDS,
   type CaptionFields,
   type CaptionResult,
+  type HistoryBatch,
   type Lang,
   type LintIssue,
   type LintRule
 } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext, HandlerMap } from '../context'
-import { listHistory, setCaption, setTags, withBatch, type Batch } from '../db/journal'
+import {
+  batchImages,
+  listHistory,
+  nextBatch,
+  setCaption,
+  setTags,
+  withBatch,
+  type Batch
+} from '../db/journal'
 import { compiledFor } from '../glossary/queries'
 import { convertScript, lintImage } from '../glossary'
 import { loadImages, targetImages, writeBatch, type Planned } from './batch'
@@ -22,7 +31,7 @@ import {
   captionRowFrom,
   fieldsJson,
   imageDataset,
-  imageExists,
+  imageFileName,
   readCaption,
   readTags
 } from './queries'
@@ -47,15 +56,41 @@ function result(
   }
 }
 
+/** One edit of one image as its own batch, labelled with what changed and the file's name. */
 function edit(
   ctx: CoreContext,
   imageId: number,
-  label: string,
+  what: string,
   fn: (b: Batch) => boolean
 ): number | null {
-  if (!imageExists(ctx.db, imageId))
-    throw new GlossaError('NOT_FOUND', `image ${imageId} does not exist`)
-  return withBatch(ctx, label, (b) => fn(b)).batchId
+  const name = imageFileName(ctx.db, imageId)
+  if (name === null) throw new GlossaError('NOT_FOUND', `image ${imageId} does not exist`)
+  return withBatch(ctx, `${what} of ${name}`, (b) => fn(b)).batchId
+}
+
+/** A history batch with the few images it touched (the studio selects them after undo). */
+function withImages<T extends HistoryBatch | null>(ctx: CoreContext, b: T): T {
+  if (!b) return b
+  const imageIds = batchImages(ctx.db, b.id)
+  return imageIds ? { ...b, imageIds } : b
+}
+
+/** Refuses an undo/redo of `batchId` when another batch is next in line (CONFLICT). */
+function expectNext(
+  ctx: CoreContext,
+  direction: 'undo' | 'redo',
+  batchId: number | undefined
+): void {
+  if (batchId === undefined) return
+  const next = nextBatch(ctx.db, direction)
+  if (next?.id === batchId) return
+  throw new GlossaError(
+    'CONFLICT',
+    next
+      ? `"${next.label}" was done since; ${direction} it first (or reload the history)`
+      : `nothing to ${direction}: the history changed since`,
+    { expected: batchId, next: next?.id ?? null }
+  )
 }
 
 async function tokenCounters(
@@ -169,9 +204,15 @@ export const captionsHandlers = {
     })
   },
 
-  'history.undo': (ctx) => historyStep(ctx, 'undo'),
-  'history.redo': (ctx) => historyStep(ctx, 'redo'),
-  'history.list': (ctx, a) => listHistory(ctx.db, a.limit),
+  'history.undo': (ctx, a) => {
+    expectNext(ctx, 'undo', a.batchId)
+    return withImages(ctx, historyStep(ctx, 'undo'))
+  },
+  'history.redo': (ctx, a) => {
+    expectNext(ctx, 'redo', a.batchId)
+    return withImages(ctx, historyStep(ctx, 'redo'))
+  },
+  'history.list': (ctx, a) => listHistory(ctx.db, a.limit).map((b) => withImages(ctx, b)),
   'history.image': (ctx, a) => imageHistory(ctx.db, a.imageId, a.limit),
   'history.revert': (ctx, a) => revert(ctx, a.entryId),
 

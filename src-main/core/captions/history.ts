@@ -8,6 +8,7 @@ import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import { withBatch, type EntryKind } from '../db/journal'
 import { revertEntry, type EntryRecord } from '../review/journal-ops'
+import { imageFileName } from './queries'
 
 interface Row extends EntryRecord {
   batch_id: number
@@ -38,6 +39,8 @@ function snapText(db: Database, kind: EntryKind, snap: unknown): string | null {
     }
     case 'image':
       return String((s.row as Record<string, unknown>).rel_path ?? '')
+    case 'datasetRow':
+      return s.row ? String((s.row as Record<string, unknown>).name ?? '') : null
   }
 }
 
@@ -60,7 +63,8 @@ export function imageHistory(db: Database, imageId: number, limit: number): Hist
       actor: r.actor,
       createdAt: r.created_at,
       undone: r.undone === 1,
-      kind: r.kind,
+      // an image's entries are never 'datasetRow' (those are recorded with image_id 0)
+      kind: r.kind as HistoryEntry['kind'],
       lang: r.lang as Lang | null,
       beforeText: snapText(db, r.kind, before),
       afterText: snapText(db, r.kind, after),
@@ -86,8 +90,7 @@ export function revert(
       'CONFLICT',
       `entry ${entryId} belongs to an undone batch (${e.label}); redo it first`
     )
-  const out = withBatch(ctx, `Revert ${e.kind} of image ${e.image_id} (${e.label})`, (b) =>
-    revertEntry(b, e)
-  )
+  const name = imageFileName(ctx.db, e.image_id) ?? `image ${e.image_id}`
+  const out = withBatch(ctx, `Revert ${e.kind} of ${name} (${e.label})`, (b) => revertEntry(b, e))
   return { batchId: out.batchId, items: out.items }
 }

@@ -53,6 +53,14 @@ export function imageExists(db: Database, imageId: number): boolean {
   return prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(imageId) !== undefined
 }
 
+/** An image's file name (for journal labels that name the image), null if it is gone. */
+export function imageFileName(db: Database, imageId: number): string | null {
+  return (
+    (prepared(db, 'SELECT file_name FROM images WHERE id = ?').pluck().get(imageId) as
+      string | undefined) ?? null
+  )
+}
+
 /** Fields as stored: only set keys, in CAPTION_FIELDS order, so equal fields compare equal. */
 export function fieldsJson(fields: CaptionFields): string {
   const out: Record<string, string> = {}

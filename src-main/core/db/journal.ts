@@ -25,14 +25,21 @@ import { readCaption } from '../captions/queries'
 import {
   applyConcept,
   applyDataset,
+  applyDatasetRow,
   applyImage,
   type ConceptSnap,
+  type DatasetGone,
+  type DatasetRowSnap,
   type DatasetSnap,
   type ImageSnap
 } from '../review/snapshots'
 
-/** 'concept', 'dataset' and 'image' (delete/restore): see review/snapshots.ts */
-export type EntryKind = 'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image'
+/**
+ * 'concept', 'dataset' (an image's move), 'image' (delete/restore) and 'datasetRow' (a dataset's
+ * own removal and restore, image_id 0): see review/snapshots.ts
+ */
+export type EntryKind =
+  'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image' | 'datasetRow'
 
 export interface CaptionSnap {
   text: string
@@ -157,10 +164,12 @@ export function appendToBatch<T>(
 /** A new edit discards the redo stack, except a batch an 'undo' job is redoing right now. */
 const DISCARD_REDO = 'DELETE FROM journal_batches WHERE undone = 1 AND moving IS NULL'
 
-export function emitChanged(ctx: CoreContext, imageIds: number[], reason: string): void {
+export function emitChanged(ctx: CoreContext, ids: number[], reason: string): void {
+  // image id 0 marks a library-level entry (a dataset's own row): then any image may have changed
+  const imageIds = ids.includes(0) || ids.length > 1000 ? null : ids
   ctx.emit('library.changed', {
     datasetId: null,
-    imageIds: imageIds.length <= 1000 ? imageIds : null,
+    imageIds,
     reason
   })
 }
@@ -353,6 +362,10 @@ export function applyEntry(db: Database, e: EntryRow, json: string | null): void
     applyImage(db, e.image_id, json === null ? null : (JSON.parse(json) as ImageSnap))
     return
   }
+  if (e.kind === 'datasetRow') {
+    if (json !== null) applyDatasetRow(db, JSON.parse(json) as DatasetRowSnap | DatasetGone)
+    return
+  }
   // an image deleted since the edit (re-import, dataset removal) has nothing to restore
   if (!prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id)) return
   const snap = json === null ? null : (JSON.parse(json) as unknown)
@@ -425,7 +438,8 @@ const SKIP_NOUNS: Record<EntryKind, [string, string]> = {
   status: ['review status', 'review statuses'],
   concept: ['concept', 'concepts'],
   dataset: ['dataset move', 'dataset moves'],
-  image: ['image', 'images']
+  image: ['image', 'images'],
+  datasetRow: ['dataset', 'datasets']
 }
 
 /** "3 captions and 1 review status changed since; left as they are", or null when none. */
@@ -440,6 +454,27 @@ export function skippedNote(counts: Partial<Record<EntryKind, number>>): string 
       : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`
   const total = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0)
   return `${list} changed since; left as ${total === 1 ? 'it is' : 'they are'}`
+}
+
+/** The images a batch touched when there are at most `max` (else undefined). */
+export function batchImages(db: Database, batchId: number, max = 20): number[] | undefined {
+  const ids = prepared(
+    db,
+    'SELECT DISTINCT image_id FROM journal_entries WHERE batch_id = ? AND image_id > 0 LIMIT ?'
+  )
+    .pluck()
+    .all(batchId, max + 1) as number[]
+  return ids.length > max ? undefined : ids
+}
+
+/** The batch an undo (newest not undone) or redo (oldest undone) would apply next. */
+export function nextBatch(db: Database, direction: 'undo' | 'redo'): BatchRow | undefined {
+  return prepared(
+    db,
+    direction === 'undo'
+      ? 'SELECT * FROM journal_batches WHERE undone = 0 ORDER BY id DESC LIMIT 1'
+      : 'SELECT * FROM journal_batches WHERE undone = 1 ORDER BY id ASC LIMIT 1'
+  ).get() as BatchRow | undefined
 }
 
 export function listHistory(db: Database, limit: number): HistoryBatch[] {

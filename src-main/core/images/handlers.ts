@@ -40,6 +40,20 @@ export function getImage(ctx: CoreContext, id: number): ImageDetail {
   }
 }
 
+/** The journal label of a status change: "Approve img12.png", "Reject 40 images". */
+function statusLabel(status: ReviewStatus, what: string): string {
+  switch (status) {
+    case 'approved':
+      return `Approve ${what}`
+    case 'rejected':
+      return `Reject ${what}`
+    case 'needs-work':
+      return `Mark ${what} as needs work`
+    case 'unreviewed':
+      return `Mark ${what} as unreviewed`
+  }
+}
+
 /** Sets the review status of many images as one undoable batch. Unknown ids: NOT_FOUND, nothing changes. */
 export function setStatusMany(
   ctx: CoreContext,
@@ -47,8 +61,13 @@ export function setStatusMany(
   status: ReviewStatus
 ): { changed: number; batchId: number | null } {
   const exists = prepared(ctx.db, 'SELECT 1 FROM images WHERE id = ?')
-  const label =
-    ids.length === 1 ? `Set status ${status}` : `Set status ${status} (${ids.length} images)`
+  const unique = [...new Set(ids)]
+  const name =
+    unique.length === 1
+      ? (prepared(ctx.db, 'SELECT file_name FROM images WHERE id = ?').pluck().get(unique[0]) as
+          string | undefined)
+      : undefined
+  const label = statusLabel(status, name ?? `${unique.length} images`)
   const out = withBatch(ctx, label, (b) => {
     let changed = 0
     for (const id of new Set(ids)) {

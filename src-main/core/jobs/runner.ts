@@ -31,6 +31,7 @@ import {
   type JobRow,
   type OwnerRow
 } from './queries'
+import { describeError } from './errors'
 
 export interface JobRecord {
   id: number
@@ -562,7 +563,7 @@ export class JobRunner {
       }
       if (abort.signal.aborted) this.endAborted(id, stopped())
       else if (err instanceof JobInterruptedError) this.finish(id, 'interrupted', err.message)
-      else this.finish(id, 'failed', err instanceof Error ? err.message : String(err))
+      else this.finish(id, 'failed', describeError(err))
     } finally {
       ctx.closing.removeEventListener('abort', onClose)
       this.active = null

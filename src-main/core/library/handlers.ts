@@ -2,7 +2,13 @@
 import type { HandlerMap } from '../context'
 import { GlossaError } from '../../shared/errors'
 import { backupLibrary } from './backup'
-import { createDataset, mustExist, summaryOrThrow, isUniqueViolation } from './datasets'
+import {
+  createDataset,
+  deleteDataset,
+  isUniqueViolation,
+  mustExist,
+  summaryOrThrow
+} from './datasets'
 import {
   concepts,
   findDataset,
@@ -60,6 +66,7 @@ export const libraryHandlers = {
     ctx.emit('library.changed', { datasetId: a.id, imageIds: null, reason: 'dataset renamed' })
     return summaryOrThrow(ctx, a.id)
   },
+  'datasets.delete': (ctx, a) => deleteDataset(ctx, a.id),
   'datasets.concepts': (ctx, a) => {
     mustExist(ctx, a.datasetId)
     return concepts(ctx.db, a.datasetId)

@@ -1,5 +1,11 @@
 import type { Database } from 'better-sqlite3'
-import type { DatasetSummary, Lang, LibraryStats, ReviewStatus } from '../../shared/api'
+import type {
+  DatasetSummary,
+  IncompleteImport,
+  Lang,
+  LibraryStats,
+  ReviewStatus
+} from '../../shared/api'
 import { REVIEW_STATUSES } from '../../shared/api'
 import { prepared } from '../db/statements'
 
@@ -67,6 +73,38 @@ export function summarize(db: Database, rows: DatasetRow[]): DatasetSummary[] {
   for (const r of caps) {
     const sum = out.get(r.d)
     if (sum) sum.captioned[r.l] = r.n
+  }
+  // the newest import of each dataset, when it did not finish
+  const imports = prepared(
+    db,
+    `SELECT j.dataset_id AS d, j.id, j.status, json_extract(j.params, '$.root') AS dir, j.done,
+            j.failed, j.total, j.error
+       FROM jobs j JOIN (SELECT dataset_id, max(id) AS id FROM jobs WHERE kind = 'import'
+                          ${one === null ? '' : 'AND dataset_id = ?'} GROUP BY dataset_id) last
+         ON last.id = j.id
+      WHERE j.status <> 'done'`
+  ).all(...args) as {
+    d: number
+    id: number
+    status: IncompleteImport['status']
+    dir: string | null
+    done: number
+    failed: number
+    total: number
+    error: string | null
+  }[]
+  for (const r of imports) {
+    const sum = out.get(r.d)
+    if (sum)
+      sum.incompleteImport = {
+        jobId: r.id,
+        status: r.status,
+        dir: r.dir,
+        done: r.done,
+        failed: r.failed,
+        total: r.total,
+        error: r.error
+      }
   }
   return rows.map((r) => out.get(r.id)!)
 }
@@ -164,4 +202,19 @@ export function writeSetting(db: Database, key: string, value: unknown): void {
 
 export function sqliteVersion(db: Database): string {
   return (prepared(db, 'SELECT sqlite_version() AS v').get() as { v: string }).v
+}
+
+/** Every image id of a dataset, ascending. */
+export function imageIdsOf(db: Database, datasetId: number): number[] {
+  return prepared(db, 'SELECT id FROM images WHERE dataset_id = ? ORDER BY id')
+    .pluck()
+    .all(datasetId) as number[]
+}
+
+/** Jobs queued or running on a dataset (they would write into it). */
+export function activeJobs(db: Database, datasetId: number): { id: number; kind: string }[] {
+  return prepared(
+    db,
+    "SELECT id, kind FROM jobs WHERE dataset_id = ? AND status IN ('queued', 'running') ORDER BY id"
+  ).all(datasetId) as { id: number; kind: string }[]
 }

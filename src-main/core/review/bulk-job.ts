@@ -34,6 +34,7 @@ import { GlossaError } from '../../shared/errors'
 import { appendToBatch } from '../db/journal'
 import type { CoreContext } from '../context'
 import { FTS_AUTOMERGE, FTS_TABLES } from '../db/migrations/0009-fts-merge'
+import { dropDatasetRow } from './journal-ops'
 import { loadStates, planImage, prepareOp } from './ops'
 import { resolveTarget, yieldLoop, type BulkTarget } from './bulk'
 import {
@@ -58,6 +59,8 @@ interface BulkParams {
   target: BulkTarget
   op: BulkOp
   label: string
+  /** datasets.delete: once every image is deleted, remove this dataset's row in the same batch */
+  dropDataset?: number
 }
 
 function parseParams(p: Record<string, unknown>): BulkParams {
@@ -66,7 +69,8 @@ function parseParams(p: Record<string, unknown>): BulkParams {
   return {
     target: p.target as BulkTarget,
     op: p.op as BulkOp,
-    label: typeof p.label === 'string' ? p.label : 'Bulk edit'
+    label: typeof p.label === 'string' ? p.label : 'Bulk edit',
+    ...(typeof p.dropDataset === 'number' ? { dropDataset: p.dropDataset } : {})
   }
 }
 
@@ -173,6 +177,13 @@ export const bulkJob: JobKindImpl = {
         if (!db.open) return
         upkeep.checkpoint()
         await yieldLoop()
+      }
+      if (params.dropDataset !== undefined && !control.signal.aborted && db.open) {
+        const prev = db.prepare('SELECT batch_id FROM job_batches WHERE job_id = ?').get(job.id) as
+          { batch_id: number | null } | undefined
+        appendToBatch(sliceCtx, prev?.batch_id ?? null, params.label, (b) =>
+          dropDatasetRow(b, params.dropDataset!)
+        )
       }
     } finally {
       changed.flush()

@@ -20,7 +20,9 @@ import { readCaption } from '../captions/queries'
 import {
   applyConcept,
   applyDataset,
+  applyDatasetRow,
   applyImage,
+  datasetRowSnap,
   imageSnap,
   type ConceptSnap,
   type DatasetSnap,
@@ -81,6 +83,24 @@ export function deleteImage(b: Batch, imageId: number): boolean {
   return true
 }
 
+/**
+ * Removes a dataset's own row (with its glossary entries and cleanup rules) as the last entry of
+ * a batch whose earlier entries deleted its images; images added to it meanwhile (a late import
+ * batch) are deleted here first, journaled like the others.
+ */
+export function dropDatasetRow(b: Batch, datasetId: number): boolean {
+  const snap = datasetRowSnap(b.db, datasetId)
+  if (!snap) return false
+  const left = prepared(b.db, 'SELECT id FROM images WHERE dataset_id = ? ORDER BY id')
+    .pluck()
+    .all(datasetId) as number[]
+  for (const id of left) deleteImage(b, id)
+  const after = { id: datasetId, removed: true as const }
+  applyDatasetRow(b.db, after)
+  b.record(0, 'datasetRow', null, snap, after)
+  return true
+}
+
 export function restoreImage(b: Batch, imageId: number, snap: ImageSnap): boolean {
   if (prepared(b.db, 'SELECT 1 FROM images WHERE id = ?').get(imageId)) return false
   applyImage(b.db, imageId, snap)
@@ -119,6 +139,11 @@ export function revertEntry(b: Batch, e: EntryRecord): boolean {
     if (before === null) return deleteImage(b, e.image_id)
     return restoreImage(b, e.image_id, before as ImageSnap)
   }
+  if (e.kind === 'datasetRow')
+    throw new GlossaError(
+      'CONFLICT',
+      'a dataset removal is reverted as a whole: undo its batch (history.undo) instead'
+    )
   if (!prepared(b.db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id))
     throw new GlossaError(
       'CONFLICT',

@@ -9,6 +9,10 @@
  *             tag rows and its glossary assignments; NULL = the image is not in the library.
  *             Deleting records before = snapshot, after = NULL, so undo re-inserts the rows with
  *             the same id (source files are never touched either way).
+ *  - datasetRow: a dataset itself (datasets.delete): before = the dataset row with its own
+ *             glossary entries and cleanup rules, after = { id, removed: true }. Recorded with
+ *             image_id 0 (no image) AFTER the batch's image deletions, so undo (entries in
+ *             reverse) puts the dataset back before its images, and redo removes it after them.
  */
 import type { Database } from 'better-sqlite3'
 import { GlossaError } from '../../shared/errors'
@@ -23,6 +27,17 @@ export interface DatasetSnap {
   dataset_id: number
   updated_at: number
 }
+export interface DatasetRowSnap {
+  row: Record<string, unknown>
+  glossary: Record<string, unknown>[]
+  cleanupRules: Record<string, unknown>[]
+}
+/** The after-state of a removed dataset (only its id is needed to remove it again). */
+export interface DatasetGone {
+  id: number
+  removed: true
+}
+
 export interface ImageSnap {
   row: Record<string, unknown>
   captions: Record<string, unknown>[]
@@ -105,6 +120,56 @@ function insertRow(db: Database, table: string, row: Record<string, unknown>): v
     db,
     `INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`
   ).run(...keys.map((k) => row[k]))
+}
+
+export function datasetRowSnap(db: Database, datasetId: number): DatasetRowSnap | null {
+  const row = prepared(db, 'SELECT * FROM datasets WHERE id = ?').get(datasetId) as
+    Record<string, unknown> | undefined
+  if (!row) return null
+  const glossary = hasTable(db, 'glossary_entries')
+    ? (prepared(db, 'SELECT * FROM glossary_entries WHERE dataset_id = ? ORDER BY id').all(
+        datasetId
+      ) as Record<string, unknown>[])
+    : []
+  const cleanupRules = hasTable(db, 'cleanup_rules')
+    ? (prepared(db, 'SELECT * FROM cleanup_rules WHERE dataset_id = ?').all(datasetId) as Record<
+        string,
+        unknown
+      >[])
+    : []
+  return { row, glossary, cleanupRules }
+}
+
+/**
+ * Removes a dataset row (its own glossary entries and cleanup rules go with it, by the schema's
+ * cascades: they are in the snapshot) or puts it back from a snapshot. Its images are separate
+ * 'image' entries of the same batch; a dataset that still has images is not removed.
+ */
+export function applyDatasetRow(db: Database, s: DatasetRowSnap | DatasetGone): void {
+  if ('removed' in s) {
+    const left = prepared(db, 'SELECT count(*) FROM images WHERE dataset_id = ?')
+      .pluck()
+      .get(s.id) as number
+    if (left > 0)
+      throw new GlossaError(
+        'CONFLICT',
+        `dataset ${s.id} cannot be removed: ${left} image(s) were added to it since`
+      )
+    prepared(db, 'DELETE FROM datasets WHERE id = ?').run(s.id)
+    return
+  }
+  const id = s.row.id as number
+  if (prepared(db, 'SELECT 1 FROM datasets WHERE id = ?').get(id)) return
+  const clash = prepared(db, 'SELECT id FROM datasets WHERE name = ?').get(s.row.name) as
+    { id: number } | undefined
+  if (clash)
+    throw new GlossaError(
+      'CONFLICT',
+      `cannot restore dataset "${String(s.row.name)}": another dataset (${clash.id}) has that name now; rename it first`
+    )
+  insertRow(db, 'datasets', s.row)
+  for (const g of s.glossary) insertRow(db, 'glossary_entries', g)
+  for (const c of s.cleanupRules) insertRow(db, 'cleanup_rules', c)
 }
 
 /** Removes (null) or restores (snapshot) an image with its captions, tags and assignments. */

@@ -47,6 +47,8 @@ export interface HistoryBatch {
   createdAt: number
   items: number
   undone: boolean
+  /** the images the batch touched, when they are few (at most 20); absent for bigger batches */
+  imageIds?: number[]
 }
 
 /**
@@ -109,8 +111,12 @@ export const captionsArgs = {
   'captions.setText': z.object({ imageId: Id, lang: Lang, text: Text }).strict(),
   'captions.setFields': z.object({ imageId: Id, lang: Lang, fields: CaptionFields }).strict(),
   'captions.setTags': z.object({ imageId: Id, tags: z.array(TagInput).max(2000) }).strict(),
-  'history.undo': z.object({}).strict(),
-  'history.redo': z.object({}).strict(),
+  /**
+   * `batchId`: undo only that batch — the one the studio showed as "Undo: …" — and refuse with
+   * CONFLICT when something else became the newest batch meanwhile (another window, a job)
+   */
+  'history.undo': z.object({ batchId: Id.optional() }).strict(),
+  'history.redo': z.object({ batchId: Id.optional() }).strict(),
   'history.list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
   'captions.lint': z.union([
     z.object({ imageId: Id, tokenizers: Tokenizers.optional() }).strict(),

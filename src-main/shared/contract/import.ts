@@ -57,6 +57,27 @@ export interface ImportPreviewRow {
   isReg?: boolean
 }
 
+/** What an import of the folder would find, counted before anything is written. */
+export interface ImportTotals {
+  /** image files that can be read */
+  images: number
+  /** of those, with a caption (a sidecar file, or a metadata row with a caption) */
+  captioned: number
+  uncaptioned: number
+  /** caption files (or metadata rows) that belong to no image */
+  orphanCaptions: number
+  /** files named like images that cannot be read as one (and folders that cannot be read) */
+  unreadable: number
+  /** exact copies of another image in the folder (each set counts its extra copies) */
+  duplicates: number
+  /** a few paths of each, relative to the folder */
+  examples: {
+    orphanCaptions: string[]
+    unreadable: { path: string; reason: string }[]
+    duplicates: string[][]
+  }
+}
+
 export interface ImportDetectResult {
   dir: string
   /** the detected format (or the requested one) */
@@ -69,6 +90,23 @@ export interface ImportDetectResult {
   rows: ImportPreviewRow[]
   /** problems seen while previewing (unreadable metadata, missing columns) */
   warnings: string[]
+  /** the whole folder counted (when asked for with `totals: true`) */
+  totals?: ImportTotals
+}
+
+/** fs.list: the sub-folders of a folder inside the browse roots (names only, never contents) */
+export interface FsListResult {
+  /** the folder listed (its real path); null = the roots themselves */
+  path: string | null
+  /** the folder above, when it is still inside a root; null at a root */
+  parent: string | null
+  /** where browsing may start: the home folder and GLOSSA_BROWSE_ROOTS */
+  roots: string[]
+  dirs: { name: string; path: string }[]
+  /** image files directly in this folder (counted by name) */
+  images: number
+  /** sub-folders not listed (beyond the first 2000) */
+  truncated: number
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -92,7 +130,18 @@ export const importArgs = {
       /** preview as this format instead of the detected one */
       format: ImportFormat.default('auto'),
       formatOptions: ImportFormatOptions.default({}),
-      limit: z.number().int().min(1).max(100).default(10)
+      limit: z.number().int().min(1).max(100).default(10),
+      /** also count the whole folder (ImportTotals): reads every listing and image header */
+      totals: z.boolean().default(false)
+    })
+    .strict(),
+  /** the import wizard's folder browser (browser mode): folders inside the allowed roots */
+  'fs.list': z
+    .object({
+      /** a folder (`~` = the home folder); absent = the roots */
+      path: FilePath.optional(),
+      /** list folders whose names start with a dot too */
+      hidden: z.boolean().default(false)
     })
     .strict()
 } satisfies Record<string, z.ZodType>
@@ -102,4 +151,5 @@ export const importArgs = {
 export interface ImportResults {
   'import.start': { jobId: number; datasetId: number; resumed: boolean }
   'import.detect': ImportDetectResult
+  'fs.list': FsListResult
 }

@@ -4,8 +4,9 @@
  *
  * TanStack Query refetches every loaded page of an infinite query when it is invalidated, one
  * after another; 10,000 rows down that is 50 requests and a re-render of everything for one
- * status change. So this query lives under its own key (`['grid', …]`, outside the `['images']`
- * the rest of the app invalidates) and listens to `library.changed` itself:
+ * status change. So this query lives under its own key (`['grid', …]`, which the change map in
+ * ./changes.ts leaves alone) and follows the change feed itself, when a change can affect
+ * `images.page` under this filter (./changes.ts `affectsCall`):
  * - ids known (edits, undo, redo): re-read just the loaded pages holding those ids;
  * - ids unknown (imports, bulk edits): re-read the pages in view, or all if only a few are loaded;
  * and in both cases the filter's total. Each page is re-read with its own keyed cursor, so the
@@ -17,10 +18,11 @@ import { keepPreviousData, useInfiniteQuery, useQueryClient } from '@tanstack/re
 import type { InfiniteData, QueryKey } from '@tanstack/react-query'
 import type { ImageFilter, ImageRow, Page, Sort } from '@shared/api'
 import { call } from './client'
-import { useEvent } from './useEvent'
+import { affectsCall } from './changes'
+import { useChanges } from './query'
 
 export const GRID_PAGE_SIZE = 200
-/** Coalesce bursts of change events (an import emits one per batch). */
+/** Retry delay when a page load is in flight (the change feed has coalesced bursts already). */
 const COALESCE_MS = 50
 /** With no ids to go by, re-read everything loaded only up to this many pages. */
 const REREAD_ALL_PAGES = 3
@@ -183,8 +185,9 @@ export function useGridPages(
       }, COALESCE_MS)
     }
   })
-  useEvent('library.changed', (e) => {
-    if (e.imageIds) for (const id of e.imageIds) pending.current.ids.add(id)
+  useChanges((c) => {
+    if (!affectsCall('images.page', { filter, sort }, c)) return
+    if (c.imageIds) for (const id of c.imageIds) pending.current.ids.add(id)
     else pending.current.all = true
     schedule.current()
   })

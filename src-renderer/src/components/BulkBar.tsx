@@ -1,6 +1,6 @@
 /**
- * The dataset page's review bar: the selection count (always visible), select-all-matching and
- * clear, the bulk edit dialog, the tag filter chips and the tag panel toggle.
+ * The grid's footer: how many images the filter matches, the selection count (always visible),
+ * select-all-matching and clear, the bulk edit dialog and the tag filter chips.
  */
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -44,8 +44,9 @@ interface Props {
   onTagFilter(tags: string[]): void
   bulkOpen: boolean
   onBulkOpen(open: boolean): void
-  tagsOpen: boolean
-  onTagsOpen(open: boolean): void
+  /** images matching the filter (null while counting) */
+  total: number | null
+  fetching: boolean
 }
 
 export function BulkBar(p: Props): ReactNode {
@@ -53,10 +54,18 @@ export function BulkBar(p: Props): ReactNode {
   const bindings = useBindings()
   const nf = new Intl.NumberFormat(i18n.language)
   const { sel } = p
-  const keys = (a: 'selectAll' | 'bulk' | 'tags'): string =>
+  const keys = (a: 'selectAll' | 'bulk'): string =>
     bindings[a][0] ? ` (${showCombo(bindings[a][0])})` : ''
   return (
     <div className="review-bar" data-testid="review-bar">
+      <span
+        className={`total ${p.fetching ? 'total-busy' : ''}`}
+        data-testid="grid-total"
+        data-count={p.total ?? ''}
+      >
+        {p.total == null ? t('grid.loading') : t('grid.total', { count: p.total })}
+      </span>
+      <span className="bar-sep" aria-hidden />
       <span
         className={`sel-count ${(sel.count ?? 0) > 0 ? 'sel-count-on' : ''}`}
         data-testid="selection-count"
@@ -110,16 +119,6 @@ export function BulkBar(p: Props): ReactNode {
           </button>
         </span>
       ))}
-      <span className="grow" />
-      <button
-        className={`btn btn-small ${p.tagsOpen ? 'btn-on' : ''}`}
-        aria-pressed={p.tagsOpen}
-        onClick={() => p.onTagsOpen(!p.tagsOpen)}
-        title={t('review.tags.toggle') + keys('tags')}
-        data-testid="tags-toggle"
-      >
-        {t('review.tags.toggle')}
-      </button>
       {p.bulkOpen && sel.selection && (
         <BulkDialog
           datasetId={p.datasetId}

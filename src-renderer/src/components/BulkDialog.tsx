@@ -6,11 +6,11 @@
  */
 import { useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { diffChars, diffWordsWithSpace } from 'diff'
 import type { BulkDiff, BulkOpKind, DiffOp, Selection } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useDebounced } from '../hooks/useDebounced'
 import { draftToOp, EMPTY_DRAFT, OP_KINDS } from './BulkDraft'
 import type { Draft, OpInput } from './BulkDraft'
@@ -72,27 +72,25 @@ export function BulkDialog({ datasetId, selection, count, onClose, onApplied }: 
   const nf = new Intl.NumberFormat(i18n.language)
   const toast = useToast()
   const jobs = useJobs()
-  const qc = useQueryClient()
+  const applyBulk = useMutate('bulk.apply')
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT)
   const [applying, setApplying] = useState(false)
   const built = useMemo(() => draftToOp(draft), [draft])
   const opJson = 'op' in built ? JSON.stringify(built.op) : null
   const debounced = useDebounced(opJson, 300)
-  const selJson = JSON.stringify(selection)
+  const settledOp = debounced != null ? (JSON.parse(debounced) as OpInput) : null
 
-  const preview = useQuery({
-    queryKey: ['bulk.preview', selJson, debounced],
-    queryFn: () =>
-      call('bulk.preview', {
-        selection,
-        op: JSON.parse(debounced!) as OpInput,
-        limit: SAMPLES
-      }),
-    enabled: debounced != null,
-    placeholderData: keepPreviousData,
-    gcTime: 0,
-    retry: false
-  })
+  const preview = useCall(
+    'bulk.preview',
+    // while no op is complete the query is off; the stand-in op only fills the key
+    { selection, op: settledOp ?? { kind: 'delete' }, limit: SAMPLES },
+    {
+      enabled: settledOp != null,
+      placeholderData: keepPreviousData,
+      gcTime: 0,
+      retry: false
+    }
+  )
   // Apply only what the preview on screen describes
   const current = debounced === opJson && !preview.isPlaceholderData && preview.data != null
 
@@ -100,15 +98,13 @@ export function BulkDialog({ datasetId, selection, count, onClose, onApplied }: 
     if (!('op' in built) || !current) return
     setApplying(true)
     try {
-      const r = await call('bulk.apply', { selection, op: built.op })
+      const r = await applyBulk.mutateAsync({ selection, op: built.op })
       if (r.jobId != null) {
         void jobs.track(r.jobId)
         toast.info(t('review.bulk.startedJob', { n: nf.format(r.count) }))
       } else {
         toast.info(t('review.bulk.applied', { n: nf.format(r.changed ?? 0) }))
       }
-      void qc.invalidateQueries({ queryKey: ['images'] })
-      void qc.invalidateQueries({ queryKey: ['image'] })
       onApplied(built.op.kind)
       onClose()
     } catch (e) {

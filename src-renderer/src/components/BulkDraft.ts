@@ -79,8 +79,21 @@ const splitTags = (s: string): string[] => [
   )
 ]
 
+/** The i18n keys (under review.bulk) of what a draft may still miss. */
+export type MissingKey = `review.bulk.${
+  | 'needFind'
+  | 'needLang'
+  | 'badRegex'
+  | 'needTags'
+  | 'needFromTo'
+  | 'needMerge'
+  | 'badRepeats'
+  | 'needConcept'
+  | 'needWord'
+  | 'needDataset'}`
+
 /** The op the draft stands for, or the i18n key of what is missing. */
-export function draftToOp(d: Draft): { op: OpInput } | { missing: string } {
+export function draftToOp(d: Draft): { op: OpInput } | { missing: MissingKey } {
   switch (d.kind) {
     case 'replace': {
       if (!d.find) return { missing: 'review.bulk.needFind' }

@@ -1,9 +1,8 @@
 /** The bulk dialog's operation form: the fields of the chosen operation (see BulkDraft.ts). */
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import type { Draft } from './BulkDraft'
 
 interface Props {
@@ -79,11 +78,7 @@ function TextField(p: {
 
 export function BulkOpForm({ datasetId, d, set }: Props): ReactNode {
   const { t } = useTranslation()
-  const datasets = useQuery({
-    queryKey: ['datasets'],
-    queryFn: () => call('datasets.list', {}),
-    enabled: d.kind === 'move'
-  })
+  const datasets = useCall('datasets.list', {}, { enabled: d.kind === 'move' })
   switch (d.kind) {
     case 'replace':
       return (

@@ -6,10 +6,10 @@
  */
 import { useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { CaptionPreview, ImageFilter, Lang, ModelInfo, PresetInfo } from '@shared/api'
 import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { CaptionOptions, DEFAULT_OPTIONS } from './CaptionOptions'
 import type { CaptionOptionsState } from './CaptionOptions'
 import { CaptionPreviewView } from './CaptionPreviewView'
@@ -52,8 +52,8 @@ export function CaptionDialog(p: Props): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
   const { track } = useJobs()
-  const models = useQuery({ queryKey: ['models'], queryFn: () => call('models.list', {}) })
-  const presets = useQuery({ queryKey: ['presets'], queryFn: () => call('presets.list', {}) })
+  const models = useCall('models.list', {})
+  const presets = useCall('presets.list', {})
   const [target, setTarget] = useState<Target>(isFiltered(p.filter) ? 'filter' : 'dataset')
   const [modelId, setModelId] = useState<string>(() => {
     try {
@@ -73,6 +73,7 @@ export function CaptionDialog(p: Props): ReactNode {
   } | null>(null)
   const [trying, setTrying] = useState(false)
   const [starting, setStarting] = useState(false)
+  const startCaptioning = useMutate('caption.start')
 
   const model = models.data?.find((m) => m.id === modelId) ?? models.data?.[0] ?? null
   const choices = useMemo(
@@ -82,11 +83,7 @@ export function CaptionDialog(p: Props): ReactNode {
   const presetId = choices.some((c) => c.id === preset) ? preset : (model?.defaultPreset ?? '')
   const presetInfo = choices.find((c) => c.id === presetId)
   const tryId = p.selectedId ?? p.firstId
-  const tryImage = useQuery({
-    queryKey: ['image', tryId],
-    queryFn: () => call('images.get', { id: tryId ?? 0 }),
-    enabled: tryId != null
-  })
+  const tryImage = useCall('images.get', { id: tryId ?? 0 }, { enabled: tryId != null })
 
   // a changed choice makes the last preview stale
   const runKey = JSON.stringify([model?.id, presetId, lang, opts.general, opts.character, tryId])
@@ -134,7 +131,7 @@ export function CaptionDialog(p: Props): ReactNode {
       // storage unavailable: the choice is not remembered
     }
     try {
-      const r = await call('caption.start', {
+      const r = await startCaptioning.mutateAsync({
         target:
           target === 'selected' && p.selectedId != null
             ? { imageIds: [p.selectedId] }

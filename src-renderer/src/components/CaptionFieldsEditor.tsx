@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next'
 import { CAPTION_FIELDS } from './glossaryConstants'
 import type { CaptionFieldName, CaptionFields, CaptionRow, Lang } from '@shared/api'
 import { call } from '../api/client'
+import { useMutate } from '../api/query'
 import { useAutosave } from '../hooks/useAutosave'
 import type { SaveState } from '../hooks/useAutosave'
 import { BudgetCutPreview, TokenBudgetBar, useTokenBudget } from './TokenBudget'
@@ -52,11 +53,13 @@ export function useCaptionEditor(
   useEffect(() => {
     errRef.current = onError
   })
+  const { mutateAsync: setFieldsCall } = useMutate('captions.setFields')
+  const { mutateAsync: setTextCall } = useMutate('captions.setText')
   const auto = useAutosave(cap?.text ?? '', async (text) => {
     const f = editedFields.current
     try {
-      if (f) await call('captions.setFields', { imageId, lang, fields: f })
-      else await call('captions.setText', { imageId, lang, text })
+      if (f) await setFieldsCall({ imageId, lang, fields: f })
+      else await setTextCall({ imageId, lang, text })
     } catch (e) {
       errRef.current(e)
       throw e

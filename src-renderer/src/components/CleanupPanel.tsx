@@ -7,7 +7,7 @@
  */
 import { useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type {
   Args,
@@ -19,7 +19,7 @@ import type {
   ImageFilter,
   UserRuleData
 } from '@shared/api'
-import { call } from '../api/client'
+import { callKey, useCall, useMutate } from '../api/query'
 import { useDebounced } from '../hooks/useDebounced'
 import { DiffView, ScopePicker, targetFor } from './GlossaryApplyDialog'
 import type { Scope } from './GlossaryApplyDialog'
@@ -111,15 +111,9 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
   const [edited, setEdited] = useState<UserRuleData[] | null>(null)
   const [busy, setBusy] = useState(false)
 
-  const presetsQ = useQuery({
-    queryKey: ['cleanup-presets'],
-    queryFn: () => call('cleanup.presets', {})
-  })
-  const rulesQ = useQuery({
-    queryKey: ['cleanup-rules', datasetId],
-    queryFn: () => call('cleanup.rules.get', { datasetId }),
-    staleTime: 0
-  })
+  const presetsQ = useCall('cleanup.presets', {})
+  const rulesQ = useCall('cleanup.rules.get', { datasetId }, { staleTime: 0 })
+  const applyCleanup = useMutate('cleanup.apply')
   const savedRules = rulesQ.data?.rules ?? null
   const userRules = edited ?? savedRules
 
@@ -143,18 +137,21 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
   )
   // a string key: the debounce settles once the user stops typing
   const key = useDebounced(JSON.stringify({ target, pipeline }), 250)
-  const preview = useQuery({
-    queryKey: ['cleanup-preview', key],
-    queryFn: () => {
-      const k = JSON.parse(key) as { target: Args<'cleanup.preview'>['target']; pipeline: Pipeline }
-      return call('cleanup.preview', { ...k.pipeline, target: k.target, limit: PREVIEW_LIMIT })
-    },
-    enabled: presetsQ.isSuccess && userRules !== null && hasPipeline,
-    placeholderData: keepPreviousData,
-    retry: false,
-    staleTime: 0,
-    gcTime: 0
-  })
+  const settled = JSON.parse(key) as {
+    target: Args<'cleanup.preview'>['target']
+    pipeline: Pipeline
+  }
+  const preview = useCall(
+    'cleanup.preview',
+    { ...settled.pipeline, target: settled.target, limit: PREVIEW_LIMIT },
+    {
+      enabled: presetsQ.isSuccess && userRules !== null && hasPipeline,
+      placeholderData: keepPreviousData,
+      retry: false,
+      staleTime: 0,
+      gcTime: 0
+    }
+  )
   const p = hasPipeline ? preview.data : undefined
   const totals = new Map<string, CleanupRuleTotal>((p?.totals ?? []).map((x) => [x.rule, x]))
   const stale = key !== JSON.stringify({ target, pipeline }) || preview.isFetching
@@ -163,7 +160,7 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
   async function apply(): Promise<void> {
     setBusy(true)
     try {
-      const r = await call('cleanup.apply', { ...pipeline, target })
+      const r = await applyCleanup.mutateAsync({ ...pipeline, target })
       toast.info(
         r.changed
           ? t('datatools.cleanup.applied', { count: r.changed })
@@ -174,8 +171,6 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
       toast.error(e)
     } finally {
       setBusy(false)
-      for (const k of ['grid', 'images', 'image', 'lint', 'datasets'])
-        void qc.invalidateQueries({ queryKey: [k] })
     }
   }
 
@@ -300,7 +295,7 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
                 onChange={setEdited}
                 dirty={dirty}
                 onSaved={(rules) => {
-                  qc.setQueryData(['cleanup-rules', datasetId], { datasetId, rules })
+                  qc.setQueryData(callKey('cleanup.rules.get', { datasetId }), { datasetId, rules })
                   setEdited(null)
                 }}
                 defaultSample={p?.items[0]?.before.en || p?.items[0]?.before.zh || ''}

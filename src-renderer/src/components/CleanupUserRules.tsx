@@ -5,10 +5,9 @@
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { UserRuleData } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useDebounced } from '../hooks/useDebounced'
 import { useToast } from './Toasts'
 
@@ -28,12 +27,11 @@ function RuleTest({ rule, sample }: { rule: UserRuleData; sample: string }): Rea
   // a string, so the debounce settles (a new object every render would restart it forever)
   const key = useDebounced(JSON.stringify({ rule, sample }), 200)
   const args = JSON.parse(key) as { rule: UserRuleData; sample: string }
-  const q = useQuery({
-    queryKey: ['cleanup-rule-test', key],
-    queryFn: () => call('cleanup.rules.test', { rule: args.rule, samples: [args.sample] }),
-    enabled: args.rule.find.length > 0 && args.sample.length > 0,
-    retry: false
-  })
+  const q = useCall(
+    'cleanup.rules.test',
+    { rule: args.rule, samples: [args.sample] },
+    { enabled: args.rule.find.length > 0 && args.sample.length > 0, retry: false }
+  )
   if (!rule.find || !sample || !q.data) return null
   if (!q.data.ok)
     return (
@@ -67,6 +65,7 @@ export function CleanupUserRules(p: Props): ReactNode {
   const toast = useToast()
   const [sample, setSample] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
+  const saveRules = useMutate('cleanup.rules.save')
   const text = sample ?? p.defaultSample
   const patch = (i: number, part: Partial<UserRuleData>): void =>
     p.onChange(p.rules.map((r, k) => (k === i ? { ...r, ...part } : r)))
@@ -74,7 +73,7 @@ export function CleanupUserRules(p: Props): ReactNode {
   async function save(): Promise<void> {
     setSaving(true)
     try {
-      const r = await call('cleanup.rules.save', {
+      const r = await saveRules.mutateAsync({
         datasetId: p.datasetId,
         rules: p.rules.filter((x) => x.find.length > 0)
       })

@@ -1,10 +1,9 @@
 import { useEffect, useRef } from 'react'
 import type { ReactNode, RefObject } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
 import type { CaptionRow, ImageDetail, ImageRow, Lang, ReviewStatus, TagRow } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useAutosave } from '../hooks/useAutosave'
 import type { SaveState } from '../hooks/useAutosave'
 import { useToast } from './Toasts'
@@ -13,18 +12,20 @@ import { CaptionLangEditor, useCaptionEditor } from './CaptionFieldsEditor'
 import { KnowledgePanel } from './KnowledgePanel'
 import { LintBadges } from './LintBadges'
 import { HistorySection } from './HistoryPanel'
+import { EditorImage } from './EditorImage'
+import { showCombo, useBindings, type ShortcutAction } from '../hooks/keyboard'
 
 export interface EditorHandle {
   focusZh(): void
   flush(): Promise<void>
 }
 
-const STATUS_KEY: Record<ReviewStatus, string> = {
-  approved: 'a',
-  rejected: 'r',
-  'needs-work': 'n',
-  unreviewed: 'u'
-}
+const STATUS_ACTION = {
+  approved: 'approve',
+  rejected: 'reject',
+  'needs-work': 'needsWork',
+  unreviewed: 'unreviewed'
+} as const satisfies Record<ReviewStatus, ShortcutAction>
 
 function combine(states: SaveState[]): SaveState {
   if (states.includes('error')) return 'error'
@@ -72,25 +73,37 @@ interface Props {
   row?: ImageRow
   handleRef: RefObject<EditorHandle | null>
   onSetStatus(s: ReviewStatus): void
+  /** the full-window view of the image (click, or the `z` key) */
+  zoomed: boolean
+  onZoom(open: boolean): void
 }
 
 function EditorBody({
   d,
   loading,
   handleRef,
-  onSetStatus
+  onSetStatus,
+  zoomed,
+  onZoom
 }: { d: ImageDetail; loading: boolean } & Omit<Props, 'imageId' | 'row'>): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
   const zhRef = useRef<HTMLTextAreaElement>(null)
+  const bindings = useBindings()
+  const keyOf = Object.fromEntries(
+    REVIEW_STATUSES.map((s) => {
+      const c = bindings[STATUS_ACTION[s]][0]
+      return [s, c ? showCombo(c) : '']
+    })
+  ) as Record<ReviewStatus, string>
 
   // fields and text views of each language, kept in sync (CaptionFieldsEditor.tsx)
   const zh = useCaptionEditor(d.id, 'zh', d.captions.zh, toast.error)
   const en = useCaptionEditor(d.id, 'en', d.captions.en, toast.error)
-  const captionsVersion = `${d.captions.zh?.updatedAt ?? 0}:${d.captions.en?.updatedAt ?? 0}:${d.tagRows.map((r) => r.tag).join(',')}`
+  const { mutateAsync: setTags } = useMutate('captions.setTags')
   const tags = useAutosave(d.tagRows.map((r) => r.tag).join(', '), async (v) => {
     try {
-      await call('captions.setTags', { imageId: d.id, tags: tagsToInput(v, d.tagRows) })
+      await setTags({ imageId: d.id, tags: tagsToInput(v, d.tagRows) })
     } catch (e) {
       toast.error(e)
       throw e
@@ -116,7 +129,12 @@ function EditorBody({
   return (
     <div className="editor-body">
       <header className="editor-head">
-        <h2 title={d.fileName}>{d.fileName}</h2>
+        <h2 title={d.relPath}>{d.fileName}</h2>
+        {d.width && d.height && (
+          <span className="muted mono editor-size">
+            {t('editor.size', { w: d.width, h: d.height })}
+          </span>
+        )}
         <span className={`save-state save-${state}`} data-testid="save-state" data-state={state}>
           {state === 'saving'
             ? t('editor.saving')
@@ -127,22 +145,15 @@ function EditorBody({
                 : ''}
         </span>
       </header>
-      <div className="preview">
-        {d.error ? (
-          <div className="preview-error">{d.error}</div>
-        ) : (
-          <img src={`media/preview/${d.id}`} alt={d.fileName} data-testid="editor-preview" />
-        )}
-      </div>
-      <div className="editor-meta">
-        <span className="mono" title={d.relPath}>
-          {d.relPath}
-        </span>
-        {d.width && d.height && (
-          <span className="muted">{t('editor.size', { w: d.width, h: d.height })}</span>
-        )}
-        {d.concept && <span className="muted">{d.concept}</span>}
-      </div>
+      <EditorImage
+        id={d.id}
+        fileName={d.fileName}
+        width={d.width}
+        height={d.height}
+        error={d.error}
+        zoomed={zoomed}
+        onZoom={onZoom}
+      />
       <div className="status-buttons" role="group" aria-label={t('editor.status')}>
         {REVIEW_STATUSES.map((s) => (
           <button
@@ -151,20 +162,26 @@ function EditorBody({
             aria-pressed={d.status === s}
             onClick={() => onSetStatus(s)}
             data-testid={`status-${s}`}
-            title={`${t(`status.${s}`)} (${STATUS_KEY[s]})`}
+            title={keyOf[s] ? `${t(`status.${s}`)} (${keyOf[s]})` : t(`status.${s}`)}
           >
             <i className={`dot status-bg-${s}`} />
             {t(`status.${s}`)}
-            <kbd>{STATUS_KEY[s]}</kbd>
+            {keyOf[s] && <kbd>{keyOf[s]}</kbd>}
           </button>
         ))}
       </div>
       <span className="sr-only" data-testid="editor-status">
         {d.status}
       </span>
-      {!loading && <LintBadges imageId={d.id} version={captionsVersion} />}
+      {!loading && <LintBadges imageId={d.id} />}
       <CaptionLangEditor cap={zh} textRef={zhRef} />
       <CaptionLangEditor cap={en} />
+      <div className="editor-meta">
+        <span className="mono" title={d.path || d.relPath}>
+          {d.relPath}
+        </span>
+        {d.concept && <span className="muted">{d.concept}</span>}
+      </div>
       <label className="field">
         <span className="field-head">{t('editor.tags')}</span>
         <textarea
@@ -190,19 +207,19 @@ function EditorBody({
           )}
         </pre>
       </div>
-      {!loading && <KnowledgePanel imageId={d.id} version={captionsVersion} />}
+      {!loading && <KnowledgePanel imageId={d.id} />}
       {!loading && <HistorySection imageId={d.id} />}
     </div>
   )
 }
 
-export function Editor({ imageId, row, handleRef, onSetStatus }: Props): ReactNode {
+export function Editor({ imageId, row, handleRef, onSetStatus, zoomed, onZoom }: Props): ReactNode {
   const { t } = useTranslation()
-  const q = useQuery({
-    queryKey: ['image', imageId],
-    queryFn: () => call('images.get', { id: imageId }),
-    placeholderData: row ? placeholderFrom(row) : undefined
-  })
+  const q = useCall(
+    'images.get',
+    { id: imageId },
+    { placeholderData: row ? placeholderFrom(row) : undefined }
+  )
   if (!q.data)
     return <div className="editor-empty">{q.isError ? t('editor.error') : t('grid.loading')}</div>
   return (
@@ -211,6 +228,8 @@ export function Editor({ imageId, row, handleRef, onSetStatus }: Props): ReactNo
       loading={q.isPlaceholderData}
       handleRef={handleRef}
       onSetStatus={onSetStatus}
+      zoomed={zoomed}
+      onZoom={onZoom}
     />
   )
 }

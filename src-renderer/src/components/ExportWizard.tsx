@@ -6,10 +6,11 @@
  */
 import { useEffect, useState } from 'react'
 import type { ReactNode } from 'react'
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { ExportProfileData, ImageFilter } from '@shared/api'
-import { call, client } from '../api/client'
+import { client } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useDebounced } from '../hooks/useDebounced'
 import { DEFAULT_EXPORT_PROFILE } from '@shared/constants'
 import { ExportProfileForm } from './ExportProfileForm'
@@ -34,16 +35,14 @@ function Profiles(p: {
 }): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
   const [id, setId] = useState<number | null>(null)
   const [name, setName] = useState('')
-  const list = useQuery({
-    queryKey: ['export-profiles'],
-    queryFn: () => call('export.profiles.list', {})
-  })
+  const list = useCall('export.profiles.list', {})
+  const saveProfile = useMutate('export.profiles.save')
+  const deleteProfile = useMutate('export.profiles.delete')
   async function save(): Promise<void> {
     try {
-      const rec = await call('export.profiles.save', {
+      const rec = await saveProfile.mutateAsync({
         ...(id != null ? { id } : {}),
         name: name.trim(),
         profile: p.profile
@@ -52,20 +51,16 @@ function Profiles(p: {
       toast.info(t('datatools.export.profileSaved', { name: rec.name }))
     } catch (e) {
       toast.error(e)
-    } finally {
-      void qc.invalidateQueries({ queryKey: ['export-profiles'] })
     }
   }
   async function remove(): Promise<void> {
     if (id == null) return
     try {
-      await call('export.profiles.delete', { id })
+      await deleteProfile.mutateAsync({ id })
       setId(null)
       setName('')
     } catch (e) {
       toast.error(e)
-    } finally {
-      void qc.invalidateQueries({ queryKey: ['export-profiles'] })
     }
   }
   return (
@@ -123,11 +118,8 @@ function Running({ jobId }: { jobId: number }): ReactNode {
   const { jobs } = useJobs()
   const job = jobs.find((j) => j.id === jobId)
   const finished = job != null && !isActive(job.status)
-  const report = useQuery({
-    queryKey: ['export-report', jobId, job?.status],
-    queryFn: () => call('export.report', { jobId }),
-    enabled: finished
-  })
+  // read once the job has finished (job.finished refreshes it through the change map)
+  const report = useCall('export.report', { jobId }, { enabled: finished })
   const pct = job && job.total > 0 ? Math.min(100, (job.done / job.total) * 100) : 0
   if (report.data?.report) return <ReportView report={report.data.report} />
   if (finished && report.data)
@@ -139,7 +131,11 @@ function Running({ jobId }: { jobId: number }): ReactNode {
   return (
     <section className="dt-section" data-testid="export-running">
       <strong>{t('datatools.export.running')}</strong>
-      <div className="progress progress-live" role="progressbar">
+      <div
+        className="progress progress-live"
+        role="progressbar"
+        aria-label={t('datatools.export.running')}
+      >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       {job && (
@@ -160,6 +156,7 @@ export function ExportWizard({ datasetId, filter, onClose }: Props): ReactNode {
   const [onlyFilter, setOnlyFilter] = useState(false)
   const [jobId, setJobId] = useState<number | null>(null)
   const [busy, setBusy] = useState(false)
+  const startExport = useMutate('export.start')
 
   const args = {
     datasetId,
@@ -168,9 +165,7 @@ export function ExportWizard({ datasetId, filter, onClose }: Props): ReactNode {
     ...(destination.trim() ? { destination: destination.trim() } : {})
   }
   const key = useDebounced(JSON.stringify(args), 300)
-  const plan = useQuery({
-    queryKey: ['export-plan', key],
-    queryFn: () => call('export.plan', JSON.parse(key) as typeof args),
+  const plan = useCall('export.plan', JSON.parse(key) as typeof args, {
     placeholderData: keepPreviousData,
     retry: false,
     staleTime: 0,
@@ -190,7 +185,7 @@ export function ExportWizard({ datasetId, filter, onClose }: Props): ReactNode {
   async function start(): Promise<void> {
     setBusy(true)
     try {
-      const r = await call('export.start', { ...args, destination: destination.trim() })
+      const r = await startExport.mutateAsync({ ...args, destination: destination.trim() })
       setJobId(r.jobId)
     } catch (e) {
       toast.error(e)

@@ -1,10 +1,10 @@
 import type { ReactNode, RefObject } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
 import type { ReviewStatus } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ExtraChips } from './StatsChips'
+import { Popover } from './Menu'
 import type { ExtraFilter } from './StatsLinks'
 
 export type Missing = '' | 'zh' | 'en' | 'any'
@@ -32,23 +32,12 @@ interface Props {
   value: FilterState
   onChange(v: FilterState): void
   searchRef: RefObject<HTMLInputElement | null>
-  total: number | null
-  fetching: boolean
 }
 
-export function FilterBar({
-  datasetId,
-  value,
-  onChange,
-  searchRef,
-  total,
-  fetching
-}: Props): ReactNode {
+/** The toolbar's filters: search, review status chips, and the rest behind "Filters". */
+export function FilterBar({ datasetId, value, onChange, searchRef }: Props): ReactNode {
   const { t } = useTranslation()
-  const concepts = useQuery({
-    queryKey: ['concepts', datasetId],
-    queryFn: () => call('datasets.concepts', { datasetId })
-  })
+  const concepts = useCall('datasets.concepts', { datasetId })
   const set = (patch: Partial<FilterState>): void => onChange({ ...value, ...patch })
   const toggle = (s: ReviewStatus): void =>
     set({
@@ -56,13 +45,8 @@ export function FilterBar({
         ? value.statuses.filter((x) => x !== s)
         : [...value.statuses, s]
     })
-  const dirty =
-    value.statuses.length > 0 ||
-    value.concept ||
-    value.missing ||
-    value.errorsOnly ||
-    value.search ||
-    value.extra
+  const more = (value.concept ? 1 : 0) + (value.missing ? 1 : 0) + (value.errorsOnly ? 1 : 0)
+  const dirty = value.statuses.length > 0 || more > 0 || value.search || value.extra
 
   return (
     <div className="filter-bar" data-testid="filter-bar">
@@ -76,6 +60,7 @@ export function FilterBar({
           type="search"
           className="input"
           placeholder={t('filter.search')}
+          aria-label={t('filter.search')}
           value={value.search}
           onChange={(e) => set({ search: e.target.value })}
           data-testid="search"
@@ -86,6 +71,7 @@ export function FilterBar({
         {REVIEW_STATUSES.map((s) => (
           <button
             key={s}
+            type="button"
             className={`chip ${value.statuses.includes(s) ? 'chip-on' : ''}`}
             aria-pressed={value.statuses.includes(s)}
             onClick={() => toggle(s)}
@@ -96,55 +82,72 @@ export function FilterBar({
           </button>
         ))}
       </div>
-      <select
-        className="select"
-        aria-label={t('filter.concept')}
-        value={value.concept}
-        onChange={(e) => set({ concept: e.target.value })}
-        data-testid="filter-concept"
+      <Popover
+        label={
+          <>
+            {t('filter.more')}
+            {more > 0 && <span className="count-badge">{more}</span>}
+          </>
+        }
+        ariaLabel={t('filter.more')}
+        testId="filter-more"
+        buttonClass={`btn btn-small ${more ? 'btn-on' : ''}`}
       >
-        <option value="">{t('filter.allConcepts')}</option>
-        {concepts.data?.map((c) => (
-          <option key={c.concept} value={c.concept}>
-            {c.concept || '—'} ({c.count})
-          </option>
-        ))}
-      </select>
-      <select
-        className="select"
-        aria-label={t('filter.missing')}
-        value={value.missing}
-        onChange={(e) => set({ missing: e.target.value as Missing })}
-        data-testid="filter-missing"
-      >
-        <option value="">{t('filter.missingNone')}</option>
-        <option value="zh">{t('filter.missing_zh')}</option>
-        <option value="en">{t('filter.missing_en')}</option>
-        <option value="any">{t('filter.missing_any')}</option>
-      </select>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={value.errorsOnly}
-          onChange={(e) => set({ errorsOnly: e.target.checked })}
-          data-testid="filter-errors"
-        />
-        {t('filter.errorsOnly')}
-      </label>
+        {
+          <div className="filter-panel">
+            <label className="field">
+              <span>{t('filter.concept')}</span>
+              <select
+                className="select"
+                value={value.concept}
+                onChange={(e) => set({ concept: e.target.value })}
+                data-testid="filter-concept"
+              >
+                <option value="">{t('filter.allConcepts')}</option>
+                {concepts.data?.map((c) => (
+                  <option key={c.concept} value={c.concept}>
+                    {c.concept || '—'} ({c.count})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>{t('filter.missing')}</span>
+              <select
+                className="select"
+                value={value.missing}
+                onChange={(e) => set({ missing: e.target.value as Missing })}
+                data-testid="filter-missing"
+              >
+                <option value="">{t('filter.missingNone')}</option>
+                <option value="zh">{t('filter.missing_zh')}</option>
+                <option value="en">{t('filter.missing_en')}</option>
+                <option value="any">{t('filter.missing_any')}</option>
+              </select>
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={value.errorsOnly}
+                onChange={(e) => set({ errorsOnly: e.target.checked })}
+                data-testid="filter-errors"
+              />
+              {t('filter.errorsOnly')}
+            </label>
+          </div>
+        }
+      </Popover>
       {value.extra && <ExtraChips value={value.extra} onChange={(extra) => set({ extra })} />}
       {dirty && (
-        <button className="btn btn-small btn-ghost" onClick={() => onChange(EMPTY_FILTER)}>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost"
+          onClick={() => onChange(EMPTY_FILTER)}
+          data-testid="filter-clear"
+        >
           {t('filter.clear')}
         </button>
       )}
-      <span className="grow" />
-      <span
-        className={`total ${fetching ? 'total-busy' : ''}`}
-        data-testid="grid-total"
-        data-count={total ?? ''}
-      >
-        {total == null ? t('grid.loading') : t('grid.total', { count: total })}
-      </span>
     </div>
   )
 }

@@ -6,10 +6,9 @@
  */
 import { useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { DiffOp, GlossaryProposal, GlossaryTarget, ImageFilter } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { Modal } from './Modal'
 import { useToast } from './Toasts'
 
@@ -149,7 +148,7 @@ interface Props {
 export function GlossaryApplyDialog({ datasetId, filter, selectedId, onClose }: Props): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
+  const applyGlossary = useMutate('glossary.apply')
   const [scope, setScope] = useState<Scope>('filter')
   const [unticked, setUnticked] = useState<Set<number>>(new Set())
   const [busy, setBusy] = useState(false)
@@ -157,12 +156,11 @@ export function GlossaryApplyDialog({ datasetId, filter, selectedId, onClose }: 
     () => targetFor(scope, datasetId, filter, selectedId),
     [scope, datasetId, filter, selectedId]
   )
-  const q = useQuery({
-    queryKey: ['glossary-preview', target],
-    queryFn: () => call('glossary.preview', { target, limit: PREVIEW_LIMIT }),
-    staleTime: 0,
-    gcTime: 0
-  })
+  const q = useCall(
+    'glossary.preview',
+    { target, limit: PREVIEW_LIMIT },
+    { staleTime: 0, gcTime: 0 }
+  )
   const proposals = q.data?.proposals ?? []
   const total = q.data?.total ?? 0
   const applying = total - proposals.filter((p) => unticked.has(p.imageId)).length
@@ -178,7 +176,7 @@ export function GlossaryApplyDialog({ datasetId, filter, selectedId, onClose }: 
   async function apply(): Promise<void> {
     setBusy(true)
     try {
-      const r = await call('glossary.apply', { target, excludeImageIds: [...unticked] })
+      const r = await applyGlossary.mutateAsync({ target, excludeImageIds: [...unticked] })
       toast.info(
         r.changed ? t('glossary.apply.done', { count: r.changed }) : t('glossary.apply.nothing')
       )
@@ -187,8 +185,6 @@ export function GlossaryApplyDialog({ datasetId, filter, selectedId, onClose }: 
       toast.error(e)
     } finally {
       setBusy(false)
-      for (const key of ['grid', 'images', 'image', 'lint', 'knowledge'])
-        void qc.invalidateQueries({ queryKey: [key] })
     }
   }
 

@@ -1,7 +1,6 @@
 /** Create or edit one glossary entry (glossary.save). List fields take one item per line. */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type {
   CaptionFieldName,
@@ -10,7 +9,7 @@ import type {
   GlossaryRecord,
   InjectionMode
 } from '@shared/api'
-import { call } from '../api/client'
+import { useMutate } from '../api/query'
 import { CAPTION_FIELDS, GLOSSARY_KINDS, INJECTION_MODES } from './glossaryConstants'
 import { Modal } from './Modal'
 
@@ -87,7 +86,7 @@ interface Props {
 
 export function GlossaryEntryForm({ record, datasetId, onClose }: Props): ReactNode {
   const { t } = useTranslation()
-  const qc = useQueryClient()
+  const saveEntry = useMutate('glossary.save')
   const [d, setD] = useState<Draft>(() => draftOf(record))
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -100,12 +99,9 @@ export function GlossaryEntryForm({ record, datasetId, onClose }: Props): ReactN
     setBusy(true)
     setError(null)
     try {
-      await call(
-        'glossary.save',
+      await saveEntry.mutateAsync(
         record ? { id: record.id, entry: entryOf(d) } : { datasetId, entry: entryOf(d) }
       )
-      for (const key of ['glossary', 'glossary-preview', 'lint', 'knowledge'])
-        void qc.invalidateQueries({ queryKey: [key] })
       onClose()
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))

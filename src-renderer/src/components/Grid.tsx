@@ -25,8 +25,9 @@ export const SORT_KEY_OF: Record<string, SortKey> = {
   size: 'width'
 }
 
+/** Column widths; their minimums add up to the grid's min-width (grid.css), so none is cut. */
 const TEMPLATE =
-  '32px 60px minmax(140px, 1.1fr) minmax(80px, 0.6fr) minmax(160px, 2fr) minmax(160px, 2fr) minmax(100px, 1fr) 104px 88px'
+  '32px 56px minmax(120px, 1.1fr) minmax(64px, 0.5fr) minmax(130px, 2fr) minmax(130px, 2fr) minmax(80px, 0.9fr) 100px 82px'
 
 /** No rows for TanStack Table: it only models the header (columns, sorting); see TableBody. */
 const NO_ROWS: ImageRow[] = []
@@ -210,6 +211,7 @@ const GridRow = memo(function GridRow({
               className={`row-check ${checked ? 'on' : ''}`}
               role="checkbox"
               aria-checked={checked}
+              aria-label={row.fileName}
               data-testid="row-check"
             />
           ) : (
@@ -343,6 +345,16 @@ export function Grid(p: GridProps): ReactNode {
                       dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined
                     }
                     onClick={sortable ? h.column.getToggleSortingHandler() : undefined}
+                    tabIndex={sortable ? 0 : undefined}
+                    onKeyDown={
+                      sortable
+                        ? (e) => {
+                            if (e.key !== 'Enter' && e.key !== ' ') return
+                            e.preventDefault()
+                            h.column.toggleSorting()
+                          }
+                        : undefined
+                    }
                     data-testid={`col-${h.column.id}`}
                   >
                     {h.column.id === 'check'

@@ -4,10 +4,9 @@
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { HistoryEntry } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { textDiff } from './BulkDialog'
 import { DiffView } from './GlossaryApplyDialog'
 import { useToast } from './Toasts'
@@ -59,25 +58,19 @@ function EntryRow({ e, onRevert, busy }: { e: HistoryEntry; onRevert(): void; bu
 export function HistoryPanel({ imageId }: { imageId: number }): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
   const [busy, setBusy] = useState(false)
-  // under ['image', id] so App's library-change invalidation keeps it current
-  const q = useQuery({
-    queryKey: ['image', imageId, 'history'],
-    queryFn: () => call('history.image', { imageId, limit: 100 })
-  })
+  const q = useCall('history.image', { imageId, limit: 100 })
+  const revertEntry = useMutate('history.revert')
 
   async function revert(entryId: number): Promise<void> {
     setBusy(true)
     try {
-      const r = await call('history.revert', { entryId })
+      const r = await revertEntry.mutateAsync({ entryId })
       toast.info(r.items ? t('review.history.reverted') : t('review.history.nothing'))
     } catch (e) {
       toast.error(e)
     } finally {
       setBusy(false)
-      void qc.invalidateQueries({ queryKey: ['image', imageId] })
-      void qc.invalidateQueries({ queryKey: ['images'] })
     }
   }
 

@@ -1,18 +1,27 @@
 /**
- * The import wizard: a folder path (typed on the server in browser mode, picked natively in
- * Electron) → import.detect shows the detected format (changeable), the Hugging Face caption and
- * tags columns when relevant, the first rows (image, caption, tags, concept/repeats) and the
- * warnings → Import starts the job (progress and the per-file error list live in the job panel).
- * "Import" works without a preview too: the format is then detected by the import itself.
+ * The import wizard: a folder path (typed — `~` is the home folder —, picked from the server's
+ * folders in browser mode, or natively in Electron), checked as it is typed: import.detect counts
+ * the whole folder (images, captioned, uncaptioned, orphan caption files, unreadable files,
+ * duplicates) and shows the detected format (changeable), the Hugging Face caption and tags
+ * columns when relevant, the first rows and the warnings. Import is possible once the folder is
+ * known to hold images; every problem is said in words with the path.
  */
 import { useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { keepPreviousData } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import type { ImportDetectResult, ImportFormat, ImportFormatOptions } from '@shared/api'
+import type {
+  ImportDetectResult,
+  ImportFormat,
+  ImportFormatOptions,
+  ImportTotals
+} from '@shared/api'
 import { call, client } from '../api/client'
+import { useCall } from '../api/query'
 import { Modal } from './Modal'
-import { useToast } from './Toasts'
+import { errorText } from './errorText'
+import { FolderBrowser } from './FolderBrowser'
+import { useDebounced } from '../hooks/useDebounced'
 import { useJobs } from './jobs'
 import '../styles/datatools.css'
 import { IMPORT_FORMATS } from '@shared/constants'
@@ -57,59 +66,68 @@ function PreviewTable({ r }: { r: ImportDetectResult }): ReactNode {
 }
 
 export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
-  const { t } = useTranslation()
-  const toast = useToast()
+  const { t, i18n } = useTranslation()
+
   const { track } = useJobs()
   const [dir, setDir] = useState('')
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
-  /** the folder last previewed (null = no preview asked for yet) */
-  const [previewDir, setPreviewDir] = useState<string | null>(null)
+  const [startError, setStartError] = useState<string | null>(null)
   const [format, setFormat] = useState<ImportFormat>('auto')
-  const [captionColumn, setCaptionColumn] = useState<string | null>(null)
-  const [tagsColumn, setTagsColumn] = useState<string | null>(null)
+  // the folder is checked as it is typed (once the typing pauses)
+  const typed = useDebounced(dir.trim(), 400)
+  const previewDir = typed || null
+  /** the Hugging Face columns chosen, for the folder they were chosen for */
+  const [cols, setCols] = useState<{
+    dir: string | null
+    caption: string | null
+    tags: string | null
+  }>({ dir: null, caption: null, tags: null })
+  const captionColumn = cols.dir === previewDir ? cols.caption : null
+  const tagsColumn = cols.dir === previewDir ? cols.tags : null
+  const setCaptionColumn = (caption: string | null): void =>
+    setCols({ dir: previewDir, caption, tags: tagsColumn })
+  const setTagsColumn = (tags: string | null): void =>
+    setCols({ dir: previewDir, caption: captionColumn, tags })
 
   const formatOptions: ImportFormatOptions = {
     ...(captionColumn ? { captionColumn } : {}),
     ...(tagsColumn !== null ? { tagsColumn } : {})
   }
-  const detect = useQuery({
-    queryKey: ['import-detect', previewDir, format, formatOptions],
-    queryFn: () =>
-      call('import.detect', { dir: previewDir ?? '', format, formatOptions, limit: 12 }),
-    enabled: previewDir !== null,
-    placeholderData: keepPreviousData,
-    retry: false,
-    staleTime: 0,
-    gcTime: 0
-  })
-  const r = previewDir !== null ? detect.data : undefined
+  const detect = useCall(
+    'import.detect',
+    { dir: previewDir ?? '', format, formatOptions, limit: 12, totals: true },
+    {
+      enabled: previewDir !== null,
+      placeholderData: keepPreviousData,
+      retry: false,
+      staleTime: 0,
+      gcTime: 0
+    }
+  )
+  const current = previewDir !== null && previewDir === dir.trim()
+  const r = current ? detect.data : undefined
   const showColumns = r && r.format === 'hf' && r.columns.length > 0
+  const [browsing, setBrowsing] = useState(false)
+  const ready = !!r?.totals && r.totals.images + r.totals.unreadable > 0 && !detect.isFetching
 
   async function choose(): Promise<void> {
-    const picked = await client.openFolder()
-    if (picked) {
-      setDir(picked)
-      setPreviewDir(picked)
+    if (client.mode === 'browser') {
+      setBrowsing(true)
+      return
     }
+    const picked = await client.openFolder()
+    if (picked) setDir(picked)
   }
 
   function preview(): void {
-    const path = dir.trim()
-    if (!path) return
-    if (path === previewDir) {
-      void detect.refetch()
-      return
-    }
-    setCaptionColumn(null)
-    setTagsColumn(null)
-    setPreviewDir(path)
+    if (dir.trim() && dir.trim() === previewDir) void detect.refetch()
   }
 
   async function submit(e: FormEvent): Promise<void> {
     e.preventDefault()
     const path = dir.trim()
-    if (!path || busy) return
+    if (!path || busy || !ready) return
     setBusy(true)
     try {
       // the previewed format is what the user saw; without a preview the import detects it
@@ -123,7 +141,7 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
       void track(res.jobId)
       onClose()
     } catch (err) {
-      toast.error(err)
+      setStartError(errorText(t, err))
     } finally {
       setBusy(false)
     }
@@ -153,10 +171,15 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
             type="submit"
             form="import-form"
             className="btn btn-primary"
-            disabled={!dir.trim() || busy}
+            disabled={!dir.trim() || busy || !ready}
             data-testid="import-start"
           >
-            {t('import.start')}
+            {r?.totals
+              ? t('import.startN', {
+                  count: r.totals.images,
+                  n: new Intl.NumberFormat(i18n.language).format(r.totals.images)
+                })
+              : t('import.start')}
           </button>
         </>
       }
@@ -169,21 +192,35 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
               autoFocus
               className="input mono grow"
               value={dir}
-              onChange={(e) => setDir(e.target.value)}
-              onBlur={() => {
-                if (previewDir !== null && dir.trim() && dir.trim() !== previewDir) preview()
+              onChange={(e) => {
+                setDir(e.target.value)
+                setStartError(null)
               }}
               placeholder={t('import.pathPlaceholder')}
               spellCheck={false}
+              aria-describedby="import-path-state"
               data-testid="import-path"
             />
-            {client.mode === 'electron' && (
-              <button type="button" className="btn" onClick={() => void choose()}>
-                {t('import.choose')}
-              </button>
-            )}
+            <button
+              type="button"
+              className="btn"
+              onClick={() => void choose()}
+              data-testid="import-browse"
+            >
+              {t('import.choose')}
+            </button>
           </div>
-          <small className="muted">{t('import.pathHint')}</small>
+          <small className="muted" id="import-path-state" data-testid="import-path-state">
+            {!dir.trim()
+              ? t('import.pathHint')
+              : !current || (detect.isFetching && !r)
+                ? t('import.checking')
+                : detect.error
+                  ? ''
+                  : r?.totals && r.totals.images + r.totals.unreadable === 0
+                    ? t('import.noImages')
+                    : t('import.pathHint')}
+          </small>
         </label>
         <div className="dt-cols">
           <label className="field">
@@ -203,8 +240,7 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
               value={r && format === 'auto' ? r.format : format}
               onChange={(e) => {
                 setFormat(e.target.value as ImportFormat)
-                setCaptionColumn(null)
-                setTagsColumn(null)
+                setCols({ dir: previewDir, caption: null, tags: null })
               }}
               data-testid="import-format"
             >
@@ -216,14 +252,17 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
             </select>
           </label>
         </div>
-        {previewDir !== null && detect.isFetching && !r && (
-          <p className="muted">{t('datatools.import.detecting')}</p>
-        )}
-        {previewDir !== null && detect.error && (
-          <p className="text-danger" data-testid="import-detect-error">
-            {detect.error.message}
+        {current && detect.error && (
+          <p className="text-danger" role="alert" data-testid="import-detect-error">
+            {errorText(t, detect.error)}
           </p>
         )}
+        {startError && (
+          <p className="text-danger" role="alert" data-testid="import-start-error">
+            {startError}
+          </p>
+        )}
+        {r?.totals && <Totals totals={r.totals} />}
         {r && (
           <section className="dt-section" data-testid="import-detected" data-format={r.format}>
             <p>
@@ -306,6 +345,70 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
           </section>
         )}
       </form>
+      {browsing && (
+        <FolderBrowser
+          start={dir.trim() || undefined}
+          onClose={() => setBrowsing(false)}
+          onPick={(p) => {
+            setBrowsing(false)
+            setDir(p)
+          }}
+        />
+      )}
     </Modal>
+  )
+}
+
+/** What the import will bring in, counted before anything is written. */
+function Totals({ totals: x }: { totals: ImportTotals }): ReactNode {
+  const { t, i18n } = useTranslation()
+  const nf = new Intl.NumberFormat(i18n.language)
+  const cells: { key: string; label: string; n: number; warn?: boolean }[] = [
+    { key: 'images', label: t('import.totals.images'), n: x.images },
+    { key: 'captioned', label: t('import.totals.captioned'), n: x.captioned },
+    { key: 'uncaptioned', label: t('import.totals.uncaptioned'), n: x.uncaptioned },
+    { key: 'orphans', label: t('import.totals.orphans'), n: x.orphanCaptions, warn: true },
+    { key: 'unreadable', label: t('import.totals.unreadable'), n: x.unreadable, warn: true },
+    { key: 'duplicates', label: t('import.totals.duplicates'), n: x.duplicates, warn: true }
+  ]
+  const examples = [
+    ...x.examples.unreadable.map((u) => `${u.path}: ${u.reason}`),
+    ...x.examples.orphanCaptions.map((p) => t('import.totals.orphanExample', { path: p })),
+    ...x.examples.duplicates.map((d) =>
+      t('import.totals.duplicateExample', { list: d.join(' = ') })
+    )
+  ]
+  return (
+    <section
+      className="import-totals"
+      data-testid="import-totals"
+      aria-label={t('import.totals.title')}
+    >
+      <dl className="totals-grid">
+        {cells.map((c) => (
+          <div
+            key={c.key}
+            className={`totals-cell ${c.warn && c.n > 0 ? 'totals-warn' : ''}`}
+            data-testid={`total-${c.key}`}
+            data-count={c.n}
+          >
+            <dt>{c.label}</dt>
+            <dd>{nf.format(c.n)}</dd>
+          </div>
+        ))}
+      </dl>
+      {examples.length > 0 && (
+        <details className="dt-warnings" data-testid="import-total-examples">
+          <summary>{t('import.totals.examples')}</summary>
+          <ul>
+            {examples.map((e, i) => (
+              <li key={i} className="mono small">
+                {e}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
   )
 }

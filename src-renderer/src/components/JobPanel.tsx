@@ -30,9 +30,18 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
   const nf = new Intl.NumberFormat(i18n.language)
   const { cancel, resume, dismiss, loadMoreErrors } = useJobs()
   const bytes = job.kind === 'download' // a download counts bytes, not images
+  const kindLabel = t(`jobs.kind_${job.kind}`, {
+    defaultValue: t(`captioning.jobKind_${job.kind}`, { defaultValue: job.kind })
+  })
   const active = isActive(job.status)
   const finished = job.done + job.failed
-  const pct = job.total > 0 ? Math.min(100, (finished / job.total) * 100) : active ? 0 : 100
+  // a job that failed before it counted anything shows an empty bar, not a full one
+  const pct =
+    job.total > 0
+      ? Math.min(100, (finished / job.total) * 100)
+      : active || job.status !== 'done'
+        ? 0
+        : 100
   return (
     <section
       className="job-card"
@@ -42,9 +51,7 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
     >
       <div className="job-head">
         <strong className="job-title" title={job.dir ?? ''}>
-          {t(`jobs.kind_${job.kind}`, {
-            defaultValue: t(`captioning.jobKind_${job.kind}`, { defaultValue: job.kind })
-          })}
+          {kindLabel}
           {job.dir && <span className="muted"> · {baseName(job.dir)}</span>}
         </strong>
         <span className={`badge job-status-${job.status}`} data-testid="job-status">
@@ -54,14 +61,27 @@ function JobCard({ job, onOpen }: { job: JobView; onOpen(datasetId: number): voi
       <div
         className={`progress ${active ? 'progress-live' : ''}`}
         role="progressbar"
+        aria-label={kindLabel}
         aria-valuemin={0}
         aria-valuemax={job.total}
         aria-valuenow={finished}
       >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
+      {job.error && !active && (
+        <p className="job-error" role="alert" data-testid="job-error">
+          {t(`jobs.why_${job.status === 'failed' ? 'failed' : 'stopped'}`, {
+            kind: kindLabel
+          })}{' '}
+          {job.error}
+        </p>
+      )}
       <div className="job-stats">
-        <span className="job-phase">{job.phase}</span>
+        {active && (
+          <span className="job-phase">
+            {t(`jobs.phase_${job.phase}`, { defaultValue: job.phase })}
+          </span>
+        )}
         <span data-testid="job-count">
           {bytes
             ? t('captioning.bytesProgress', {

@@ -3,23 +3,13 @@
  * the Hunyuan insert_content prompt a generative captioner would get, and the context block.
  */
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 
-export function KnowledgePanel({
-  imageId,
-  version
-}: {
-  imageId: number
-  version: string
-}): ReactNode {
+/** Refreshed by the change map whenever the image's captions, tags or the glossary change. */
+export function KnowledgePanel({ imageId }: { imageId: number }): ReactNode {
   const { t } = useTranslation()
-  const q = useQuery({
-    queryKey: ['knowledge', imageId, version],
-    queryFn: () => call('glossary.knowledge', { imageId }),
-    placeholderData: (prev) => prev
-  })
+  const q = useCall('glossary.knowledge', { imageId }, { placeholderData: (prev) => prev })
   const k = q.data
   const n = k?.entries.length ?? 0
   return (

@@ -1,20 +1,15 @@
 /** Lint issues of one image (captions.lint {imageId}) as badges; the offending span in the title. */
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { LintIssue } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { useTokenizers } from './TokenBudget'
 
-/** `version` changes whenever the captions change (e.g. their updatedAt), to re-lint. */
-export function LintBadges({ imageId, version }: { imageId: number; version: string }): ReactNode {
+/** Re-linted by the change map whenever the image's captions or tags or the glossary change. */
+export function LintBadges({ imageId }: { imageId: number }): ReactNode {
   const { t } = useTranslation()
   const tokenizers = useTokenizers()
-  const q = useQuery({
-    queryKey: ['lint', imageId, version, tokenizers],
-    queryFn: () => call('captions.lint', { imageId, tokenizers }),
-    placeholderData: (prev) => prev
-  })
+  const q = useCall('captions.lint', { imageId, tokenizers }, { placeholderData: (prev) => prev })
   const issues = q.data?.images[0]?.issues
   if (!issues) return null
   return (

@@ -4,40 +4,53 @@
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { LINT_RULES } from './glossaryConstants'
 import type { ImageFilter, LintRule } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { LintBadge } from './LintBadges'
 import { useTokenizers } from './TokenBudget'
+import { errorText } from './errorText'
 
 interface Props {
   datasetId: number
   filter: ImageFilter
   selectedId: number | null
   onSelect(id: number): void
+  onClose(): void
 }
 
-export function LintList({ datasetId, filter, selectedId, onSelect }: Props): ReactNode {
+export function LintList({ datasetId, filter, selectedId, onSelect, onClose }: Props): ReactNode {
   const { t } = useTranslation()
   const tokenizers = useTokenizers()
   const [rules, setRules] = useState<LintRule[]>([])
-  const q = useQuery({
-    queryKey: ['lint', 'list', datasetId, filter, rules, tokenizers],
-    queryFn: () =>
-      call('captions.lint', {
-        target: { datasetId, filter: { ...filter, datasetId } },
-        ...(rules.length ? { rules } : {}),
-        limit: 1000,
-        tokenizers
-      }),
-    placeholderData: (prev) => prev
-  })
+  const q = useCall(
+    'captions.lint',
+    {
+      target: { datasetId, filter: { ...filter, datasetId } },
+      ...(rules.length ? { rules } : {}),
+      limit: 1000,
+      tokenizers
+    },
+    { placeholderData: (prev) => prev }
+  )
   const toggle = (r: LintRule): void =>
     setRules((rs) => (rs.includes(r) ? rs.filter((x) => x !== r) : [...rs, r]))
   return (
-    <section className="lint-list" data-testid="lint-list">
+    <section className="lint-list" data-testid="lint-list" aria-label={t('glossary.lint.filter')}>
+      <header className="tag-panel-head">
+        <strong>{t('glossary.lint.filter')}</strong>
+        <span className="grow" />
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={t('toast.dismiss')}
+          onClick={onClose}
+          data-testid="lint-close"
+        >
+          ×
+        </button>
+      </header>
       <div className="lint-rules">
         {LINT_RULES.map((r) => (
           <button
@@ -55,7 +68,7 @@ export function LintList({ datasetId, filter, selectedId, onSelect }: Props): Re
             : t('grid.loading')}
         </span>
       </div>
-      {q.error && <p className="text-danger">{q.error.message}</p>}
+      {q.error && <p className="text-danger">{errorText(t, q.error)}</p>}
       <ul className="lint-rows">
         {q.data?.images.map((img) => (
           <li key={img.imageId}>

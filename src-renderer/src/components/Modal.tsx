@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react'
-import type { ReactNode } from 'react'
+import type { ReactNode, RefObject } from 'react'
+import { useTranslation } from 'react-i18next'
 
 interface Props {
   title: string
@@ -10,9 +11,14 @@ interface Props {
   wide?: boolean
 }
 
-/** A native modal <dialog>: focus trap, Esc and the backdrop come from the browser. */
-export function Modal({ title, onClose, children, footer, testId, wide }: Props): ReactNode {
-  const ref = useRef<HTMLDialogElement>(null)
+/**
+ * Opens a native <dialog> modally while the component is mounted: Esc calls `onClose` (the latest
+ * one), and focus goes back where it was when the dialog closes. Returns the latest `onClose`.
+ */
+export function useModalDialog(
+  ref: RefObject<HTMLDialogElement | null>,
+  onClose: () => void
+): RefObject<() => void> {
   const close = useRef(onClose)
   useEffect(() => {
     close.current = onClose
@@ -32,7 +38,15 @@ export function Modal({ title, onClose, children, footer, testId, wide }: Props)
       if (d.open) d.close()
       if (prev instanceof HTMLElement) prev.focus()
     }
-  }, [])
+  }, [ref])
+  return close
+}
+
+/** A native modal <dialog>: focus trap, Esc and the backdrop come from the browser. */
+export function Modal({ title, onClose, children, footer, testId, wide }: Props): ReactNode {
+  const { t } = useTranslation()
+  const ref = useRef<HTMLDialogElement>(null)
+  const close = useModalDialog(ref, onClose)
   return (
     <dialog
       ref={ref}
@@ -45,7 +59,12 @@ export function Modal({ title, onClose, children, footer, testId, wide }: Props)
     >
       <header className="modal-head">
         <h2>{title}</h2>
-        <button className="icon-btn" aria-label="×" onClick={() => close.current()}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={t('shortcuts.close')}
+          onClick={() => close.current()}
+        >
           ×
         </button>
       </header>

@@ -1,9 +1,8 @@
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { CatalogueEntry, ModelInfo } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { isActive, useJobs } from './jobs'
 import type { JobView } from './jobs'
 import { formatBytes } from './ModelFormat'
@@ -24,7 +23,12 @@ function DownloadProgress({ job }: { job: JobView }): ReactNode {
   const pct = job.total > 0 ? Math.min(100, (job.done / job.total) * 100) : 0
   return (
     <div className="model-dl" data-testid="catalogue-progress" data-status={job.status}>
-      <div className="progress progress-live" role="progressbar" aria-valuenow={job.done}>
+      <div
+        className="progress progress-live"
+        role="progressbar"
+        aria-label={t('captioning.jobKind_download', { defaultValue: 'download' })}
+        aria-valuenow={job.done}
+      >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <small className="muted">
@@ -52,11 +56,8 @@ export function ModelCatalogue({
   const { jobs, track } = useJobs()
   const [mirror, setMirror] = useState(storedMirror)
   const [started, setStarted] = useState<Record<string, number>>({})
-  const cat = useQuery({
-    queryKey: ['models', 'catalogue'],
-    queryFn: () => call('models.catalogue', {}),
-    staleTime: Infinity
-  })
+  const cat = useCall('models.catalogue', {}, { staleTime: Infinity })
+  const startDownload = useMutate('models.download')
 
   async function download(e: CatalogueEntry): Promise<void> {
     const m = mirror.trim().replace(/\/+$/, '')
@@ -66,7 +67,7 @@ export function ModelCatalogue({
       // storage unavailable: the mirror lasts for this page only
     }
     try {
-      const r = await call('models.download', { repoId: e.repoId, ...(m ? { mirror: m } : {}) })
+      const r = await startDownload.mutateAsync({ repoId: e.repoId, ...(m ? { mirror: m } : {}) })
       setStarted((s) => ({ ...s, [e.repoId]: r.jobId }))
       void track(r.jobId)
     } catch (err) {

@@ -11,4 +11,4 @@ export function formatBytes(n: number): string {
 }
 
 /** Job kinds the job panel can resume after a cancel, a crash or a failure. */
-export const RESUMABLE_KINDS: readonly string[] = ['caption', 'download']
+export const RESUMABLE_KINDS: readonly string[] = ['caption', 'download', 'import']

@@ -1,10 +1,9 @@
 import { useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { ExecutionProviderName, RuntimeSettings } from '@shared/api'
 import { EXECUTION_PROVIDERS } from '@shared/constants'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useToast } from './Toasts'
 
 const EPS = EXECUTION_PROVIDERS
@@ -25,24 +24,20 @@ function sessionLabel(key: string): string {
 export function ModelRuntime(): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
-  const status = useQuery({
-    queryKey: ['models', 'status'],
-    queryFn: () => call('models.status', {}),
-    refetchInterval: 5000
-  })
+  // the worker's state changes without library events (sessions load and idle out): poll it
+  const status = useCall('models.status', {}, { refetchInterval: 5000 })
+  const unloadModels = useMutate('models.unload')
+  const setRuntime = useMutate('models.setRuntime')
   // the settings being edited; until the first edit, the library's
   const [edited, setForm] = useState<RuntimeSettings | null>(null)
   const form = edited ?? status.data?.runtime ?? null
 
   async function unload(): Promise<void> {
     try {
-      await call('models.unload', {})
+      await unloadModels.mutateAsync({})
       toast.info(t('captioning.models.unloaded'))
     } catch (e) {
       toast.error(e)
-    } finally {
-      void qc.invalidateQueries({ queryKey: ['models', 'status'] })
     }
   }
 
@@ -50,12 +45,10 @@ export function ModelRuntime(): ReactNode {
     e.preventDefault()
     if (!form) return
     try {
-      setForm(await call('models.setRuntime', form))
+      setForm(await setRuntime.mutateAsync(form))
       toast.info(t('captioning.models.runtimeSaved'))
     } catch (err) {
       toast.error(err)
-    } finally {
-      void qc.invalidateQueries({ queryKey: ['models', 'status'] })
     }
   }
 

@@ -1,11 +1,10 @@
 /** 简/繁 conversion (opencc) of the selected caption, the filter or the dataset: one undoable batch. */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { SCRIPTS } from './glossaryConstants'
 import type { ImageFilter, Lang, ScriptName } from '@shared/api'
-import { call } from '../api/client'
+import { useMutate } from '../api/query'
 import { ScopePicker, targetFor, type Scope } from './GlossaryApplyDialog'
 import { Modal } from './Modal'
 import { useToast } from './Toasts'
@@ -20,7 +19,7 @@ interface Props {
 export function ScriptConvertDialog({ datasetId, filter, selectedId, onClose }: Props): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
+  const convertScript = useMutate('captions.convertScript')
   const [scope, setScope] = useState<Scope>(selectedId != null ? 'selection' : 'filter')
   const [to, setTo] = useState<ScriptName>('simplified')
   const [lang, setLang] = useState<Lang>('zh')
@@ -29,7 +28,7 @@ export function ScriptConvertDialog({ datasetId, filter, selectedId, onClose }: 
   async function convert(): Promise<void> {
     setBusy(true)
     try {
-      const r = await call('captions.convertScript', {
+      const r = await convertScript.mutateAsync({
         target: targetFor(scope, datasetId, filter, selectedId),
         to,
         lang
@@ -42,8 +41,6 @@ export function ScriptConvertDialog({ datasetId, filter, selectedId, onClose }: 
       toast.error(e)
     } finally {
       setBusy(false)
-      for (const key of ['grid', 'images', 'image', 'lint', 'knowledge'])
-        void qc.invalidateQueries({ queryKey: [key] })
     }
   }
 

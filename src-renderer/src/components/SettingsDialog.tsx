@@ -5,33 +5,26 @@
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import {
   bindingOverrides,
   comboOf,
   DEFAULT_BINDINGS,
   SHORTCUT_ACTIONS,
-  SHORTCUTS_KEY,
   showCombo,
   useBindings
 } from '../hooks/keyboard'
 import type { Bindings, ShortcutAction } from '../hooks/keyboard'
 import { Modal } from './Modal'
+import { ADVANCE_KEY, useAdvanceOnReview } from '../hooks/useAdvance'
 import { actionLabel } from './ShortcutSheet'
 import { useToast } from './Toasts'
 import '../styles/review.css'
 
-export const REVIEWER_KEY = ['settings', 'reviewer'] as const
-
 /** The reviewer name in settings ('' when none is set: the OS user name is recorded). */
 export function useReviewer(): string | null {
-  const q = useQuery({
-    queryKey: REVIEWER_KEY,
-    queryFn: () => call('settings.get', { key: 'reviewer' }),
-    staleTime: Infinity
-  })
+  const q = useCall('settings.get', { key: 'reviewer' }, { staleTime: Infinity })
   if (!q.data) return null
   return typeof q.data.value === 'string' ? q.data.value : ''
 }
@@ -124,7 +117,7 @@ function BindingsEditor({
 export function SettingsDialog({ onClose }: { onClose(): void }): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
+  const setSetting = useMutate('settings.set')
   const stored = useReviewer()
   const current = useBindings()
   const [name, setName] = useState<string | null>(null)
@@ -132,16 +125,15 @@ export function SettingsDialog({ onClose }: { onClose(): void }): ReactNode {
   const [saving, setSaving] = useState(false)
   const reviewer = name ?? stored ?? ''
   const b = bindings ?? current
+  const storedAdvance = useAdvanceOnReview()
+  const [advance, setAdvance] = useState<boolean | null>(null)
 
   async function save(): Promise<void> {
     setSaving(true)
     try {
-      await call('settings.set', { key: 'reviewer', value: reviewer.trim() })
-      await call('settings.set', { key: 'shortcuts', value: bindingOverrides(b) })
-      await Promise.all([
-        qc.invalidateQueries({ queryKey: REVIEWER_KEY }),
-        qc.invalidateQueries({ queryKey: SHORTCUTS_KEY })
-      ])
+      await setSetting.mutateAsync({ key: 'reviewer', value: reviewer.trim() })
+      await setSetting.mutateAsync({ key: 'shortcuts', value: bindingOverrides(b) })
+      if (advance !== null) await setSetting.mutateAsync({ key: ADVANCE_KEY, value: advance })
       toast.info(t('review.settings.saved'))
       onClose()
     } catch (e) {
@@ -192,6 +184,15 @@ export function SettingsDialog({ onClose }: { onClose(): void }): ReactNode {
           maxLength={200}
         />
         <small className="muted">{t('review.settings.reviewerHint')}</small>
+      </label>
+      <label className="check settings-check">
+        <input
+          type="checkbox"
+          checked={advance ?? storedAdvance}
+          onChange={(e) => setAdvance(e.target.checked)}
+          data-testid="settings-advance"
+        />
+        {t('review.settings.advance')}
       </label>
       <h3 className="settings-h">{t('review.settings.shortcuts')}</h3>
       <BindingsEditor value={b} onChange={setBindings} />

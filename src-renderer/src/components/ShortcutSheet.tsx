@@ -5,11 +5,13 @@ import { SHORTCUT_ACTIONS, showCombo, useBindings } from '../hooks/keyboard'
 import type { ShortcutAction } from '../hooks/keyboard'
 import { Modal } from './Modal'
 
-const REVIEW_ACTIONS: ShortcutAction[] = ['selectAll', 'bulk', 'tags']
+type ReviewAction = 'selectAll' | 'bulk' | 'tags'
+const isReviewAction = (a: ShortcutAction): a is ReviewAction =>
+  a === 'selectAll' || a === 'bulk' || a === 'tags'
 
 /** The label of a bindable action (shared by the sheet and the settings dialog). */
 export function actionLabel(t: TFunction, a: ShortcutAction): string {
-  return REVIEW_ACTIONS.includes(a) ? t(`review.actions.${a}`) : t(`shortcuts.${a}`)
+  return isReviewAction(a) ? t(`review.actions.${a}`) : t(`shortcuts.${a}`)
 }
 
 /** Lists the bindings in force (settings 'shortcuts' over the defaults). */

@@ -1,6 +1,5 @@
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import {
   Bar,
@@ -13,7 +12,7 @@ import {
   YAxis
 } from 'recharts'
 import type { BucketFilter, ImageFilter } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ACCENT, AXIS, ChartCard, ChartEmpty, TOOLTIP_STYLE, WARN } from './ChartCard'
 import type { GridLink } from './StatsLinks'
 
@@ -39,10 +38,7 @@ export function StatsBuckets({
     noUpscale: false
   })
   const set = (patch: Partial<Settings>): void => setS((o) => ({ ...o, ...patch }))
-  const q = useQuery({
-    queryKey: ['stats', 'buckets', filter, s],
-    queryFn: () => call('stats.buckets', { filter, ...s })
-  })
+  const q = useCall('stats.buckets', { filter, ...s })
   const d = q.data
   const rows = (d?.buckets ?? []).map((b) => ({
     ...b,

@@ -1,6 +1,5 @@
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import {
   Bar,
@@ -13,7 +12,7 @@ import {
   YAxis
 } from 'recharts'
 import type { Histogram, ImageFilter, Lang } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ACCENT, AXIS, ChartCard, ChartEmpty, DANGER, TOOLTIP_STYLE } from './ChartCard'
 import type { GridLink } from './StatsLinks'
 
@@ -118,10 +117,7 @@ export function StatsCaptions({
 }): ReactNode {
   const { t } = useTranslation()
   const [unit, setUnit] = useState<Unit>('clip')
-  const q = useQuery({
-    queryKey: ['stats', 'captionLengths', filter],
-    queryFn: () => call('stats.captionLengths', { filter })
-  })
+  const q = useCall('stats.captionLengths', { filter })
   const d = q.data
   return (
     <ChartCard

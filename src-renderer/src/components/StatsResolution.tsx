@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import {
   Bar,
@@ -14,7 +13,7 @@ import {
   ZAxis
 } from 'recharts'
 import type { ImageFilter } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ACCENT, AXIS, ChartCard, ChartEmpty, TOOLTIP_STYLE } from './ChartCard'
 import type { GridLink } from './StatsLinks'
 
@@ -27,10 +26,7 @@ export function StatsResolution({
   onFilter(link: GridLink): void
 }): ReactNode {
   const { t } = useTranslation()
-  const q = useQuery({
-    queryKey: ['stats', 'resolution', filter],
-    queryFn: () => call('stats.resolution', { filter, maxPoints: 2000 })
-  })
+  const q = useCall('stats.resolution', { filter, maxPoints: 2000 })
   const d = q.data
   const aspect = (d?.aspect ?? []).map((a, k, all) => ({
     ...a,

@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import {
   Bar,
@@ -16,7 +15,7 @@ import {
   YAxis
 } from 'recharts'
 import type { ImageFilter, ReviewStatus } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { REVIEW_STATUSES } from '../api/constants'
 import { AXIS, ChartCard, ChartEmpty, STATUS_COLOURS, TOOLTIP_STYLE } from './ChartCard'
 import type { GridLink } from './StatsLinks'
@@ -38,14 +37,10 @@ export function StatsReview({
   const { t, i18n } = useTranslation()
   const [interval, setSlot] = useState<Interval>('day')
   const [actor, setActor] = useState<string | null>(null)
-  const q = useQuery({
-    queryKey: ['stats', 'review', filter, interval],
-    queryFn: () =>
-      call('stats.review', {
-        filter,
-        interval,
-        tzOffsetMinutes: -new Date().getTimezoneOffset()
-      })
+  const q = useCall('stats.review', {
+    filter,
+    interval,
+    tzOffsetMinutes: -new Date().getTimezoneOffset()
   })
   const d = q.data
   const slices = REVIEW_STATUSES.map((s) => ({

@@ -1,10 +1,9 @@
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { ImageFilter } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ACCENT, AXIS, ChartCard, ChartEmpty, TOOLTIP_STYLE } from './ChartCard'
 import type { GridLink } from './StatsLinks'
 
@@ -20,10 +19,7 @@ export function StatsTags({
 }): ReactNode {
   const { t } = useTranslation()
   const [top, setTop] = useState<number>(30)
-  const q = useQuery({
-    queryKey: ['stats', 'tags', filter, top],
-    queryFn: () => call('stats.tags', { filter, top })
-  })
+  const q = useCall('stats.tags', { filter, top })
   const d = q.data
   const rows = d?.top ?? []
   return (

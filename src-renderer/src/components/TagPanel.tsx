@@ -5,10 +5,10 @@
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { ImageFilter } from '@shared/api'
-import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useDebounced } from '../hooks/useDebounced'
 import { useJobs } from './jobs'
 import { useToast } from './Toasts'
@@ -30,7 +30,8 @@ export function TagPanel({ datasetId, filter, picked, onPick, onClose }: Props):
   const nf = new Intl.NumberFormat(i18n.language)
   const toast = useToast()
   const jobs = useJobs()
-  const qc = useQueryClient()
+  const renameTag = useMutate('tags.rename')
+  const mergeTags = useMutate('tags.merge')
   const [search, setSearch] = useState('')
   const [sort, setSort] = useState<{ key: SortKey; dir: 'asc' | 'desc' }>({
     key: 'count',
@@ -42,12 +43,11 @@ export function TagPanel({ datasetId, filter, picked, onPick, onClose }: Props):
   const [busy, setBusy] = useState(false)
   const q = useDebounced(search.trim(), 150)
 
-  // under ['images'] so every library change (edits, undo, jobs) refreshes the counts
-  const list = useQuery({
-    queryKey: ['images', 'tags.list', filter, q, sort],
-    queryFn: () => call('tags.list', { filter, sort, limit: 2000, ...(q ? { search: q } : {}) }),
-    placeholderData: keepPreviousData
-  })
+  const list = useCall(
+    'tags.list',
+    { filter, sort, limit: 2000, ...(q ? { search: q } : {}) },
+    { placeholderData: keepPreviousData }
+  )
 
   const toggleSort = (key: SortKey): void =>
     setSort((s) =>
@@ -64,14 +64,12 @@ export function TagPanel({ datasetId, filter, picked, onPick, onClose }: Props):
       const scope = everywhere ? {} : { datasetId }
       const r =
         ticked.length === 1
-          ? await call('tags.rename', { from: ticked[0]!, to: into, ...scope })
-          : await call('tags.merge', { tags: ticked, into, ...scope })
+          ? await renameTag.mutateAsync({ from: ticked[0]!, to: into, ...scope })
+          : await mergeTags.mutateAsync({ tags: ticked, into, ...scope })
       if (r.jobId != null) void jobs.track(r.jobId)
       else toast.info(t('review.bulk.applied', { n: nf.format(r.changed ?? 0) }))
       setTicked([])
       setTarget('')
-      void qc.invalidateQueries({ queryKey: ['images'] })
-      void qc.invalidateQueries({ queryKey: ['image'] })
     } catch (e) {
       toast.error(e)
     } finally {

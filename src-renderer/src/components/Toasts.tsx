@@ -2,17 +2,31 @@ import { createContext, useCallback, useContext, useMemo, useRef, useState } fro
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { CallError } from '../api/client'
+import { errorText } from './errorText'
+
+interface ToastAction {
+  label: string
+  run(): void | Promise<void>
+}
 
 interface Toast {
   id: number
   kind: 'error' | 'info'
   message: string
   code?: string
+  action?: ToastAction
+  testId?: string
+}
+
+export interface InfoOptions {
+  /** a button in the toast (Undo); the toast then stays longer */
+  action?: ToastAction | undefined
+  testId?: string
 }
 
 interface ToastApi {
   error(e: unknown): void
-  info(message: string): void
+  info(message: string, opts?: InfoOptions): void
 }
 
 const Ctx = createContext<ToastApi>({ error: () => {}, info: () => {} })
@@ -34,7 +48,7 @@ export function ToastProvider({ children }: { children: ReactNode }): ReactNode 
     (toast: Omit<Toast, 'id'>) => {
       const id = next.current++
       setToasts((ts) => [...ts.slice(-4), { ...toast, id }])
-      setTimeout(() => dismiss(id), toast.kind === 'error' ? ERROR_MS : INFO_MS)
+      setTimeout(() => dismiss(id), toast.kind === 'error' || toast.action ? ERROR_MS : INFO_MS)
     },
     [dismiss]
   )
@@ -42,14 +56,17 @@ export function ToastProvider({ children }: { children: ReactNode }): ReactNode 
   const api = useMemo<ToastApi>(
     () => ({
       error(e) {
-        if (e instanceof CallError) push({ kind: 'error', message: e.message, code: e.code })
-        else push({ kind: 'error', message: e instanceof Error ? e.message : String(e) })
+        push({
+          kind: 'error',
+          message: errorText(t, e),
+          ...(e instanceof CallError ? { code: e.code } : {})
+        })
       },
-      info(message) {
-        push({ kind: 'info', message })
+      info(message, opts) {
+        push({ kind: 'info', message, ...opts })
       }
     }),
-    [push]
+    [push, t]
   )
 
   return (
@@ -60,12 +77,26 @@ export function ToastProvider({ children }: { children: ReactNode }): ReactNode 
           <div
             key={x.id}
             className={`toast toast-${x.kind}`}
-            data-testid={x.kind === 'error' ? 'toast-error' : 'toast-info'}
+            role={x.kind === 'error' ? 'alert' : undefined}
+            data-testid={x.testId ?? (x.kind === 'error' ? 'toast-error' : 'toast-info')}
+            data-code={x.code}
           >
             <div className="toast-body">
-              {x.code && <code className="toast-code">{x.code}</code>}
               <span>{x.message}</span>
             </div>
+            {x.action && (
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => {
+                  dismiss(x.id)
+                  void Promise.resolve(x.action!.run()).catch((e: unknown) => api.error(e))
+                }}
+                data-testid="toast-action"
+              >
+                {x.action.label}
+              </button>
+            )}
             <button
               className="icon-btn"
               aria-label={t('toast.dismiss')}

@@ -4,12 +4,12 @@
  * files in a small settings dialog (stored as the 'tokenizers' setting) to make them exact.
  * Over-budget text is shown with the part the encoder drops highlighted from the cut point.
  */
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { Lang, TokenBudget } from '@shared/api'
 import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { useDebounced } from '../hooks/useDebounced'
 import { Modal } from './Modal'
 
@@ -17,8 +17,6 @@ export interface Tokenizers {
   clip?: string
   mt5?: string
 }
-
-const TOKENIZERS_KEY = ['settings', 'tokenizers'] as const
 
 function asTokenizers(v: unknown): Tokenizers {
   if (!v || typeof v !== 'object') return {}
@@ -31,12 +29,9 @@ function asTokenizers(v: unknown): Tokenizers {
 
 /** The user's tokenizer.json choices (the 'tokenizers' setting); {} when none. */
 export function useTokenizers(): Tokenizers {
-  const q = useQuery({
-    queryKey: TOKENIZERS_KEY,
-    queryFn: async () => asTokenizers((await call('settings.get', { key: 'tokenizers' })).value),
-    staleTime: Infinity
-  })
-  return q.data ?? {}
+  const q = useCall('settings.get', { key: 'tokenizers' }, { staleTime: Infinity })
+  const value = q.data?.value
+  return useMemo(() => asTokenizers(value), [value])
 }
 
 export function useTokenBudget(text: string): {
@@ -46,12 +41,11 @@ export function useTokenBudget(text: string): {
 } {
   const tokenizers = useTokenizers()
   const debounced = useDebounced(text, 250)
-  const q = useQuery({
-    queryKey: ['tokens', debounced, tokenizers],
-    queryFn: () => call('text.tokens', { text: debounced, tokenizers }),
-    staleTime: Infinity,
-    placeholderData: (prev) => prev
-  })
+  const q = useCall(
+    'text.tokens',
+    { text: debounced, tokenizers },
+    { staleTime: Infinity, placeholderData: (prev) => prev }
+  )
   return { budgets: q.data?.budgets ?? [], error: q.error, pending: q.isFetching }
 }
 
@@ -166,7 +160,7 @@ export function BudgetCutPreview({
 /** Paths (on the machine running the core) of tokenizer.json files for exact counts. */
 export function TokenizerSettings({ onClose }: { onClose(): void }): ReactNode {
   const { t } = useTranslation()
-  const qc = useQueryClient()
+  const setSetting = useMutate('settings.set')
   const current = useTokenizers()
   const [clip, setClip] = useState(current.clip ?? '')
   const [mt5, setMt5] = useState(current.mt5 ?? '')
@@ -182,9 +176,7 @@ export function TokenizerSettings({ onClose }: { onClose(): void }): ReactNode {
     try {
       // load them once before keeping them, so a wrong path is reported here
       await call('text.tokens', { text: 'test', tokenizers: value })
-      await call('settings.set', { key: 'tokenizers', value: { ...value } })
-      await qc.invalidateQueries({ queryKey: TOKENIZERS_KEY })
-      void qc.invalidateQueries({ queryKey: ['lint'] })
+      await setSetting.mutateAsync({ key: 'tokenizers', value: { ...value } })
       onClose()
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))

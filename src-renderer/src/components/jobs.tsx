@@ -1,6 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
 import type { JobInfo, JobItemError, JobProgress, JobStatus } from '@shared/api'
 import { call } from '../api/client'
 import { useEvent } from '../api/useEvent'
@@ -18,6 +17,8 @@ export interface JobView {
   etaSeconds: number | null
   datasetId: number | null
   dir: string | null
+  /** why the job failed or stopped, in words (null while it runs or when it ended well) */
+  error: string | null
   errors: JobItemError[]
   nextSeq: number | null
   dismissed: boolean
@@ -64,6 +65,7 @@ function fromInfo(info: JobInfo, prev?: JobView): JobView {
     etaSeconds: isActive(info.status) ? (prev?.etaSeconds ?? null) : null,
     datasetId: info.datasetId,
     dir,
+    error: info.error,
     errors: prev?.errors ?? [],
     nextSeq: prev?.nextSeq ?? null,
     dismissed: prev?.dismissed ?? false
@@ -73,7 +75,6 @@ function fromInfo(info: JobInfo, prev?: JobView): JobView {
 /** Keeps every job the session has seen, so the panel survives navigation. */
 export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
   const [jobs, setJobs] = useState<Map<number, JobView>>(new Map())
-  const qc = useQueryClient()
   const toast = useToast()
 
   const upsert = useCallback((id: number, f: (prev: JobView | undefined) => JobView | null) => {
@@ -112,12 +113,11 @@ export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
       upsert(info.id, (p) =>
         p && !isActive(p.status) && isActive(info.status) ? p : fromInfo(info, p)
       )
-      if (!isActive(info.status)) {
-        if (info.failed > 0) void fetchErrors(info.id)
-        void qc.invalidateQueries({ queryKey: ['datasets'] })
-      }
+      // what a finished job changed is refreshed by the change map (api/query.ts)
+      if (!isActive(info.status) && (info.failed > 0 || info.status === 'failed'))
+        void fetchErrors(info.id)
     },
-    [upsert, fetchErrors, qc]
+    [upsert, fetchErrors]
   )
 
   useEffect(() => {
@@ -148,6 +148,7 @@ export function JobsProvider({ children }: { children: ReactNode }): ReactNode {
         etaSeconds: null,
         datasetId: null,
         dir: null,
+        error: null,
         errors: [],
         nextSeq: null,
         dismissed: false

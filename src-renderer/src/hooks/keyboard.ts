@@ -1,8 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef } from 'react'
 import type { KeyboardEvent as ReactKeyboardEvent, RefObject } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import type { ReviewStatus } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 
 /** What the current page can do from the keyboard; pages fill this in while mounted. */
 export interface KeyActions {
@@ -19,6 +18,10 @@ export interface KeyActions {
   clearSelection?(): void
   openBulk?(): void
   toggleTags?(): void
+  /** the editor's image full-window */
+  zoom?(): void
+  /** shows these images (after an undo/redo that touched them) */
+  reveal?(imageIds: number[]): void
 }
 
 export const KeyActionsContext = createContext<RefObject<KeyActions> | null>(null)
@@ -42,7 +45,9 @@ export function useKeyActions(actions: KeyActions): void {
       selectAll: () => latest.current.selectAll?.(),
       clearSelection: () => latest.current.clearSelection?.(),
       openBulk: () => latest.current.openBulk?.(),
-      toggleTags: () => latest.current.toggleTags?.()
+      toggleTags: () => latest.current.toggleTags?.(),
+      zoom: () => latest.current.zoom?.(),
+      reveal: (ids) => latest.current.reveal?.(ids)
     }
     ref.current = proxy
     return () => {
@@ -85,6 +90,7 @@ export const SHORTCUT_ACTIONS = [
   'bulk',
   'tags',
   'search',
+  'zoom',
   'help'
 ] as const
 export type ShortcutAction = (typeof SHORTCUT_ACTIONS)[number]
@@ -106,6 +112,7 @@ export const DEFAULT_BINDINGS: Bindings = {
   bulk: ['b'],
   tags: ['t'],
   search: ['/'],
+  zoom: ['z'],
   help: ['?']
 }
 
@@ -185,15 +192,9 @@ export function bindingOverrides(b: Bindings): Record<string, string | string[]>
   return out
 }
 
-export const SHORTCUTS_KEY = ['settings', 'shortcuts'] as const
-
 /** The bindings in force: settings 'shortcuts' over the defaults. */
 export function useBindings(): Bindings {
-  const q = useQuery({
-    queryKey: SHORTCUTS_KEY,
-    queryFn: () => call('settings.get', { key: 'shortcuts' }),
-    staleTime: Infinity
-  })
+  const q = useCall('settings.get', { key: 'shortcuts' }, { staleTime: Infinity })
   const value = q.data?.value
   return useMemo(() => mergeBindings(value), [value])
 }
@@ -227,6 +228,10 @@ export function useGlobalKeys(actions: RefObject<KeyActions>, global: GlobalHand
       const a = actions.current ?? {}
       const typing = isTyping(document.activeElement)
       const withMod = combo!.startsWith('Mod+')
+      // a text box keeps its own typing undo: Ctrl+Z there is the browser's, not the library's
+      if (typing && (action === 'undo' || action === 'redo')) return
+      // in an open menu or popover, keys move between its items
+      if (!withMod && document.activeElement?.closest('[role="menu"], .popover')) return
 
       if (action === 'leave') {
         if (!typing) a.clearSelection?.()
@@ -285,6 +290,11 @@ export function useGlobalKeys(actions: RefObject<KeyActions>, global: GlobalHand
           if (!a.toggleTags) return
           e.preventDefault()
           a.toggleTags()
+          return
+        case 'zoom':
+          if (!a.zoom) return
+          e.preventDefault()
+          a.zoom()
       }
     }
     window.addEventListener('keydown', onKey)

@@ -4,8 +4,10 @@ export type SaveState = 'idle' | 'saving' | 'saved' | 'error'
 
 /**
  * A field that saves itself: edits are sent `delay` ms after the last keystroke, one save at a
- * time, and `flush()` sends what is pending now (blur, selection change, before undo). While
- * nothing is pending the field follows the server's value (so undo/redo show up).
+ * time, and `flush()` sends what is pending now (blur, selection change, before undo); leaving
+ * (unmount) flushes too. While nothing is pending the field follows the server's value (so
+ * undo/redo show up). A failed save keeps the typed text on screen and pending: the state says
+ * 'error', the server's value does not replace it, and the next edit or flush tries again.
  */
 export function useAutosave(
   serverValue: string,
@@ -20,7 +22,7 @@ export function useAutosave(
   const [value, setValue] = useState(serverValue)
   const [state, setState] = useState<SaveState>('idle')
   const pending = useRef<string | null>(null)
-  const inflight = useRef<Promise<void> | null>(null)
+  const inflight = useRef<Promise<boolean> | null>(null)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const saveRef = useRef(save)
   useEffect(() => {
@@ -38,7 +40,8 @@ export function useAutosave(
     }
     for (;;) {
       if (inflight.current) {
-        await inflight.current
+        // another flush is saving: wait for it, then send what came in meanwhile
+        if (!(await inflight.current)) return
         continue
       }
       const v = pending.current
@@ -46,12 +49,21 @@ export function useAutosave(
       pending.current = null
       setState('saving')
       const p = saveRef.current(v).then(
-        () => setState(pending.current === null ? 'saved' : 'saving'),
-        () => setState('error')
+        () => {
+          setState(pending.current === null ? 'saved' : 'saving')
+          return true
+        },
+        () => {
+          // keep the text: it is still to be saved (unless a newer edit replaced it)
+          pending.current ??= v
+          setState('error')
+          return false
+        }
       )
       inflight.current = p
-      await p
+      const ok = await p
       if (inflight.current === p) inflight.current = null
+      if (!ok) return
     }
   }, [])
 

@@ -8,9 +8,8 @@
  * memoised rows re-render only where their `checked` flag flips.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import type { ImageFilter, ImageRow, Selection } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 
 type SelState =
   | { mode: 'ids'; ids: ReadonlySet<number>; key: string }
@@ -144,12 +143,12 @@ export function useSelection(
     return state.exclude.size ? { filter, exclude: [...state.exclude] } : { filter }
   }, [state, filter])
 
-  // the query form is counted by the core; under ['images'] so every library change recounts it
-  const counted = useQuery({
-    queryKey: ['images', 'selection.count', selection],
-    queryFn: () => call('selection.count', { selection: selection! }),
-    enabled: state.mode === 'all' && selection != null
-  })
+  // the query form is counted by the core (and recounted by the change map)
+  const counted = useCall(
+    'selection.count',
+    { selection: selection ?? { ids: [0] } },
+    { enabled: state.mode === 'all' && selection != null }
+  )
   const count =
     state.mode === 'ids'
       ? state.ids.size

@@ -20,7 +20,16 @@ export const en = {
     errors_one: '{{count, number}} error',
     reviewed: '{{done}} / {{total}} reviewed',
     captioned: 'zh {{zh}} · en {{en}}',
-    open: 'Open'
+    open: 'Open',
+    unreadable: '{{count, number}} unreadable',
+    unreadable_one: '{{count, number}} unreadable',
+    importing: 'Importing… {{done}} / {{total}} files',
+    incomplete: 'Import {{status}} at {{done}} / {{total}} files: not every file is in yet',
+    resume: 'Resume import',
+    st_cancelled: 'cancelled',
+    st_interrupted: 'interrupted',
+    st_failed: 'failed',
+    incompleteEarly: 'Import {{status}} before any file was read'
   },
   import: {
     title: 'Import a folder',
@@ -31,7 +40,23 @@ export const en = {
     datasetLabel: 'Dataset name (optional)',
     datasetPlaceholder: 'defaults to the folder name',
     start: 'Import',
-    cancel: 'Cancel'
+    cancel: 'Cancel',
+    checking: 'Checking the folder…',
+    noImages: 'This folder has no images (nor do its sub-folders): nothing to import.',
+    startN: 'Import {{n}} images',
+    startN_one: 'Import {{n}} image',
+    totals: {
+      title: 'What the import will bring in',
+      images: 'Images',
+      captioned: 'With a caption',
+      uncaptioned: 'Without a caption',
+      orphans: 'Orphan captions',
+      unreadable: 'Unreadable',
+      duplicates: 'Duplicate copies',
+      examples: 'Which files',
+      orphanExample: '{{path}}: a caption file with no image of the same name',
+      duplicateExample: 'same content: {{list}}'
+    }
   },
   jobs: {
     title: 'Jobs',
@@ -58,7 +83,26 @@ export const en = {
     file: 'File',
     reason: 'Reason',
     moreErrors: 'Load more',
-    openDataset: 'Open dataset'
+    openDataset: 'Open dataset',
+    why_failed: '{{kind}} failed:',
+    why_stopped: '{{kind}} stopped:',
+    phase_scan: 'scanning the folder',
+    phase_import: 'importing',
+    phase_list: 'listing the files',
+    phase_download: 'downloading',
+    phase_register: 'registering the model',
+    phase_select: 'selecting',
+    phase_apply: 'applying',
+    phase_hash: 'hashing',
+    phase_caption: 'captioning',
+    phase_check: 'checking',
+    phase_images: 'copying images',
+    phase_metadata: 'writing metadata',
+    phase_manifest: 'writing the manifest',
+    phase_validate: 'validating',
+    phase_finish: 'finishing',
+    phase_undo: 'undoing',
+    phase_redo: 'redoing'
   },
   grid: {
     total: '{{count, number}} images',
@@ -72,7 +116,8 @@ export const en = {
     en: 'English caption',
     tags: 'Tags',
     status: 'Status',
-    size: 'Size'
+    size: 'Size',
+    label: 'Images'
   },
   filter: {
     search: 'Search captions and tags (/)',
@@ -85,7 +130,8 @@ export const en = {
     missing_en: 'Missing en',
     missing_any: 'Missing zh or en',
     errorsOnly: 'Errors only',
-    clear: 'Clear filters'
+    clear: 'Clear filters',
+    more: 'Filters'
   },
   status: {
     unreviewed: 'Unreviewed',
@@ -107,7 +153,15 @@ export const en = {
     error: 'Error',
     importError: 'Import error',
     file: 'File',
-    size: '{{w}} × {{h}}'
+    size: '{{w}} × {{h}}',
+    label: 'Editor',
+    zoom: 'View full-window (click or z)',
+    zoomTitle: 'Image',
+    zoomMode: 'Zoom',
+    zoomFit: 'Fit',
+    zoomClose: 'Close',
+    resizeImage: 'Image height (drag, or ↑/↓)',
+    resizePanel: 'Editor width (drag, or ←/→)'
   },
   shortcuts: {
     title: 'Keyboard shortcuts',
@@ -123,7 +177,8 @@ export const en = {
     undo: 'Undo',
     redo: 'Redo',
     search: 'Focus search',
-    help: 'Show this sheet'
+    help: 'Show this sheet',
+    zoom: 'View the image full-window'
   },
   toast: {
     undone: 'Undone: {{label}}',
@@ -747,7 +802,8 @@ export const en = {
       resetAll: 'All defaults',
       moved: '{{key}} was taken from “{{action}}”.',
       save: 'Save',
-      saved: 'Settings saved'
+      saved: 'Settings saved',
+      advance: 'Move to the next image after approve, reject or needs work'
     }
   },
   stats: {
@@ -845,6 +901,80 @@ export const en = {
     keptRejected_one: 'Kept one, rejected 1 (undo with Ctrl+Z)',
     keptDeleted: 'Kept one, deleted {{count}} from the library (undo with Ctrl+Z)',
     keptDeleted_one: 'Kept one, deleted 1 from the library (undo with Ctrl+Z)'
+  },
+  actions: {
+    menu: 'Actions',
+    toolbar: 'Dataset tools'
+  },
+  tabs: {
+    grid: 'Grid',
+    label: 'Dataset views'
+  },
+  datasets: {
+    menu: 'Actions for {{name}}',
+    renameItem: 'Rename…',
+    deleteItem: 'Delete…',
+    rename: 'Rename',
+    renameTitle: 'Rename “{{name}}”',
+    newName: 'New name',
+    renamed: 'Renamed to “{{name}}”',
+    delete: 'Delete',
+    deleteTitle: 'Delete “{{name}}”?',
+    deleteBody:
+      'This removes “{{name}}” and its {{n}} images from the library, with their captions, tags, review statuses and history.',
+    deleteSafe:
+      'No file is touched: the images and caption files stay where they are. You can undo it.',
+    deleted: 'Deleted “{{name}}” ({{n}} images) from the library',
+    undoDelete: 'Undo',
+    restored: 'Restored “{{name}}”'
+  },
+  core: {
+    restarting:
+      'Glossa’s core stopped unexpectedly ({{reason}}) and is restarting; saved edits are safe.',
+    ready: 'Glossa’s core is running again.',
+    failed: 'Glossa’s core keeps stopping ({{reason}}). Restart Glossa.'
+  },
+  errors: {
+    INVALID_ARGS: 'Not possible:',
+    UNKNOWN_METHOD: 'The studio and its server do not match:',
+    NOT_FOUND: 'Not found:',
+    CONFLICT: 'Not done, because of a conflict:',
+    DB_TOO_NEW: 'The library is newer than this Glossa:',
+    IO_ERROR: 'Could not read or write:',
+    CANCELLED: 'Cancelled:',
+    FORBIDDEN: 'Not allowed:',
+    UNAVAILABLE: 'Glossa’s core is restarting:',
+    NOT_A_LIBRARY: 'Not a Glossa library:',
+    LIBRARY_CORRUPT: 'The library file is damaged:',
+    READ_ONLY: 'The library is read-only:',
+    BUSY: 'Another process is writing to the library:',
+    TOO_LARGE: 'Too large:',
+    TIMEOUT: 'Took too long:',
+    DISK_FULL: 'The disk is full:',
+    INTERNAL: 'Something went wrong:'
+  },
+  browse: {
+    title: 'Choose a folder on the server',
+    pick: 'Use this folder',
+    up: 'Up',
+    roots: 'Places you may browse',
+    toRoots: 'Show the places you may browse',
+    images: '{{n}} images in this folder',
+    images_one: '{{n}} image in this folder',
+    noFolders: 'No sub-folders.',
+    more: '… and {{n}} more folders (type the path)',
+    rootsHint:
+      'Browsing is limited to your home folder and the folders in GLOSSA_BROWSE_ROOTS on the server; any other path can be typed.'
+  },
+  history: {
+    title: 'History',
+    undo: 'Undo',
+    redo: 'Redo',
+    undoLabel: 'Undo: {{label}}',
+    redoLabel: 'Redo: {{label}}',
+    empty: 'Nothing has been changed yet.',
+    undone: 'undone',
+    nothing: 'Nothing to undo'
   }
 }
 

@@ -22,7 +22,16 @@ export const zhCN: Strings = {
     errors_one: '{{count, number}} 个错误',
     reviewed: '已审阅 {{done}} / {{total}}',
     captioned: '中文 {{zh}} · 英文 {{en}}',
-    open: '打开'
+    open: '打开',
+    unreadable: '{{count, number}} 个无法读取',
+    unreadable_one: '{{count, number}} 个无法读取',
+    importing: '正在导入… {{done}} / {{total}} 个文件',
+    incomplete: '导入{{status}}，已处理 {{done}} / {{total}} 个文件：尚未全部导入',
+    resume: '继续导入',
+    st_cancelled: '已取消',
+    st_interrupted: '已中断',
+    st_failed: '失败',
+    incompleteEarly: '导入{{status}}：尚未读取任何文件'
   },
   import: {
     title: '导入文件夹',
@@ -33,7 +42,23 @@ export const zhCN: Strings = {
     datasetLabel: '数据集名称（可选）',
     datasetPlaceholder: '默认使用文件夹名',
     start: '导入',
-    cancel: '取消'
+    cancel: '取消',
+    checking: '正在检查文件夹…',
+    noImages: '此文件夹（及其子文件夹）中没有图片：无可导入内容。',
+    startN: '导入 {{n}} 张图片',
+    startN_one: '导入 {{n}} 张图片',
+    totals: {
+      title: '导入将包含的内容',
+      images: '图片',
+      captioned: '有描述',
+      uncaptioned: '无描述',
+      orphans: '无对应图片的描述',
+      unreadable: '无法读取',
+      duplicates: '重复副本',
+      examples: '具体文件',
+      orphanExample: '{{path}}：没有同名图片的描述文件',
+      duplicateExample: '内容相同：{{list}}'
+    }
   },
   jobs: {
     title: '任务',
@@ -60,7 +85,26 @@ export const zhCN: Strings = {
     file: '文件',
     reason: '原因',
     moreErrors: '加载更多',
-    openDataset: '打开数据集'
+    openDataset: '打开数据集',
+    why_failed: '{{kind}}失败：',
+    why_stopped: '{{kind}}已停止：',
+    phase_scan: '扫描文件夹',
+    phase_import: '导入中',
+    phase_list: '列出文件',
+    phase_download: '下载中',
+    phase_register: '登记模型',
+    phase_select: '选择图片',
+    phase_apply: '应用中',
+    phase_hash: '计算哈希',
+    phase_caption: '生成描述',
+    phase_check: '检查中',
+    phase_images: '复制图片',
+    phase_metadata: '写入元数据',
+    phase_manifest: '写入清单',
+    phase_validate: '校验中',
+    phase_finish: '收尾',
+    phase_undo: '撤销中',
+    phase_redo: '重做中'
   },
   grid: {
     total: '共 {{count, number}} 张',
@@ -74,7 +118,8 @@ export const zhCN: Strings = {
     en: '英文描述',
     tags: '标签',
     status: '状态',
-    size: '尺寸'
+    size: '尺寸',
+    label: '图片'
   },
   filter: {
     search: '搜索描述和标签 (/)',
@@ -87,7 +132,8 @@ export const zhCN: Strings = {
     missing_en: '缺英文',
     missing_any: '缺中文或英文',
     errorsOnly: '仅看错误',
-    clear: '清除筛选'
+    clear: '清除筛选',
+    more: '筛选'
   },
   status: {
     unreviewed: '未审阅',
@@ -109,7 +155,15 @@ export const zhCN: Strings = {
     error: '出错',
     importError: '导入错误',
     file: '文件',
-    size: '{{w}} × {{h}}'
+    size: '{{w}} × {{h}}',
+    label: '编辑区',
+    zoom: '全窗口查看（点击或按 z）',
+    zoomTitle: '图片',
+    zoomMode: '缩放',
+    zoomFit: '适应窗口',
+    zoomClose: '关闭',
+    resizeImage: '图片高度（拖动或按 ↑/↓）',
+    resizePanel: '编辑区宽度（拖动或按 ←/→）'
   },
   shortcuts: {
     title: '键盘快捷键',
@@ -125,7 +179,8 @@ export const zhCN: Strings = {
     undo: '撤销',
     redo: '重做',
     search: '聚焦搜索框',
-    help: '显示本表'
+    help: '显示本表',
+    zoom: '全窗口查看图片'
   },
   toast: {
     undone: '已撤销：{{label}}',
@@ -743,7 +798,8 @@ export const zhCN: Strings = {
       resetAll: '全部恢复默认',
       moved: '{{key}} 已从“{{action}}”移过来。',
       save: '保存',
-      saved: '设置已保存'
+      saved: '设置已保存',
+      advance: '通过、拒绝或标记待修改后自动跳到下一张'
     }
   },
   stats: {
@@ -841,5 +897,77 @@ export const zhCN: Strings = {
     keptRejected_one: '已保留一张，拒绝 1 张（Ctrl+Z 撤销）',
     keptDeleted: '已保留一张，从库中删除 {{count}} 张（Ctrl+Z 撤销）',
     keptDeleted_one: '已保留一张，从库中删除 1 张（Ctrl+Z 撤销）'
+  },
+  actions: {
+    menu: '操作',
+    toolbar: '数据集工具'
+  },
+  tabs: {
+    grid: '表格',
+    label: '数据集视图'
+  },
+  datasets: {
+    menu: '“{{name}}”的操作',
+    renameItem: '重命名…',
+    deleteItem: '删除…',
+    rename: '重命名',
+    renameTitle: '重命名“{{name}}”',
+    newName: '新名称',
+    renamed: '已重命名为“{{name}}”',
+    delete: '删除',
+    deleteTitle: '删除“{{name}}”？',
+    deleteBody:
+      '这会从资料库中移除“{{name}}”及其 {{n}} 张图片，连同描述、标签、审核状态和历史记录。',
+    deleteSafe: '不会动任何文件：图片和描述文件保持原样。此操作可以撤销。',
+    deleted: '已从资料库删除“{{name}}”（{{n}} 张图片）',
+    undoDelete: '撤销',
+    restored: '已恢复“{{name}}”'
+  },
+  core: {
+    restarting: 'Glossa 核心意外停止（{{reason}}），正在重启；已保存的编辑不会丢失。',
+    ready: 'Glossa 核心已恢复运行。',
+    failed: 'Glossa 核心反复停止（{{reason}}），请重启 Glossa。'
+  },
+  errors: {
+    INVALID_ARGS: '无法执行：',
+    UNKNOWN_METHOD: '界面与服务器版本不一致：',
+    NOT_FOUND: '找不到：',
+    CONFLICT: '因冲突未执行：',
+    DB_TOO_NEW: '资料库版本比本程序新：',
+    IO_ERROR: '读写失败：',
+    CANCELLED: '已取消：',
+    FORBIDDEN: '不允许：',
+    UNAVAILABLE: 'Glossa 核心正在重启：',
+    NOT_A_LIBRARY: '不是 Glossa 资料库：',
+    LIBRARY_CORRUPT: '资料库文件已损坏：',
+    READ_ONLY: '资料库为只读：',
+    BUSY: '另一个进程正在写入资料库：',
+    TOO_LARGE: '过大：',
+    TIMEOUT: '超时：',
+    DISK_FULL: '磁盘已满：',
+    INTERNAL: '出错了：'
+  },
+  browse: {
+    title: '选择服务器上的文件夹',
+    pick: '使用此文件夹',
+    up: '上一级',
+    roots: '可浏览的位置',
+    toRoots: '显示可浏览的位置',
+    images: '此文件夹中有 {{n}} 张图片',
+    images_one: '此文件夹中有 {{n}} 张图片',
+    noFolders: '没有子文件夹。',
+    more: '…… 还有 {{n}} 个文件夹（请直接输入路径）',
+    rootsHint:
+      '浏览仅限于服务器上的主目录以及 GLOSSA_BROWSE_ROOTS 中的文件夹；其他路径可以直接输入。'
+  },
+  history: {
+    title: '历史记录',
+    undo: '撤销',
+    redo: '重做',
+    undoLabel: '撤销：{{label}}',
+    redoLabel: '重做：{{label}}',
+    empty: '还没有任何修改。',
+    undone: '已撤销',
+    nothing: '没有可撤销的操作'
   }
 }

@@ -6,6 +6,7 @@ import type { SortingState } from '@tanstack/react-table'
 import { useTranslation } from 'react-i18next'
 import type { ImageDetail, ImageFilter, Page, ReviewStatus, Sort } from '@shared/api'
 import { call } from '../api/client'
+import { callKey, useCall, useMutate } from '../api/query'
 import { GRID_KEY_ROOT, patchGridRows, useGridPages } from '../api/gridPages'
 import { Editor } from '../components/Editor'
 import type { EditorHandle } from '../components/Editor'
@@ -14,16 +15,24 @@ import type { FilterState } from '../components/FilterBar'
 import { Grid, ROW_H, SORT_KEY_OF } from '../components/Grid'
 import type { RowClickMods } from '../components/Grid'
 import { BulkBar, SelectAllCheck } from '../components/BulkBar'
+import { DatasetActions } from '../components/DatasetActions'
+import { DatasetTabs } from '../components/DatasetTabs'
+import { Splitter } from '../components/Splitter'
 import { TagPanel } from '../components/TagPanel'
 import { useSelection } from '../hooks/useSelection'
 import { useToast } from '../components/Toasts'
-import { GlossaryTools } from '../components/GlossaryTools'
-import { CaptionTools } from '../components/CaptionTools'
-import { CleanupTools } from '../components/CleanupTools'
 import { LintList } from '../components/LintList'
 import { useDebounced } from '../hooks/useDebounced'
-import { useKeyActions } from '../hooks/keyboard'
+import { showCombo, useBindings, useKeyActions } from '../hooks/keyboard'
+import { useStoredNumber } from '../hooks/useStoredNumber'
+import { useAdvanceOnReview } from '../hooks/useAdvance'
 import { extraOf, type GridLink } from '../components/StatsLinks'
+
+const EDITOR_MIN = 360
+/** room the grid keeps when the editor is widened */
+const GRID_MIN = 520
+/** neighbours are preloaded once the selection has rested this long */
+const PRELOAD_DELAY_MS = 150
 
 export function DatasetPage({
   datasetId,
@@ -36,6 +45,7 @@ export function DatasetPage({
   const { t } = useTranslation()
   const toast = useToast()
   const qc = useQueryClient()
+  const { mutateAsync: setStatusMany } = useMutate('images.setStatus')
   const [fs, setFs] = useState<FilterState>(() => ({
     ...EMPTY_FILTER,
     statuses: link?.status ?? [],
@@ -52,6 +62,8 @@ export function DatasetPage({
   const scrollRef = useRef<HTMLDivElement>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   const editorRef = useRef<EditorHandle | null>(null)
+  const bindings = useBindings()
+  const dataset = useCall('datasets.get', { id: datasetId })
 
   const filter = useMemo<ImageFilter>(() => {
     const f: ImageFilter = { datasetId }
@@ -98,25 +110,34 @@ export function DatasetPage({
     scrollRef.current?.scrollTo({ top: 0 })
   }, [queryKey])
 
+  const advance = useAdvanceOnReview()
   const setStatus = useCallback(
-    async (status: ReviewStatus) => {
+    async (status: ReviewStatus, via: 'key' | 'button' = 'key') => {
       if (selectedId == null) return
       const id = selectedId
-      // show it at once; the 'library.changed' event brings the server's truth (gridPages.ts)
+      // fast review: the next image is picked before the change (a status filter may drop this row)
+      const idx = rows.findIndex((r) => r.id === id)
+      const next = advance && idx >= 0 ? rows[idx + 1] : undefined
+      // show it at once; the change feed brings the server's truth (gridPages.ts)
       const ids = new Set([id])
       qc.setQueriesData<InfiniteData<Page, string | null>>({ queryKey: GRID_KEY_ROOT }, (old) =>
         patchGridRows(old, ids, (r) => ({ ...r, status }))
       )
-      qc.setQueryData<ImageDetail>(['image', id], (old) => (old ? { ...old, status } : old))
+      const key = callKey('images.get', { id })
+      qc.setQueryData<ImageDetail>(key, (old) => (old ? { ...old, status } : old))
+      if (next) {
+        setSelectedId(next.id)
+        selFollow(id, next.id)
+        if (via === 'button') scrollRef.current?.focus({ preventScroll: true })
+      }
       try {
-        await call('images.setStatus', { ids: [id], status })
+        await setStatusMany({ ids: [id], status })
       } catch (e) {
         toast.error(e)
-      } finally {
-        void qc.invalidateQueries({ queryKey: ['image', id] })
+        void qc.invalidateQueries({ queryKey: key })
       }
     },
-    [selectedId, qc, toast]
+    [selectedId, rows, advance, qc, toast, setStatusMany, selFollow]
   )
 
   const { hasNextPage, fetchNextPage, isFetchingNextPage } = q
@@ -134,6 +155,32 @@ export function DatasetPage({
     },
     [rows, selectedId, hasNextPage, isFetchingNextPage, fetchNextPage, selFollow]
   )
+
+  // the images before and after the selected one are loaded ahead, so moving on is instant
+  useEffect(() => {
+    if (selectedId == null) return
+    const idx = rows.findIndex((r) => r.id === selectedId)
+    if (idx < 0) return
+    const timer = setTimeout(() => {
+      for (const r of [rows[idx + 1], rows[idx - 1]]) {
+        if (!r || r.error) continue
+        new Image().src = `media/preview/${r.id}`
+        void qc.prefetchQuery({
+          queryKey: callKey('images.get', { id: r.id }),
+          queryFn: () => call('images.get', { id: r.id })
+        })
+      }
+    }, PRELOAD_DELAY_MS)
+    return () => clearTimeout(timer)
+  }, [selectedId, rows, qc])
+
+  const [zoomed, setZoomed] = useState(false)
+  const maxEditor = Math.max(EDITOR_MIN, Math.round(window.innerWidth - GRID_MIN))
+  const [editorWidth, setEditorWidth] = useStoredNumber(
+    'glossa.editorWidth',
+    Math.min(760, Math.max(EDITOR_MIN, Math.round(window.innerWidth * 0.36)))
+  )
+  const width = Math.min(maxEditor, Math.max(EDITOR_MIN, editorWidth))
 
   useKeyActions({
     move,
@@ -154,103 +201,125 @@ export function DatasetPage({
     openBulk: () => {
       if (sel.selection) setReview((r) => ({ ...r, bulk: true }))
     },
-    toggleTags: () => setReview((r) => ({ ...r, tags: !r.tags }))
+    toggleTags: () => setReview((r) => ({ ...r, tags: !r.tags })),
+    zoom: () => {
+      if (selectedId != null) setZoomed((z) => !z)
+    },
+    // after an undo/redo: show an image it changed (the selected one, if it was among them)
+    reveal: (ids) => {
+      if (selectedId != null && ids.includes(selectedId)) return
+      const id = ids.find((x) => rows.some((r) => r.id === x))
+      if (id !== undefined) setSelectedId(id)
+    }
   })
 
   return (
     <main className="dataset-page">
-      <nav className="stats-links">
-        <a
-          className="btn btn-small btn-ghost"
-          href={`#/datasets/${datasetId}/stats`}
-          data-testid="nav-stats"
+      <div className="toolbar" role="toolbar" aria-label={t('actions.toolbar')}>
+        <DatasetTabs datasetId={datasetId} current="grid" />
+        <FilterBar datasetId={datasetId} value={fs} onChange={setFs} searchRef={searchRef} />
+        <span className="grow" />
+        <button
+          type="button"
+          className={`btn btn-small ${review.tags ? 'btn-on' : ''}`}
+          aria-pressed={review.tags}
+          onClick={() => setReview((r) => ({ ...r, tags: !r.tags }))}
+          title={
+            t('review.tags.toggle') + (bindings.tags[0] ? ` (${showCombo(bindings.tags[0])})` : '')
+          }
+          data-testid="tags-toggle"
         >
-          {t('stats.link')}
-        </a>
-        <a
-          className="btn btn-small btn-ghost"
-          href={`#/datasets/${datasetId}/dupes`}
-          data-testid="nav-dupes"
+          {t('review.tags.toggle')}
+        </button>
+        <button
+          type="button"
+          className={`btn btn-small ${lint ? 'btn-on' : ''}`}
+          aria-pressed={lint}
+          onClick={() => setLint(!lint)}
+          data-testid="lint-filter"
         >
-          {t('stats.dupesLink')}
-        </a>
-      </nav>
-      <FilterBar
-        datasetId={datasetId}
-        value={fs}
-        onChange={setFs}
-        searchRef={searchRef}
-        total={total}
-        fetching={q.isFetching && !q.isFetchingNextPage}
-      />
-      <GlossaryTools
-        datasetId={datasetId}
-        filter={filter}
-        selectedId={selectedId}
-        lint={lint}
-        onLint={setLint}
-      />
-      <CaptionTools
-        datasetId={datasetId}
-        filter={filter}
-        filterTotal={total}
-        selectedId={selectedId}
-        firstId={rows[0]?.id ?? null}
-      />
-      <CleanupTools datasetId={datasetId} filter={filter} selectedId={selectedId} />
-      <BulkBar
-        datasetId={datasetId}
-        sel={sel}
-        tagFilter={tagFilter}
-        onTagFilter={setTagFilter}
-        bulkOpen={review.bulk}
-        onBulkOpen={(bulk) => setReview((r) => ({ ...r, bulk }))}
-        tagsOpen={review.tags}
-        onTagsOpen={(tags) => setReview((r) => ({ ...r, tags }))}
-      />
-      <div className="workspace">
-        {review.tags && (
-          <TagPanel
-            datasetId={datasetId}
-            filter={filter}
-            picked={tagFilter}
-            onPick={(tag) =>
-              setTagFilter((ts) => (ts.includes(tag) ? ts.filter((x) => x !== tag) : [...ts, tag]))
-            }
-            onClose={() => setReview((r) => ({ ...r, tags: false }))}
-          />
-        )}
-        {lint && (
-          <LintList
-            datasetId={datasetId}
-            filter={filter}
-            selectedId={selectedId}
-            onSelect={setSelectedId}
-          />
-        )}
-        <Grid
-          rows={rows}
-          sorting={sorting}
-          onSortingChange={setSorting}
+          {t('glossary.lint.filter')}
+        </button>
+        <DatasetActions
+          dataset={dataset.data}
+          datasetId={datasetId}
+          filter={filter}
+          filterTotal={total}
           selectedId={selectedId}
-          onSelect={onRowSelect}
-          isChecked={sel.isChecked}
-          headerCheck={<SelectAllCheck sel={sel} />}
-          scrollRef={scrollRef}
-          hasNextPage={hasNextPage}
-          fetchingNext={isFetchingNextPage}
-          fetchNextPage={() => void fetchNextPage()}
-          loading={q.isPending}
+          firstId={rows[0]?.id ?? null}
         />
-        <aside className="editor" data-testid="editor">
+      </div>
+      <div className="workspace">
+        <section className="grid-area" aria-label={t('grid.label')}>
+          {review.tags && (
+            <div className="side-panel" data-testid="tags-panel-overlay">
+              <TagPanel
+                datasetId={datasetId}
+                filter={filter}
+                picked={tagFilter}
+                onPick={(tag) =>
+                  setTagFilter((ts) =>
+                    ts.includes(tag) ? ts.filter((x) => x !== tag) : [...ts, tag]
+                  )
+                }
+                onClose={() => setReview((r) => ({ ...r, tags: false }))}
+              />
+            </div>
+          )}
+          {lint && (
+            <div className="side-panel" data-testid="lint-panel-overlay">
+              <LintList
+                datasetId={datasetId}
+                filter={filter}
+                selectedId={selectedId}
+                onSelect={setSelectedId}
+                onClose={() => setLint(false)}
+              />
+            </div>
+          )}
+          <Grid
+            rows={rows}
+            sorting={sorting}
+            onSortingChange={setSorting}
+            selectedId={selectedId}
+            onSelect={onRowSelect}
+            isChecked={sel.isChecked}
+            headerCheck={<SelectAllCheck sel={sel} />}
+            scrollRef={scrollRef}
+            hasNextPage={hasNextPage}
+            fetchingNext={isFetchingNextPage}
+            fetchNextPage={() => void fetchNextPage()}
+            loading={q.isPending}
+          />
+          <BulkBar
+            datasetId={datasetId}
+            sel={sel}
+            tagFilter={tagFilter}
+            onTagFilter={setTagFilter}
+            bulkOpen={review.bulk}
+            onBulkOpen={(bulk) => setReview((r) => ({ ...r, bulk }))}
+            total={total}
+            fetching={q.isFetching && !q.isFetchingNextPage}
+          />
+        </section>
+        <Splitter width={width} min={EDITOR_MIN} max={maxEditor} onWidth={setEditorWidth} />
+        <aside
+          className="editor"
+          data-testid="editor"
+          style={{ width }}
+          aria-label={t('editor.label')}
+        >
           {selectedId == null ? (
             <div className="editor-empty">{t('editor.none')}</div>
           ) : (
             <Editor
               key={selectedId}
               imageId={selectedId}
+              row={rows.find((r) => r.id === selectedId)}
               handleRef={editorRef}
-              onSetStatus={(s) => void setStatus(s)}
+              onSetStatus={(s) => void setStatus(s, 'button')}
+              zoomed={zoomed}
+              onZoom={setZoomed}
             />
           )}
         </aside>

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { DUPES_DEFAULT_THRESHOLD, DUPES_MAX_THRESHOLD } from '@shared/api'
 import { call } from '../api/client'
-import { useEvent } from '../api/useEvent'
+import { useCall, useMutate } from '../api/query'
+import { DatasetTabs } from '../components/DatasetTabs'
 import { DupesGroupView, isSettled } from '../components/DupesGroup'
 import { isActive, useJobs } from '../components/jobs'
 import { useToast } from '../components/Toasts'
@@ -27,7 +27,7 @@ type Action = 'reject' | 'delete'
 export function DupesPage({ datasetId }: { datasetId: number }): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
+  const { mutateAsync: keepDupes } = useMutate('dupes.keep')
   const jobs = useJobs()
   const [threshold, setThreshold] = useState<number>(DEFAULT_THRESHOLD)
   const th = useDebounced(threshold, 250)
@@ -59,27 +59,15 @@ export function DupesPage({ datasetId }: { datasetId: number }): ReactNode {
   const job = hashJob ? jobs.jobs.find((j) => j.id === hashJob) : undefined
   const hashing = hashJob === undefined || (hashJob !== null && (!job || isActive(job.status)))
 
-  const q = useQuery({
-    queryKey: ['dupes', datasetId, th],
-    queryFn: () => call('dupes.find', { datasetId, threshold: th }),
-    enabled: !hashing,
-    // a new threshold keeps the old groups on screen until the new ones arrive
-    placeholderData: (prev) => prev
-  })
-  // undo/redo and edits elsewhere change statuses: re-read the groups
-  const refresh = useRef<ReturnType<typeof setTimeout> | null>(null)
-  useEvent('library.changed', () => {
-    if (refresh.current) return
-    refresh.current = setTimeout(() => {
-      refresh.current = null
-      void qc.invalidateQueries({ queryKey: ['dupes', datasetId] })
-    }, 500)
-  })
-  useEffect(
-    () => () => {
-      if (refresh.current) clearTimeout(refresh.current)
-    },
-    []
+  // undo/redo and edits elsewhere re-read the groups through the change map
+  const q = useCall(
+    'dupes.find',
+    { datasetId, threshold: th },
+    {
+      enabled: !hashing,
+      // a new threshold keeps the old groups on screen until the new ones arrive
+      placeholderData: (prev) => prev
+    }
   )
   const groups = useMemo(
     () => (q.data?.groups ?? []).filter((g) => showSettled || !isSettled(g)),
@@ -99,22 +87,19 @@ export function DupesPage({ datasetId }: { datasetId: number }): ReactNode {
       const others = g.images.map((i) => i.id).filter((id) => id !== keepId)
       setBusy(true)
       try {
-        await call('dupes.keep', { keep: [keepId], others, action })
+        await keepDupes({ keep: [keepId], others, action })
         toast.info(
           t(action === 'delete' ? 'stats.keptDeleted' : 'stats.keptRejected', {
             count: others.length
           })
         )
-        await qc.invalidateQueries({ queryKey: ['dupes', datasetId] })
-        void qc.invalidateQueries({ queryKey: ['grid'] })
-        void qc.invalidateQueries({ queryKey: ['datasets'] })
       } catch (e) {
         toast.error(e)
       } finally {
         setBusy(false)
       }
     },
-    [q.data, busy, action, toast, t, qc, datasetId]
+    [q.data, busy, action, toast, t, keepDupes]
   )
 
   useKeyActions({
@@ -135,6 +120,7 @@ export function DupesPage({ datasetId }: { datasetId: number }): ReactNode {
   return (
     <main className="dupes-page" data-testid="dupes-page">
       <div className="stats-head">
+        <DatasetTabs datasetId={datasetId} current="dupes" />
         <h1 className="stats-h1">{t('stats.dupesTitle')}</h1>
         <label className="dupes-threshold">
           {t('stats.threshold')}
@@ -166,13 +152,6 @@ export function DupesPage({ datasetId }: { datasetId: number }): ReactNode {
           />
           {t('stats.showSettled', { count: settled })}
         </label>
-        <span className="grow" />
-        <a className="btn btn-small" href={`#/datasets/${datasetId}`}>
-          {t('stats.backToGrid')}
-        </a>
-        <a className="btn btn-small" href={`#/datasets/${datasetId}/stats`}>
-          {t('stats.link')}
-        </a>
       </div>
       {hashing ? (
         <div className="dupes-progress" data-testid="dupes-hashing">

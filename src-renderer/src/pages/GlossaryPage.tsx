@@ -5,10 +5,10 @@
  */
 import { useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { Args, GlossaryRecord, Result } from '@shared/api'
 import { call } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { GlossaryEntryForm } from '../components/GlossaryEntryForm'
 import { useToast } from '../components/Toasts'
 import '../styles/glossary.css'
@@ -67,7 +67,7 @@ function EntryRow({
 
 function ImportExport({ datasetId }: { datasetId: number | null }): ReactNode {
   const { t } = useTranslation()
-  const qc = useQueryClient()
+  const importGlossary = useMutate('glossary.import')
   const toast = useToast()
   const [file, setFile] = useState('')
   const [format, setFormat] = useState<Format>('auto')
@@ -86,10 +86,7 @@ function ImportExport({ datasetId }: { datasetId: number | null }): ReactNode {
     try {
       if (kind === 'import') {
         setImported(null)
-        const r = await call('glossary.import', base())
-        setImported(r)
-        for (const key of ['glossary', 'lint', 'knowledge'])
-          void qc.invalidateQueries({ queryKey: [key] })
+        setImported(await importGlossary.mutateAsync(base()))
       } else {
         const r = await call('glossary.export', { ...base(), overwrite })
         toast.info(t('glossary.page.exported', { count: r.entries, file: r.file }))
@@ -192,25 +189,19 @@ export function GlossaryPage({
   onScope(id: number | null): void
 }): ReactNode {
   const { t } = useTranslation()
-  const qc = useQueryClient()
   const toast = useToast()
   const [editing, setEditing] = useState<GlossaryRecord | 'new' | null>(null)
-  const datasets = useQuery({ queryKey: ['datasets'], queryFn: () => call('datasets.list', {}) })
-  const list = useQuery({
-    queryKey: ['glossary', datasetId],
-    queryFn: () => call('glossary.list', datasetId != null ? { datasetId } : {})
-  })
+  const datasets = useCall('datasets.list', {})
+  const list = useCall('glossary.list', datasetId != null ? { datasetId } : {})
+  const deleteEntry = useMutate('glossary.delete')
 
   async function remove(r: GlossaryRecord): Promise<void> {
     const name = r.entry.name.zh ?? r.entry.name.en ?? ''
     if (!window.confirm(t('glossary.page.confirmDelete', { name }))) return
     try {
-      await call('glossary.delete', { id: r.id })
+      await deleteEntry.mutateAsync({ id: r.id })
     } catch (e) {
       toast.error(e)
-    } finally {
-      for (const key of ['glossary', 'lint', 'knowledge'])
-        void qc.invalidateQueries({ queryKey: [key] })
     }
   }
 

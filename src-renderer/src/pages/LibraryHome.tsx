@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'react'
 import type { ReactNode } from 'react'
-import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { REVIEW_STATUSES } from '../api/constants'
 import type { DatasetSummary } from '@shared/api'
-import { call } from '../api/client'
+import { useCall } from '../api/query'
 import { ImportDialog } from '../components/ImportDialog'
+import { DeleteDialog, RenameDialog } from '../components/DatasetManage'
+import { Menu } from '../components/Menu'
+import { useJobs } from '../components/jobs'
 import { useToast } from '../components/Toasts'
 
 function ReviewBar({ d }: { d: DatasetSummary }): ReactNode {
-  const total = Math.max(1, d.images)
+  const total = Math.max(1, d.images - d.errors)
   return (
     <div className="stack-bar" aria-hidden>
       {REVIEW_STATUSES.filter((s) => s !== 'unreviewed').map((s) => (
@@ -23,27 +25,77 @@ function ReviewBar({ d }: { d: DatasetSummary }): ReactNode {
   )
 }
 
+/** how an import that is not running any more ended */
+type Stopped = 'cancelled' | 'interrupted' | 'failed'
+
 function DatasetCard({ d, onOpen }: { d: DatasetSummary; onOpen(): void }): ReactNode {
   const { t, i18n } = useTranslation()
+  const { resume } = useJobs()
+  const [dialog, setDialog] = useState<'rename' | 'delete' | null>(null)
   const reviewed = d.byStatus.approved + d.byStatus.rejected + d.byStatus['needs-work']
+  const good = d.images - d.errors
   const nf = new Intl.NumberFormat(i18n.language)
+  const inc = d.incompleteImport
+  const running = inc && (inc.status === 'running' || inc.status === 'queued')
   return (
-    <button className="dataset-card" onClick={onOpen} data-testid="dataset-card" data-name={d.name}>
+    <article
+      className={`dataset-card ${inc && !running ? 'dataset-card-incomplete' : ''}`}
+      data-testid="dataset-card"
+      data-name={d.name}
+      data-incomplete={inc ? inc.status : undefined}
+      onClick={(e) => {
+        // the whole card opens the dataset, except its own controls
+        if (!(e.target as Element).closest('button, a, input, [role="menu"], dialog')) onOpen()
+      }}
+    >
       <div className="dataset-card-head">
-        <h3>{d.name}</h3>
-        <span className="muted">{t('home.images', { count: d.images })}</span>
+        <h3>
+          <button
+            type="button"
+            className="dataset-open"
+            onClick={onOpen}
+            data-testid="dataset-open"
+          >
+            {d.name}
+          </button>
+        </h3>
+        <span className="muted" data-testid="dataset-images">
+          {t('home.images', { count: good })}
+          {d.errors > 0 && (
+            <span className="text-danger"> · {t('home.unreadable', { count: d.errors })}</span>
+          )}
+        </span>
+        <Menu
+          label={<span aria-hidden>⋯</span>}
+          ariaLabel={t('datasets.menu', { name: d.name })}
+          testId="dataset-menu"
+          align="right"
+          caret={false}
+          items={[
+            {
+              id: 'rename',
+              label: t('datasets.renameItem'),
+              testId: 'dataset-rename',
+              onSelect: () => setDialog('rename')
+            },
+            {
+              id: 'delete',
+              label: t('datasets.deleteItem'),
+              testId: 'dataset-delete',
+              danger: true,
+              onSelect: () => setDialog('delete')
+            }
+          ]}
+        />
       </div>
       <ReviewBar d={d} />
       <div className="dataset-card-meta">
         <span data-testid="dataset-reviewed">
-          {t('home.reviewed', { done: nf.format(reviewed), total: nf.format(d.images) })}
+          {t('home.reviewed', { done: nf.format(reviewed), total: nf.format(good) })}
         </span>
         <span>
           {t('home.captioned', { zh: nf.format(d.captioned.zh), en: nf.format(d.captioned.en) })}
         </span>
-        {d.errors > 0 && (
-          <span className="text-danger">{t('home.errors', { count: d.errors })}</span>
-        )}
       </div>
       <div className="dataset-card-legend">
         {REVIEW_STATUSES.map((s) => (
@@ -53,7 +105,38 @@ function DatasetCard({ d, onOpen }: { d: DatasetSummary; onOpen(): void }): Reac
           </span>
         ))}
       </div>
-    </button>
+      {inc && (
+        <div className="dataset-card-import" data-testid="dataset-incomplete" role="status">
+          <span>
+            {running
+              ? t('home.importing', {
+                  done: nf.format(inc.done + inc.failed),
+                  total: nf.format(inc.total)
+                })
+              : inc.total === 0
+                ? t('home.incompleteEarly', { status: t(`home.st_${inc.status as Stopped}`) })
+                : t('home.incomplete', {
+                    status: t(`home.st_${inc.status as Stopped}`),
+                    done: nf.format(inc.done + inc.failed),
+                    total: nf.format(inc.total)
+                  })}
+            {inc.error && <span className="muted"> — {inc.error}</span>}
+          </span>
+          {!running && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void resume(inc.jobId)}
+              data-testid="dataset-resume"
+            >
+              {t('home.resume')}
+            </button>
+          )}
+        </div>
+      )}
+      {dialog === 'rename' && <RenameDialog dataset={d} onClose={() => setDialog(null)} />}
+      {dialog === 'delete' && <DeleteDialog dataset={d} onClose={() => setDialog(null)} />}
+    </article>
   )
 }
 
@@ -61,7 +144,7 @@ export function LibraryHome({ onOpen }: { onOpen(id: number): void }): ReactNode
   const { t } = useTranslation()
   const [importing, setImporting] = useState(false)
   const toast = useToast()
-  const q = useQuery({ queryKey: ['datasets'], queryFn: () => call('datasets.list', {}) })
+  const q = useCall('datasets.list', {})
   useEffect(() => {
     if (q.error) toast.error(q.error)
   }, [q.error, toast])

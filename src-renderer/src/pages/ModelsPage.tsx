@@ -6,11 +6,10 @@
  */
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import type { ModelInfo } from '@shared/api'
-import { call, client } from '../api/client'
-import { useEvent } from '../api/useEvent'
+import { client } from '../api/client'
+import { useCall, useMutate } from '../api/query'
 import { isActive, useJobs } from '../components/jobs'
 import { ModelCatalogue } from '../components/ModelCatalogue'
 import { ModelRuntime } from '../components/ModelRuntime'
@@ -72,7 +71,7 @@ function ModelCard({ m, onRemove }: { m: ModelInfo; onRemove(): void }): ReactNo
 function AddModelForm(): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
+  const addModel = useMutate('models.add')
   const [dir, setDir] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -84,10 +83,9 @@ function AddModelForm(): ReactNode {
     setBusy(true)
     setError(null)
     try {
-      const m = await call('models.add', { dir: path })
+      const m = await addModel.mutateAsync({ dir: path })
       toast.info(t('captioning.models.added', { id: m.id }))
       setDir('')
-      void qc.invalidateQueries({ queryKey: ['models'] })
     } catch (err) {
       setError(errorText(err))
     } finally {
@@ -140,28 +138,21 @@ function AddModelForm(): ReactNode {
 export function ModelsPage(): ReactNode {
   const { t } = useTranslation()
   const toast = useToast()
-  const qc = useQueryClient()
   const { jobs } = useJobs()
-  const models = useQuery({ queryKey: ['models'], queryFn: () => call('models.list', {}) })
+  // a finished download registers its model (job.finished goes through the change map)
+  const models = useCall('models.list', {})
+  const removeModel = useMutate('models.remove')
   useEffect(() => {
     if (models.error) toast.error(models.error)
   }, [models.error, toast])
-
-  // a finished download registers its model; a caption run changes the runtime status
-  useEvent('job.finished', (info) => {
-    if (info.kind === 'download' || info.kind === 'caption')
-      void qc.invalidateQueries({ queryKey: ['models'] })
-  })
   const downloading = jobs.some((j) => j.kind === 'download' && isActive(j.status))
 
   async function remove(id: string): Promise<void> {
     try {
-      await call('models.remove', { id })
+      await removeModel.mutateAsync({ id })
       toast.info(t('captioning.models.removed', { id }))
     } catch (e) {
       toast.error(e)
-    } finally {
-      void qc.invalidateQueries({ queryKey: ['models'] })
     }
   }
 

@@ -13,7 +13,8 @@ export const datatoolsBad: Record<string, unknown[]> = {
     { dir: '/tmp', formatOptions: { regFolders: 'reg' } },
     { dir: '/tmp', limit: 0 },
     { dir: '/tmp', limit: 101 },
-    { dir: '/tmp', recursive: true }
+    { dir: '/tmp', recursive: true },
+    { dir: '/tmp', totals: 'yes' }
   ],
   'cleanup.presets': [{ all: true }, 'x'],
   'cleanup.preview': [

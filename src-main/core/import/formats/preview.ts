@@ -9,7 +9,8 @@ import type {
   ImportDetectResult,
   ImportFormat,
   ImportFormatOptions,
-  ImportPreviewRow
+  ImportPreviewRow,
+  ResolvedImportFormat
 } from '../../../shared/api'
 import { findSidecars, ListingCache } from '../item'
 import { readRegularFile } from '../probe'
@@ -18,6 +19,7 @@ import { placeUnder } from '../store'
 import { decodeText } from '../text'
 import { detectFormat } from './detect'
 import { candidatesFor, readMetadata, regCheck } from './index'
+import { importTotals } from './totals'
 
 function exists(p: string): boolean {
   try {
@@ -31,14 +33,28 @@ export async function previewImport(
   root: string,
   requested: ImportFormat,
   options: ImportFormatOptions,
-  limit: number
+  limit: number,
+  totals = false
 ): Promise<ImportDetectResult> {
   const det = await detectFormat(root)
   const format = requested === 'auto' ? det.candidates[0]!.format : requested
+  const counted = totals ? importTotals(root, format, options) : undefined
+  const result = await previewRows(root, format, det.candidates, options, limit)
+  if (counted) result.totals = await counted
+  return result
+}
+
+async function previewRows(
+  root: string,
+  format: ResolvedImportFormat,
+  candidates: ImportDetectResult['candidates'],
+  options: ImportFormatOptions,
+  limit: number
+): Promise<ImportDetectResult> {
   const out: ImportDetectResult = {
     dir: root,
     format,
-    candidates: det.candidates,
+    candidates,
     metadataFiles: [],
     columns: [],
     rows: [],
