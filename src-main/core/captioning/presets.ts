@@ -205,10 +205,11 @@ export function parseStructuredCaption(text: string): StructuredResult {
   const unknownKeys = Object.keys(value).filter((k) => !known.has(k))
   if (unknownKeys.length > 0)
     return { ok: false, error: `unknown fields: ${unknownKeys.join(', ')}` }
+  // values are trimmed (a model's answer may pad them); empty ones are dropped
   const cleaned = Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).filter(
-      ([, v]) => !(typeof v === 'string' && v.trim() === '')
-    )
+    Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v] as const)
+      .filter(([, v]) => v !== '')
   )
   const parsed = CaptionFields.safeParse(cleaned)
   if (!parsed.success) {
