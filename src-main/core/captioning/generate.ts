@@ -52,7 +52,11 @@ export function interpretCaption(
     const parsed = parseStructuredCaption(res.text)
     return parsed.ok
       ? { ...base, ok: true, text: res.text, fields: parsed.fields }
-      : { file, ok: false, error: `${file}: the model's answer is not valid fields (${parsed.error})` }
+      : {
+          file,
+          ok: false,
+          error: `${file}: the model's answer is not valid fields (${parsed.error})`
+        }
   }
   if (!res.text) return { file, ok: false, error: `${file}: the model returned an empty caption` }
   return { ...base, ok: true, text: res.text, fields: null }

@@ -6,8 +6,8 @@
  *  - refine: the same insert template with the image's raw caption as {content} (§2);
  *  - structured: asks for the Glossa caption fields as JSON, validated with the API schema;
  *  - Florence-2 task prompts; user-editable presets validated by `validatePreset`.
- * `{content}` comes from, in order: glossary terms for the image (joined with `、`), the raw
- * caption, then the tags (joined with `、`).
+ * `{content}` comes from, in order: glossary terms for the image (joined with `、`, or `, ` for an
+ * English preset), the raw caption, then the tags (joined with `、`).
  */
 import { z } from 'zod'
 import { CAPTION_FIELDS, CaptionFields } from '../../shared/api'
@@ -130,7 +130,7 @@ export function contentFor(preset: PromptPreset, ctx: PromptContext): string {
   const raw = ctx.rawCaption ? cleanContent(ctx.rawCaption) : ''
   if (preset.content === 'raw') return raw
   const terms = (ctx.knowledge ?? []).map((t) => t.trim()).filter(Boolean)
-  if (terms.length > 0) return terms.join('、')
+  if (terms.length > 0) return terms.join(preset.lang === 'zh' ? '、' : ', ')
   if (raw) return raw
   return (ctx.tags ?? [])
     .map((t) => t.trim())

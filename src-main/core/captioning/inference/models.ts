@@ -53,7 +53,14 @@ export const CHAT_VLM_TYPES: ReadonlySet<string> = new Set([
 /** Chat VLMs whose processor reads processor_config.json (fatal when it is missing). */
 const NEEDS_PROCESSOR_CONFIG = new Set(['smolvlm', 'idefics3', 'llava', 'gemma3'])
 /** Chat VLMs whose config.json must carry text_config (transformers.js reads the cache from it). */
-const NEEDS_TEXT_CONFIG = new Set(['qwen2_5_vl', 'qwen3_vl', 'smolvlm', 'idefics3', 'llava', 'gemma3'])
+const NEEDS_TEXT_CONFIG = new Set([
+  'qwen2_5_vl',
+  'qwen3_vl',
+  'smolvlm',
+  'idefics3',
+  'llava',
+  'gemma3'
+])
 /** Model types that are a VLM's text backbone: a careless export writes these into config.json. */
 const TEXT_BACKBONES = new Set(['qwen2', 'qwen2_5', 'qwen3', 'llama', 'mistral', 'gemma', 'gemma2'])
 

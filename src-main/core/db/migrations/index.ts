@@ -8,6 +8,7 @@ import { migration0006 } from './0006-review'
 import { migration0007 } from './0007-stats'
 import { migration0008 } from './0008-journal-state'
 import { migration0009 } from './0009-fts-merge'
+import { migration0010 } from './0010-endpoints-prompts'
 
 export interface Migration {
   version: number
@@ -25,6 +26,7 @@ export const MIGRATIONS: Migration[] = [
   migration0006,
   migration0007,
   migration0008,
-  migration0009
+  migration0009,
+  migration0010
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
