@@ -109,7 +109,7 @@ function promptRecords(ctx: CoreContext, imageId: number): CaptionPromptRecord[]
     rendered: r.rendered,
     knowledge: JSON.parse(r.knowledge) as KnowledgeUse[],
     at: r.at,
-    current: readCaption(ctx.db, imageId, r.lang)?.source === r.source
+    current: readCaption(ctx.db, imageId, r.lang)?.text === r.caption
   }))
 }
 

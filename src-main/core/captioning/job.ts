@@ -263,7 +263,7 @@ function writeRecords(
       if (why) markJobItem(db, jobId, r.seq, 'skipped', why)
       else {
         const wrote = writeOutcome(b, plan, o)
-        if (o.prompt !== null && !o.tags)
+        if (o.prompt !== null && o.text !== null)
           writePrompt(db, {
             image_id: o.id,
             lang: plan.lang,
@@ -271,6 +271,7 @@ function writeRecords(
             prompt: o.prompt,
             rendered: o.rendered,
             knowledge: JSON.stringify(o.knowledge),
+            caption: o.text,
             at: Date.now()
           })
         markJobItem(db, jobId, r.seq, wrote ? 'done' : 'skipped', null)

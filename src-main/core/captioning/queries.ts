@@ -144,17 +144,41 @@ export interface PromptRow {
   prompt: string
   rendered: string | null
   knowledge: string
+  /** the caption text this prompt produced */
+  caption: string
   at: number
 }
 
 export function writePrompt(db: Database, r: PromptRow): void {
   prepared(
     db,
-    `INSERT INTO caption_prompts (image_id, lang, source, prompt, rendered, knowledge, at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO caption_prompts (image_id, lang, source, prompt, rendered, knowledge, caption, at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (image_id, lang) DO UPDATE SET source = excluded.source, prompt = excluded.prompt,
-       rendered = excluded.rendered, knowledge = excluded.knowledge, at = excluded.at`
-  ).run(r.image_id, r.lang, r.source, r.prompt, r.rendered, r.knowledge, r.at)
+       rendered = excluded.rendered, knowledge = excluded.knowledge, caption = excluded.caption,
+       at = excluded.at`
+  ).run(r.image_id, r.lang, r.source, r.prompt, r.rendered, r.knowledge, r.caption, r.at)
+}
+
+/**
+ * For lint: per image (ids as a JSON array) and language, the glossary names the prompt carried,
+ * for prompts whose caption is still the text that run wrote.
+ */
+export function promptedNames(
+  db: Database,
+  idsJson: string
+): { imageId: number; lang: Lang; names: { entryId: number; name: string }[] }[] {
+  const rows = prepared(
+    db,
+    `SELECT p.image_id, p.lang, p.knowledge FROM caption_prompts p
+       JOIN captions c ON c.image_id = p.image_id AND c.lang = p.lang AND c.text = p.caption
+      WHERE p.image_id IN (SELECT value FROM json_each(?)) AND p.knowledge <> '[]'`
+  ).all(idsJson) as { image_id: number; lang: Lang; knowledge: string }[]
+  return rows.map((r) => ({
+    imageId: r.image_id,
+    lang: r.lang,
+    names: JSON.parse(r.knowledge) as { entryId: number; name: string }[]
+  }))
 }
 
 export function promptRows(db: Database, imageId: number): PromptRow[] {

@@ -287,7 +287,7 @@ export interface CaptionPromptRecord {
   /** glossary entries the prompt carried */
   knowledge: KnowledgeUse[]
   at: number
-  /** the caption of this language still comes from this prompt's run */
+  /** the caption of this language is still the text this prompt produced */
   current: boolean
 }
 

@@ -7,9 +7,10 @@ import type { Migration } from './index'
  *    variable holding the key, …) is stored as validated JSON; an API key never is.
  *  - caption_prompts: per image and language, the prompt the last model run sent (the preset
  *    rendered with the image's glossary knowledge or raw caption, and for local chat VLMs the chat
- *    template's output), the glossary entries it carried, and the provenance of the caption it
- *    produced, so the editor can show the exact prompt and lint can check that the caption names
- *    the entities the prompt injected. Written in the same transaction as the caption.
+ *    template's output), the glossary entries it carried, the provenance and the text of the
+ *    caption it produced, so the editor can show the exact prompt and lint can check that the
+ *    caption (while it is still that text) names the entities the prompt injected. Written in the
+ *    same transaction as the caption.
  */
 export const migration0010: Migration = {
   version: 10,
@@ -29,6 +30,7 @@ CREATE TABLE caption_prompts (
   prompt     TEXT NOT NULL,
   rendered   TEXT,
   knowledge  TEXT NOT NULL DEFAULT '[]',
+  caption    TEXT NOT NULL,
   at         INTEGER NOT NULL,
   PRIMARY KEY (image_id, lang)
 ) WITHOUT ROWID;
