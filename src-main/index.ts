@@ -19,6 +19,7 @@ import {
   registerProtocol,
   serveDevMedia
 } from './electron/app'
+import { electronKeyStore } from './electron/keys'
 
 const devUrl =
   !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null
@@ -61,7 +62,12 @@ function openWindow(): void {
 async function start(): Promise<void> {
   const nativeBinding = electronNativeBinding()
   try {
-    core = createCore({ dataDir, nativeBinding, resumeInterrupted: true })
+    core = createCore({
+      dataDir,
+      nativeBinding,
+      resumeInterrupted: true,
+      keyStore: electronKeyStore()
+    })
   } catch (err) {
     const hint = nativeBinding
       ? ''
