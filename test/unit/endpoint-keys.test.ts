@@ -95,15 +95,14 @@ describe('EndpointKeyStore', () => {
     expect(
       resolveEndpointKey({ name: 'ep', keyEnv: 'EP_KEY' }, store, { EP_KEY: KEY })!.reveal()
     ).toBe(KEY)
-    const err = (() => {
-      try {
-        resolveEndpointKey({ name: 'ep', keyEnv: 'EP_KEY' }, store, {})
-      } catch (e) {
-        return e
-      }
-    })() as EndpointError
+    let err: unknown = null
+    try {
+      resolveEndpointKey({ name: 'ep', keyEnv: 'EP_KEY' }, store, {})
+    } catch (e) {
+      err = e
+    }
     expect(err).toBeInstanceOf(EndpointError)
-    expect(err.kind).toBe('config')
+    expect((err as EndpointError).kind).toBe('config')
     expect(resolveEndpointKey({ name: 'nothing' }, undefined)).toBeNull()
   })
 })
