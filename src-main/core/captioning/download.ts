@@ -44,6 +44,8 @@ export interface DownloadParams {
   base: string
   revision: string
   include: string[] | null
+  /** exact paths the model needs (the catalogue's); a repo without them is refused up front */
+  required?: string[] | null
   dir: string
 }
 
@@ -138,8 +140,14 @@ export async function planDownload(p: DownloadParams, signal?: AbortSignal): Pro
     files: out,
     totalBytes: out.reduce((s, f) => s + f.size, 0),
     haveBytes: out.reduce((s, f) => s + f.have, 0),
-    include: p.include
+    include: p.include,
+    missing: missingRequired(p, files)
   }
+}
+
+function missingRequired(p: Pick<DownloadParams, 'required'>, files: RemoteFile[]): string[] {
+  const have = new Set(files.map((f) => f.path))
+  return (p.required ?? []).filter((r) => !have.has(r))
 }
 
 async function hashExisting(file: string, sha: Hash, git: Hash): Promise<void> {
@@ -312,6 +320,12 @@ async function listPhase(
   const { db } = ctx
   control.setPhase('list', 0)
   const files = await listRepoFiles(p, control.signal)
+  const missing = missingRequired(p, files)
+  if (missing.length)
+    throw new GlossaError(
+      'NOT_FOUND',
+      `${p.repoId}@${p.revision} lacks ${missing.join(', ')}, which the model needs; nothing was downloaded`
+    )
   setDownloadFiles(db, jobId, files, (paths) => addJobItems(db, jobId, paths))
 }
 

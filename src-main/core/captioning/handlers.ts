@@ -6,20 +6,17 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
 import type {
   CaptionPreview,
   CaptionPromptRecord,
-  CatalogueEntry,
   EndpointTestResult,
   KnowledgeUse,
   ModelsStatus
 } from '../../shared/api'
-import { MODEL_KINDS } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext, HandlerMap } from '../context'
-import catalogueJson from '../../../resources/models-catalogue.json' with { type: 'json' }
 import { readCaption } from '../captions/queries'
+import { catalogue, catalogueEntry } from './catalogue'
 import { hostOf, skipReason } from './job'
 import { DEFAULT_HF_BASE, downloadDir, planDownload } from './download'
 import {
@@ -51,33 +48,6 @@ import {
   saveEndpoint,
   writeRuntime
 } from './registry'
-
-const CatalogueSchema = z.object({
-  version: z.number(),
-  models: z.array(
-    z
-      .object({
-        repoId: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
-        name: z.string().min(1),
-        kind: z.enum(MODEL_KINDS),
-        sizeBytes: z.number().int().positive(),
-        sizeApproximate: z.boolean(),
-        licence: z.string().min(1),
-        goodAt: z.string().min(1),
-        languages: z.array(z.string()),
-        include: z.array(z.string().min(1)).min(1),
-        dtype: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).optional(),
-        modelType: z.string().optional(),
-        notes: z.string().optional()
-      })
-      .strict()
-  )
-})
-
-/** The curated catalogue (resources/models-catalogue.json), validated. */
-export function catalogue(): CatalogueEntry[] {
-  return CatalogueSchema.parse(catalogueJson).models
-}
 
 async function endpointTest(
   ctx: CoreContext,
@@ -124,20 +94,21 @@ export const captioningHandlers = {
   },
   'models.catalogue': () => catalogue(),
   'models.downloadPlan': async (ctx, a) => {
-    const entry = catalogue().find((c) => c.repoId === a.repoId)
+    const entry = catalogueEntry(a.repoId)
     return planDownload(
       {
         repoId: a.repoId,
         base: a.mirror ?? DEFAULT_HF_BASE,
         revision: a.revision ?? 'main',
         include: a.include ?? entry?.include ?? null,
+        required: a.include ? null : (entry?.required ?? null),
         dir: downloadDir(ctx, a.repoId)
       },
       ctx.closing
     )
   },
   'models.download': (ctx, a) => {
-    const entry = catalogue().find((c) => c.repoId === a.repoId)
+    const entry = catalogueEntry(a.repoId)
     const dir = downloadDir(ctx, a.repoId)
     const base = a.mirror ?? DEFAULT_HF_BASE
     const unfinished = unfinishedDownload(ctx.db, dir, base)
@@ -150,6 +121,7 @@ export const captioningHandlers = {
       base,
       revision: a.revision ?? 'main',
       include: a.include ?? entry?.include ?? null,
+      required: a.include ? null : (entry?.required ?? null),
       dir
     })
     return { jobId: job.id, dir, resumed: false }

@@ -268,6 +268,8 @@ export interface DownloadPlan {
   haveBytes: number
   /** the include patterns used (the catalogue's, when the repo is in it) */
   include: string[] | null
+  /** files the model needs that the repo does not have (a download would not load) */
+  missing: string[]
 }
 
 export interface KnowledgeUse {
@@ -303,6 +305,11 @@ export interface CatalogueEntry {
   languages: string[]
   /** repo paths (globs) fetched by default */
   include: string[]
+  /** exact paths the repo must have for the model to load (checked before downloading) */
+  required?: string[]
+  /** chat VLMs: config.json's model_type and the dtype whose files `include` lists */
+  modelType?: string
+  dtype?: string
   notes?: string
 }
 

@@ -173,6 +173,7 @@ export const en = {
       'traits-restated': 'Traits restated',
       'mixed-language': 'Mixed language',
       'over-budget': 'Over budget',
+      'knowledge-missing': 'Prompted name missing',
       total: '{{count, number}} images with issues (of {{scanned, number}})',
       total_one: '{{count, number}} image with issues (of {{scanned, number}})',
       truncated: 'Showing the first {{shown}}.'
