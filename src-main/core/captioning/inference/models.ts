@@ -99,6 +99,8 @@ export async function inspectModelFolder(
   }
   const has = (name: string): boolean => entries.includes(name)
 
+  // a WD tagger repo also ships timm's config.json: its two files decide
+  if (has('model.onnx') && has('selected_tags.csv')) return inspectTagger(dir, opts)
   if (has('config.json')) return inspectTransformers(dir)
   if (has('model.onnx') || has('selected_tags.csv')) return inspectTagger(dir, opts)
   throw new ModelError(
