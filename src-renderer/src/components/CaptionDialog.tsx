@@ -33,10 +33,12 @@ interface Props {
   onManageModels(): void
 }
 
-/** Presets a model kind takes: Florence-2 task presets, or chat prompts for chat VLMs. */
+/** Presets a model kind takes: Florence-2 task presets, or chat prompts for chat VLMs and
+ *  endpoints. */
 export function presetsFor(kind: ModelInfo['kind'], all: PresetInfo[]): PresetInfo[] {
   if (kind === 'florence2') return all.filter((p) => p.id.startsWith('florence-'))
-  if (kind === 'chat-vlm') return all.filter((p) => !p.id.startsWith('florence-'))
+  if (kind === 'chat-vlm' || kind === 'endpoint')
+    return all.filter((p) => !p.id.startsWith('florence-'))
   return []
 }
 

@@ -11,6 +11,7 @@ import { useToast } from './Toasts'
 import { TagScores } from './TagScores'
 import { CaptionLangEditor, useCaptionEditor } from './CaptionFieldsEditor'
 import { KnowledgePanel } from './KnowledgePanel'
+import { CaptionPromptPanel } from './CaptionPromptPanel'
 import { LintBadges } from './LintBadges'
 import { HistorySection } from './HistoryPanel'
 
@@ -191,6 +192,7 @@ function EditorBody({
         </pre>
       </div>
       {!loading && <KnowledgePanel imageId={d.id} version={captionsVersion} />}
+      {!loading && <CaptionPromptPanel imageId={d.id} version={captionsVersion} />}
       {!loading && <HistorySection imageId={d.id} />}
     </div>
   )

@@ -1,8 +1,10 @@
 /**
- * The models page: installed models (kind, files, warnings, remove), the inference runtime (EP in
- * use with the fallback reason, loaded sessions, unload, EP and thread settings), "add model
- * folder" with the validation error naming the file, and the curated catalogue with downloads
- * that run as jobs (progress, bytes/s and ETA in the job panel; cancel and resume there).
+ * The models page: installed models (kind, files, warnings, remove) and OpenAI-compatible
+ * endpoints (server, key source, test connection, remove), the inference runtime (EP in use with
+ * the fallback reason, loaded sessions, unload, EP and thread settings), "add model folder" with
+ * the validation error naming the file, "add endpoint" with a connection test, and the curated
+ * catalogue with a dry-run file list before each download; downloads run as jobs (progress,
+ * bytes/s and ETA in the job panel; cancel and resume there).
  */
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
@@ -13,6 +15,7 @@ import { call, client } from '../api/client'
 import { useEvent } from '../api/useEvent'
 import { isActive, useJobs } from '../components/jobs'
 import { ModelCatalogue } from '../components/ModelCatalogue'
+import { AddEndpointForm, EndpointCard } from '../components/ModelEndpoints'
 import { ModelRuntime } from '../components/ModelRuntime'
 import { useToast } from '../components/Toasts'
 import '../styles/captioning.css'
@@ -143,6 +146,10 @@ export function ModelsPage(): ReactNode {
   const qc = useQueryClient()
   const { jobs } = useJobs()
   const models = useQuery({ queryKey: ['models'], queryFn: () => call('models.list', {}) })
+  const status = useQuery({
+    queryKey: ['models', 'status'],
+    queryFn: () => call('models.status', {})
+  })
   useEffect(() => {
     if (models.error) toast.error(models.error)
   }, [models.error, toast])
@@ -174,14 +181,27 @@ export function ModelsPage(): ReactNode {
           <p className="muted">{t('captioning.models.none')}</p>
         )}
         <ul className="model-list" data-testid="model-list">
-          {models.data?.map((m) => (
-            <ModelCard key={m.id} m={m} onRemove={() => void remove(m.id)} />
-          ))}
+          {models.data?.map((m) =>
+            m.endpoint ? (
+              <EndpointCard
+                key={m.id}
+                m={m}
+                keyStorage={status.data?.keyStorage ?? false}
+                onRemove={() => void remove(m.id)}
+              />
+            ) : (
+              <ModelCard key={m.id} m={m} onRemove={() => void remove(m.id)} />
+            )
+          )}
         </ul>
       </section>
       <section className="models-section">
         <h2>{t('captioning.models.add')}</h2>
         <AddModelForm />
+      </section>
+      <section className="models-section">
+        <h2>{t('captioning.endpoints.title')}</h2>
+        <AddEndpointForm />
       </section>
       <section className="models-section">
         <h2>{t('captioning.models.runtime')}</h2>
