@@ -13,6 +13,8 @@ import { taggerPipeline } from './tagger'
 import { exportSpeed } from './export'
 import { cleanupPreview } from './cleanup'
 import { reviewBench } from './review'
+import { vlmJob } from './vlm'
+import { endpointThroughput } from './endpoint'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
@@ -29,6 +31,10 @@ export const benchmarks: Benchmark[] = [
   exportSpeed,
   cleanupPreview,
   // issue 7: review at scale
-  reviewBench
+  reviewBench,
+  // issue 13: chat VLMs in the worker
+  vlmJob,
+  // issue 16: OpenAI-compatible endpoints
+  endpointThroughput
   // later issues: append here
 ]
