@@ -165,6 +165,12 @@ describe('an endpoint is a model', () => {
       })
       .catch((e: { code: string }) => e)
     expect(again).toMatchObject({ code: 'CONFLICT' })
+    // "ocr" is kept for the built-in OCR model
+    const reserved = await core
+      .call('models.endpointSave', { endpoint: { name: 'ocr', url: server.origin, model: MODEL } })
+      .catch((e: { code: string; message: string }) => e)
+    expect(reserved).toMatchObject({ code: 'CONFLICT' })
+    expect((reserved as Error).message).toMatch(/built into Glossa/)
     // the browser-mode / CLI core keeps no keys
     const store = await core
       .call('models.endpointKey', { id: 'loopback', key: KEY })

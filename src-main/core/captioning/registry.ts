@@ -42,6 +42,12 @@ import {
   type ModelRow
 } from './queries'
 
+/**
+ * Ids of models built into Glossa rather than registered (the OCR model, `glossa caption --model
+ * ocr`, arrives with issue 13's OCR work): no folder or endpoint may take them.
+ */
+export const RESERVED_MODEL_IDS: ReadonlySet<string> = new Set(['ocr'])
+
 interface StoredInfo {
   files: string[]
   inputSize: number | null
@@ -177,6 +183,11 @@ export function saveEndpoint(
   store?: EndpointKeyStore
 ): ModelInfo {
   const existing = endpointRow(db, def.name)
+  if (RESERVED_MODEL_IDS.has(def.name))
+    throw new GlossaError(
+      'CONFLICT',
+      `"${def.name}" is the id of a model built into Glossa; give the endpoint another name`
+    )
   if (modelRow(db, def.name))
     throw new GlossaError(
       'CONFLICT',
@@ -257,7 +268,7 @@ export async function addModel(
   if (!id) {
     const base = slug(repoId ? repoId.split('/').pop()! : path.basename(dir))
     id = base
-    for (let n = 2; modelIdTaken(db, id); n++) id = `${base}-${n}`
+    for (let n = 2; modelIdTaken(db, id) || RESERVED_MODEL_IDS.has(id); n++) id = `${base}-${n}`
   }
   upsertModel(db, {
     id,
