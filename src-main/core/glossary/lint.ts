@@ -85,9 +85,7 @@ export function lintImage(
     issues.push(...overBudget(text, lang, opts))
     for (const k of image.prompted?.[lang] ?? []) {
       const e = cg?.entries.find((x) => x.id === String(k.entryId))
-      const names = [k.name, e?.name[lang], e?.name.zh, e?.name.en].filter(
-        (n): n is string => !!n
-      )
+      const names = [k.name, e?.name[lang], e?.name.zh, e?.name.en].filter((n): n is string => !!n)
       if (!names.some((n) => hasWord(text, n)))
         issues.push({
           rule: 'knowledge-missing',
