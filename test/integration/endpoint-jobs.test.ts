@@ -170,7 +170,7 @@ describe('an endpoint is a model', () => {
       .call('models.endpointSave', { endpoint: { name: 'ocr', url: server.origin, model: MODEL } })
       .catch((e: { code: string; message: string }) => e)
     expect(reserved).toMatchObject({ code: 'CONFLICT' })
-    expect((reserved as Error).message).toMatch(/built into Glossa/)
+    expect((reserved as { message: string }).message).toMatch(/built into Glossa/)
     // the browser-mode / CLI core keeps no keys
     const store = await core
       .call('models.endpointKey', { id: 'loopback', key: KEY })
