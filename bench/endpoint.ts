@@ -28,7 +28,7 @@ import {
   parseEndpointDefinition
 } from '../src-main/core/captioning/endpoint'
 import { figure, round, type Benchmark, type BenchContext, type Figure } from './types'
-import { BENCH_DIR } from './util'
+import { BENCH_DIR, idleLoopP99, importForBench } from './util'
 
 const DELAY_MS = 250
 const CONCURRENCY = 8
@@ -74,14 +74,6 @@ function startServer(delayMs: number): Promise<{
   }))
 }
 
-async function idleLoopP99(ms: number): Promise<number> {
-  const h = monitorEventLoopDelay({ resolution: 10 })
-  h.enable()
-  await new Promise((r) => setTimeout(r, ms))
-  h.disable()
-  return h.percentile(99) / 1e6
-}
-
 /** The same work through a caption job of the core, against the same server. */
 async function jobFigures(
   ctx: Pick<BenchContext, 'quick' | 'log'>,
@@ -99,8 +91,7 @@ async function jobFigures(
     )
   const core = createCore({ dataDir: path.join(tmpDir, 'data') })
   try {
-    const imp = await core.call('import.start', { dir, datasetName: 'endpoint-bench' })
-    if ((await core.waitForJob(imp.jobId)).status !== 'done') throw new Error('import failed')
+    const datasetId = await importForBench(core, dir, 'endpoint-bench')
     await core.call('models.endpointSave', {
       endpoint: {
         name: 'bench',
@@ -117,7 +108,7 @@ async function jobFigures(
     h.enable()
     const t0 = performance.now()
     const { jobId } = await core.call('caption.start', {
-      target: { datasetId: imp.datasetId },
+      target: { datasetId },
       modelId: 'bench',
       preset: 'hunyuan-zh'
     })

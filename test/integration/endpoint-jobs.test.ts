@@ -9,7 +9,6 @@
  * Images are 64+i pixels wide (i = 0…N-1), so the width the server decoded names the image.
  */
 import { spawn } from 'node:child_process'
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,7 +17,8 @@ import Database from 'better-sqlite3'
 import sharp from 'sharp'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../src-main/core'
-import { EndpointKeyStore, type KeyCipher } from '../../src-main/core/captioning/endpoint/keys'
+import { EndpointKeyStore } from '../../src-main/core/captioning/endpoint/keys'
+import { testKeychain } from '../fixtures/key-cipher'
 import { REPO } from '../fixtures/cli'
 import { startOpenAIServer, type FakeOpenAIServer } from '../fixtures/openai-server'
 
@@ -435,28 +435,9 @@ describe('kill and resume', () => {
 })
 
 describe('keys kept by the desktop app (keychain store)', () => {
-  /** A real cipher standing in for the OS keychain (AES-256-GCM with a key only this test holds). */
-  function cipher(): KeyCipher {
-    const k = crypto.randomBytes(32)
-    return {
-      isEncryptionAvailable: () => true,
-      encryptString(plain) {
-        const iv = crypto.randomBytes(12)
-        const c = crypto.createCipheriv('aes-256-gcm', k, iv)
-        const body = Buffer.concat([c.update(plain, 'utf8'), c.final()])
-        return Buffer.concat([iv, c.getAuthTag(), body])
-      },
-      decryptString(buf) {
-        const d = crypto.createDecipheriv('aes-256-gcm', k, buf.subarray(0, 12))
-        d.setAuthTag(buf.subarray(12, 28))
-        return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8')
-      }
-    }
-  }
-
   it('a stored key captions, never reaches the library or the key file in the clear', async () => {
     const keyFile = path.join(tmp, 'electron', 'endpoint-keys.json')
-    const store = new EndpointKeyStore(keyFile, cipher())
+    const store = new EndpointKeyStore(keyFile, testKeychain())
     const desk = createCore({ dataDir: path.join(tmp, 'desk'), keyStore: store })
     try {
       const imp = await desk.call('import.start', {

@@ -17,6 +17,7 @@ import type { CatalogueEntry } from '../../shared/api'
 import { MODEL_KINDS } from '../../shared/api'
 import catalogueJson from '../../../resources/models-catalogue.json' with { type: 'json' }
 import type { GenerativeSpec } from './inference/protocol'
+import { NEEDS_PROCESSOR_CONFIG } from './inference/vlm-config'
 
 export type Dtype = NonNullable<GenerativeSpec['dtype']>
 
@@ -35,7 +36,6 @@ export const DTYPES = Object.keys(DTYPE_SUFFIX) as Dtype[]
 
 /** The ONNX sessions of transformers.js's ImageTextToText session type. */
 export const CHAT_VLM_SESSIONS = ['embed_tokens', 'vision_encoder', 'decoder_model_merged'] as const
-const NEEDS_PROCESSOR_CONFIG = new Set(['smolvlm', 'idefics3', 'llava', 'gemma3'])
 
 /** What transformers.js opens for a chat VLM of `modelType` at `dtype`. */
 export function chatVlmFiles(

@@ -92,6 +92,14 @@ export function hostOf(ctx: CoreContext): InferenceHost {
 
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 
+/** The record of an item whose image was removed from the library since it was selected. */
+const gone = (item: PendingItem): WriteRecord => ({
+  kind: 'mark',
+  seq: item.seq,
+  status: 'failed',
+  error: `image ${item.key} is no longer in the library`
+})
+
 /** Ids looked up / job items inserted between two turns of the event loop. */
 const SELECT_SLICE = 2000
 /** Pending items read at once by the per-image phase. */
@@ -396,12 +404,7 @@ async function captionEach(
   try {
     await forEachBounded(pending(), limit, signal, async ({ item, img }) => {
       if (!img) {
-        writer.push({
-          kind: 'mark',
-          seq: item.seq,
-          status: 'failed',
-          error: `image ${item.key} is no longer in the library`
-        })
+        writer.push(gone(item))
         return
       }
       const why = skipReason(db, plan, img.id, opts)
@@ -463,12 +466,7 @@ async function tagChunks(
     for (const it of items) {
       const img = images.get(Number(it.key))
       if (!img) {
-        writer.push({
-          kind: 'mark',
-          seq: it.seq,
-          status: 'failed',
-          error: `image ${it.key} is no longer in the library`
-        })
+        writer.push(gone(it))
         continue
       }
       const why = skipReason(db, plan, img.id, opts)

@@ -114,6 +114,21 @@ export const PresetInput = z
   })
   .strict()
 
+/** A Hugging Face repo to download (or to plan a download of). */
+const DownloadSource = z
+  .object({
+    repoId: RepoId,
+    /** base URL replacing https://huggingface.co (a mirror) */
+    mirror: HttpUrl.optional(),
+    /** glob patterns of repo paths to fetch; default the catalogue entry's list, else all */
+    include: z.array(z.string().min(1).max(500)).min(1).max(100).optional(),
+    revision: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/)
+      .optional()
+  })
+  .strict()
+
 export const captioningArgs = {
   'models.list': z.object({}).strict(),
   'models.add': z
@@ -127,30 +142,8 @@ export const captioningArgs = {
   'models.remove': z.object({ id: ModelId }).strict(),
   'models.catalogue': z.object({}).strict(),
   /** what a download would fetch (files and sizes, from the repo listing), before fetching */
-  'models.downloadPlan': z
-    .object({
-      repoId: RepoId,
-      mirror: HttpUrl.optional(),
-      include: z.array(z.string().min(1).max(500)).min(1).max(100).optional(),
-      revision: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]{1,100}$/)
-        .optional()
-    })
-    .strict(),
-  'models.download': z
-    .object({
-      repoId: RepoId,
-      /** base URL replacing https://huggingface.co (a mirror) */
-      mirror: HttpUrl.optional(),
-      /** glob patterns of repo paths to fetch; default the catalogue entry's list, else all */
-      include: z.array(z.string().min(1).max(500)).min(1).max(100).optional(),
-      revision: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]{1,100}$/)
-        .optional()
-    })
-    .strict(),
+  'models.downloadPlan': DownloadSource,
+  'models.download': DownloadSource,
   /** adds an OpenAI-compatible endpoint as a model (or, with replace, updates it); the API key
    *  is never part of it: keyEnv names the environment variable that holds it */
   'models.endpointSave': z

@@ -123,6 +123,33 @@ function KeyField({ m }: { m: ModelInfo }): ReactNode {
   )
 }
 
+/** The head of a model card (kind badge, name, a detail, Remove), for folders and endpoints. */
+export function ModelCardHead({
+  m,
+  detail,
+  onRemove
+}: {
+  m: ModelInfo
+  detail: string
+  onRemove(): void
+}): ReactNode {
+  const { t } = useTranslation()
+  return (
+    <div className="model-card-head">
+      <span className="badge model-kind">{t(`captioning.kind.${m.kind}`)}</span>
+      <strong>{m.name}</strong>
+      <span className="muted mono">{detail}</span>
+      <button
+        className="btn btn-small btn-ghost model-remove"
+        onClick={onRemove}
+        data-testid="model-remove"
+      >
+        {t('captioning.models.remove')}
+      </button>
+    </div>
+  )
+}
+
 /** A saved endpoint in the models list. */
 export function EndpointCard({
   m,
@@ -155,18 +182,7 @@ export function EndpointCard({
   }
   return (
     <li className="model-card" data-testid="model-card" data-id={m.id} data-kind={m.kind}>
-      <div className="model-card-head">
-        <span className="badge model-kind">{t('captioning.kind.endpoint')}</span>
-        <strong>{m.name}</strong>
-        <span className="muted mono">{e.model}</span>
-        <button
-          className="btn btn-small btn-ghost model-remove"
-          onClick={onRemove}
-          data-testid="model-remove"
-        >
-          {t('captioning.models.remove')}
-        </button>
-      </div>
+      <ModelCardHead m={m} detail={e.model} onRemove={onRemove} />
       <div className="mono model-dir" title={e.url}>
         {e.url}
       </div>
@@ -203,6 +219,33 @@ interface Draft {
   maxSide: number
 }
 const EMPTY: Draft = { name: '', url: '', model: '', keyEnv: '', concurrency: 4, maxSide: 1024 }
+
+function DraftField({
+  label,
+  wide,
+  children
+}: {
+  label: string
+  wide?: boolean
+  children: ReactNode
+}): ReactNode {
+  return (
+    <label className={wide ? 'field endpoint-wide' : 'field'}>
+      <span>{label}</span>
+      {children}
+    </label>
+  )
+}
+
+/** The props of a monospace text input bound to a draft value. */
+function text(value: string, onChange: (v: string) => void) {
+  return {
+    className: 'input mono',
+    value,
+    spellCheck: false,
+    onChange: (e: { target: { value: string } }) => onChange(e.target.value)
+  }
+}
 
 /** The "add endpoint" form, with Test connection before saving. */
 export function AddEndpointForm(): ReactNode {
@@ -268,52 +311,35 @@ export function AddEndpointForm(): ReactNode {
     <form className="form endpoint-add" onSubmit={(e) => void submit(e)} data-testid="endpoint-add">
       <p className="muted">{t('captioning.endpoints.hint')}</p>
       <div className="endpoint-grid">
-        <label className="field">
-          <span>{t('captioning.endpoints.name')}</span>
+        <DraftField label={t('captioning.endpoints.name')}>
           <input
-            className="input mono"
-            value={d.name}
-            onChange={(e) => set('name', e.target.value.toLowerCase())}
+            {...text(d.name, (v) => set('name', v.toLowerCase()))}
             placeholder="vllm-box"
-            spellCheck={false}
             data-testid="endpoint-name"
           />
-        </label>
-        <label className="field endpoint-wide">
-          <span>{t('captioning.endpoints.url')}</span>
+        </DraftField>
+        <DraftField label={t('captioning.endpoints.url')} wide>
           <input
-            className="input mono"
-            value={d.url}
-            onChange={(e) => set('url', e.target.value)}
+            {...text(d.url, (v) => set('url', v))}
             placeholder="http://localhost:8000"
-            spellCheck={false}
             data-testid="endpoint-url"
           />
-        </label>
-        <label className="field endpoint-wide">
-          <span>{t('captioning.endpoints.model')}</span>
+        </DraftField>
+        <DraftField label={t('captioning.endpoints.model')} wide>
           <input
-            className="input mono"
-            value={d.model}
-            onChange={(e) => set('model', e.target.value)}
+            {...text(d.model, (v) => set('model', v))}
             placeholder="Qwen/Qwen2.5-VL-7B-Instruct"
-            spellCheck={false}
             data-testid="endpoint-model"
           />
-        </label>
-        <label className="field">
-          <span>{t('captioning.endpoints.keyEnv')}</span>
+        </DraftField>
+        <DraftField label={t('captioning.endpoints.keyEnv')}>
           <input
-            className="input mono"
-            value={d.keyEnv}
-            onChange={(e) => set('keyEnv', e.target.value.toUpperCase())}
+            {...text(d.keyEnv, (v) => set('keyEnv', v.toUpperCase()))}
             placeholder="GLOSSA_VLLM_KEY"
-            spellCheck={false}
             data-testid="endpoint-key-env"
           />
-        </label>
-        <label className="field">
-          <span>{t('captioning.endpoints.concurrency')}</span>
+        </DraftField>
+        <DraftField label={t('captioning.endpoints.concurrency')}>
           <input
             className="input"
             type="number"
@@ -323,9 +349,8 @@ export function AddEndpointForm(): ReactNode {
             onChange={(e) => set('concurrency', Math.max(1, Number(e.target.value) || 1))}
             data-testid="endpoint-concurrency"
           />
-        </label>
-        <label className="field">
-          <span>{t('captioning.endpoints.maxSide')}</span>
+        </DraftField>
+        <DraftField label={t('captioning.endpoints.maxSide')}>
           <input
             className="input"
             type="number"
@@ -336,7 +361,7 @@ export function AddEndpointForm(): ReactNode {
             onChange={(e) => set('maxSide', Number(e.target.value) || 1024)}
             data-testid="endpoint-max-side"
           />
-        </label>
+        </DraftField>
       </div>
       <small className="muted">
         {status.data?.keyStorage

@@ -15,7 +15,7 @@ import { call, client } from '../api/client'
 import { useEvent } from '../api/useEvent'
 import { isActive, useJobs } from '../components/jobs'
 import { ModelCatalogue } from '../components/ModelCatalogue'
-import { AddEndpointForm, EndpointCard } from '../components/ModelEndpoints'
+import { AddEndpointForm, EndpointCard, ModelCardHead } from '../components/ModelEndpoints'
 import { ModelRuntime } from '../components/ModelRuntime'
 import { useToast } from '../components/Toasts'
 import '../styles/captioning.css'
@@ -34,18 +34,7 @@ function ModelCard({ m, onRemove }: { m: ModelInfo; onRemove(): void }): ReactNo
   ].filter(Boolean)
   return (
     <li className="model-card" data-testid="model-card" data-id={m.id} data-kind={m.kind}>
-      <div className="model-card-head">
-        <span className="badge model-kind">{t(`captioning.kind.${m.kind}`)}</span>
-        <strong>{m.name}</strong>
-        <span className="muted mono">{m.id}</span>
-        <button
-          className="btn btn-small btn-ghost model-remove"
-          onClick={onRemove}
-          data-testid="model-remove"
-        >
-          {t('captioning.models.remove')}
-        </button>
-      </div>
+      <ModelCardHead m={m} detail={m.id} onRemove={onRemove} />
       <div className="mono model-dir" title={m.dir}>
         {m.dir}
       </div>

@@ -33,6 +33,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type * as HF from '@huggingface/transformers'
 import { decodeForGenerative, type DecodedImage } from './decode'
+import { imageTokenIdOf } from './vlm-config'
 import type {
   CaptionRequest,
   CaptionResult,
@@ -295,12 +296,7 @@ async function buildChatVlm(
       })
     const prepare = (text: string, image: HF.RawImage): Promise<Record<string, HF.Tensor>> =>
       IMAGES_FIRST.has(modelType) ? processor(image, text) : processor(text, image)
-    const imageTokenId =
-      typeof config.image_token_id === 'number'
-        ? config.image_token_id
-        : typeof config.image_token_index === 'number'
-          ? config.image_token_index
-          : null
+    const imageTokenId = imageTokenIdOf(config)
 
     // the probe: the template renders, and the processor places the image token
     let probe: string

@@ -13,6 +13,7 @@ import { ModelError } from './errors'
 import { InferenceHost } from './host'
 import { openTagger, type OpenTaggerOptions } from '../pipeline'
 import type { ExecutionProvider } from './protocol'
+import { imageTokenIdOf, NEEDS_PROCESSOR_CONFIG } from './vlm-config'
 
 export type ModelKind = 'tagger' | 'image-to-text' | 'florence2' | 'chat-vlm'
 
@@ -50,8 +51,6 @@ export const CHAT_VLM_TYPES: ReadonlySet<string> = new Set([
   'gemma3'
 ])
 
-/** Chat VLMs whose processor reads processor_config.json (fatal when it is missing). */
-const NEEDS_PROCESSOR_CONFIG = new Set(['smolvlm', 'idefics3', 'llava', 'gemma3'])
 /** Chat VLMs whose config.json must carry text_config (transformers.js reads the cache from it). */
 const NEEDS_TEXT_CONFIG = new Set([
   'qwen2_5_vl',
@@ -228,12 +227,7 @@ async function checkChatVlm(
           'chat_template.json: a chat VLM needs its chat template to place the image and the prompt'
       )
   }
-  const imageTokenId =
-    typeof config.image_token_id === 'number'
-      ? config.image_token_id
-      : typeof config.image_token_index === 'number'
-        ? config.image_token_index
-        : null
+  const imageTokenId = imageTokenIdOf(config)
   if (imageTokenId === null)
     throw new ModelError(
       configFile,
