@@ -73,10 +73,16 @@ async function bareLoop(
   HF.env.localModelPath = path.dirname(modelDir) + path.sep
   const id = path.basename(modelDir)
   const processor = (await HF.AutoProcessor.from_pretrained(id)) as unknown as ChatProcessor
+  // the session options Glossa's worker uses (no thread-pool spinning between generate steps, a
+  // core left to the rest of the process), so the two sides differ only by what the job adds
   const model = await HF.AutoModelForImageTextToText.from_pretrained(id, {
     dtype: 'fp32',
-    device: 'cpu'
-  })
+    device: 'cpu',
+    session_options: {
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+      intraOpNumThreads: Math.max(1, os.availableParallelism() - 1)
+    }
+  } as never)
   const messages = [
     { role: 'user', content: [{ type: 'image' }, { type: 'text', text: HUNYUAN_ZH }] }
   ]

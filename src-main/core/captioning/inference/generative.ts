@@ -30,6 +30,7 @@
  * core for one), while the next images decode in parallel.
  */
 import { readFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import type * as HF from '@huggingface/transformers'
 import { decodeForGenerative, type DecodedImage } from './decode'
@@ -158,8 +159,18 @@ export function generationArgs(
   return args
 }
 
+/**
+ * Session options for the three (or four) sessions of a generative model. Generation runs one
+ * session call per token with JavaScript in between; onnxruntime's thread pools would spin through
+ * those gaps on every core, starving the process's event loops (the main thread's included), so
+ * spinning is off: the threads sleep between calls. Unless the runtime settings say otherwise,
+ * the intra-op pool leaves one core to the rest of the process (the event loop, image decoding).
+ */
 function modelOptions(spec: GenerativeSpec, device: ExecutionProvider): Record<string, unknown> {
-  const session_options: Record<string, number> = {}
+  const session_options: Record<string, unknown> = {
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    intraOpNumThreads: Math.max(1, os.availableParallelism() - 1)
+  }
   if (spec.intraOpThreads) session_options.intraOpNumThreads = spec.intraOpThreads
   if (spec.interOpThreads) session_options.interOpNumThreads = spec.interOpThreads
   return { dtype: spec.dtype ?? 'fp32', device, session_options }
