@@ -7,22 +7,28 @@
  *    ≤ 1/0.9, i.e. throughput ≥ 0.9 × N/d.
  *  - endpoint.loop: the main side's event-loop delay p99 while the job runs
  *    (perf_hooks.monitorEventLoopDelay) vs the same measure with the loop idle; target ≤ 20 ms.
+ *  - endpoint.job / endpoint.jobLoop: the same through the product: a caption job (caption.start →
+ *    done) over M image files of a library, with the endpoint registered as a model (job items,
+ *    skip checks, prompts, one journal batch, caption and prompt records written as results
+ *    arrive), vs the same ideal M·d/N; and the event-loop p99 of the core's process meanwhile.
  * Runs standalone too: `npx tsx bench/endpoint.ts [--quick]` prints the figures as JSON.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import sharp from 'sharp'
+import { createCore } from '../src-main/core'
 import {
   EndpointCaptioner,
   forEachBounded,
   parseEndpointDefinition
 } from '../src-main/core/captioning/endpoint'
 import { figure, round, type Benchmark, type BenchContext, type Figure } from './types'
-import { BENCH_DIR } from './util'
+import { BENCH_DIR, idleLoopP99, importForBench } from './util'
 
 const DELAY_MS = 250
 const CONCURRENCY = 8
@@ -68,15 +74,92 @@ function startServer(delayMs: number): Promise<{
   }))
 }
 
-async function idleLoopP99(ms: number): Promise<number> {
-  const h = monitorEventLoopDelay({ resolution: 10 })
-  h.enable()
-  await new Promise((r) => setTimeout(r, ms))
-  h.disable()
-  return h.percentile(99) / 1e6
+/** The same work through a caption job of the core, against the same server. */
+async function jobFigures(
+  ctx: Pick<BenchContext, 'quick' | 'log'>,
+  tmpDir: string,
+  origin: string,
+  sources: Buffer[],
+  m: number
+): Promise<Figure[]> {
+  const dir = path.join(tmpDir, 'photos')
+  await fs.promises.mkdir(dir, { recursive: true })
+  for (let i = 0; i < m; i++)
+    await fs.promises.writeFile(
+      path.join(dir, `photo-${String(i).padStart(4, '0')}.jpg`),
+      sources[i % sources.length]!
+    )
+  const core = createCore({ dataDir: path.join(tmpDir, 'data') })
+  try {
+    const datasetId = await importForBench(core, dir, 'endpoint-bench')
+    await core.call('models.endpointSave', {
+      endpoint: {
+        name: 'bench',
+        url: origin,
+        model: 'glossa-test-vlm',
+        concurrency: CONCURRENCY,
+        maxSide: 1024
+      }
+    })
+    const idleP99 = await idleLoopP99(1000)
+    ctx.log(`endpoint: caption job over ${m} images, N=${CONCURRENCY}, d=${DELAY_MS} ms`)
+    const h = monitorEventLoopDelay({ resolution: 10 })
+    const elu0 = performance.eventLoopUtilization()
+    h.enable()
+    const t0 = performance.now()
+    const { jobId } = await core.call('caption.start', {
+      target: { datasetId },
+      modelId: 'bench',
+      preset: 'hunyuan-zh'
+    })
+    const job = await core.waitForJob(jobId)
+    const wallMs = performance.now() - t0
+    h.disable()
+    const elu = performance.eventLoopUtilization(elu0).utilization
+    if (job.status !== 'done' || job.done !== m)
+      throw new Error(`the bench job ended ${job.status} (${job.done}/${m}): ${job.error ?? ''}`)
+    const idealMs = (m * DELAY_MS) / CONCURRENCY
+    const throughput = m / (wallMs / 1000)
+    return [
+      figure({
+        id: 'endpoint.job',
+        description: `caption job over ${m} library images through the endpoint (N=${CONCURRENCY}, d=${DELAY_MS} ms) vs the ideal M·d/N`,
+        measured: { name: 'job wall time', value: round(wallMs, 1), unit: 'ms' },
+        reference: { name: 'ideal wall time M·d/N', value: idealMs, unit: 'ms' },
+        target: { of: 'ratio', max: round(1 / 0.9, 3) },
+        details: {
+          images: m,
+          throughputPerS: round(throughput, 2),
+          idealPerS: round(CONCURRENCY / (DELAY_MS / 1000), 2),
+          throughputRatio: round(throughput / (CONCURRENCY / (DELAY_MS / 1000)), 3)
+        }
+      }),
+      figure({
+        id: 'endpoint.jobLoop',
+        description: 'event-loop delay p99 of the core process while the endpoint caption job runs',
+        measured: {
+          name: 'event-loop p99 during the job',
+          value: round(h.percentile(99) / 1e6, 2),
+          unit: 'ms'
+        },
+        reference: { name: 'event-loop p99, loop idle', value: round(idleP99, 2), unit: 'ms' },
+        target: { of: 'value', max: 20 },
+        details: {
+          maxMs: round(h.max / 1e6, 2),
+          eventLoopUtilization: round(elu, 3),
+          loadAverage1m: round(os.loadavg()[0]!, 2),
+          cpus: os.availableParallelism()
+        }
+      })
+    ]
+  } finally {
+    await core.close()
+  }
 }
 
-async function run(ctx: Pick<BenchContext, 'quick' | 'log'>): Promise<Figure[]> {
+async function run(
+  ctx: Pick<BenchContext, 'quick' | 'log'> & { tmpDir?: string }
+): Promise<Figure[]> {
   const m = ctx.quick ? 48 : 160
   const distinct = 16
   ctx.log(`endpoint: generating ${distinct} source photos (1280×960 JPEG)`)
@@ -121,6 +204,11 @@ async function run(ctx: Pick<BenchContext, 'quick' | 'log'>): Promise<Figure[]> 
     const stats = await server.stats()
     const idealMs = (m * DELAY_MS) / CONCURRENCY
     const throughput = m / (wallMs / 1000)
+    const tmpDir =
+      ctx.tmpDir ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-bench-endpoint-')))
+    const job = await jobFigures(ctx, tmpDir, server.origin, sources, m).finally(async () => {
+      if (!ctx.tmpDir) await fs.promises.rm(tmpDir, { recursive: true, force: true })
+    })
     return [
       figure({
         id: 'endpoint.wall',
@@ -155,7 +243,8 @@ async function run(ctx: Pick<BenchContext, 'quick' | 'log'>): Promise<Figure[]> 
           loadAverage1m: round(os.loadavg()[0]!, 2),
           cpus: os.availableParallelism()
         }
-      })
+      }),
+      ...job
     ]
   } finally {
     server.child.stdin!.end()

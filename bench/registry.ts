@@ -15,6 +15,8 @@ import { cleanupPreview } from './cleanup'
 import { reviewBench } from './review'
 import { hostBench } from './host'
 import { ocrThroughput } from './ocr'
+import { vlmJob } from './vlm'
+import { endpointThroughput } from './endpoint'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
@@ -35,6 +37,10 @@ export const benchmarks: Benchmark[] = [
   // issue 13: real weights
   ocrThroughput,
   // issue 14: the core host thread
-  hostBench
+  hostBench,
+  // issue 13: chat VLMs in the worker
+  vlmJob,
+  // issue 16: OpenAI-compatible endpoints
+  endpointThroughput
   // later issues: append here
 ]

@@ -24,7 +24,7 @@ import { concatBatch, preprocessForTagger } from '../src-main/core/captioning/in
 import { encodeImage } from '../test/fixtures/images'
 import { writeTaggerFolder } from '../test/fixtures/models/make-tagger'
 import { figure, round, type Benchmark, type BenchContext, type Figure } from './types'
-import { cached, elapsedMs, sourceHash } from './util'
+import { cached, elapsedMs, idleLoopP99, importForBench, sourceHash } from './util'
 
 const WIDTH = 1024
 const HEIGHT = 768
@@ -123,32 +123,25 @@ export const taggerPipeline: Benchmark = {
     const core = createCore({ dataDir: path.join(ctx.tmpDir, 'data') })
     try {
       ctx.log(`importing ${n} images (setup, not measured)…`)
-      const imp = await core.call('import.start', { dir, datasetName: 'tagger-bench' })
-      const impJob = await core.waitForJob(imp.jobId)
-      if (impJob.status !== 'done' || impJob.failed > 0)
-        throw new Error(`bench import ended ${impJob.status} with ${impJob.failed} failures`)
+      const datasetId = await importForBench(core, dir, 'tagger-bench')
       const model = await core.call('models.add', { dir: modelDir })
       // warm the model in the worker and the files in the page cache, for both sides alike
-      const first = (
-        await core.call('images.page', { filter: { datasetId: imp.datasetId }, limit: 1 })
-      ).rows[0]!
+      const first = (await core.call('images.page', { filter: { datasetId: datasetId }, limit: 1 }))
+        .rows[0]!
       await core.call('caption.preview', { imageId: first.id, modelId: model.id })
       for (const f of files) await fs.promises.readFile(f)
 
       ctx.log('bare loop: preprocess + session.run…')
       const bareMs = await bareLoop(files, path.join(modelDir, 'model.onnx'))
 
-      const idle = monitorEventLoopDelay({ resolution: 10 })
-      idle.enable()
-      await new Promise((r) => setTimeout(r, 1000))
-      idle.disable()
+      const idleP99 = await idleLoopP99(1000)
 
       ctx.log('caption job…')
       const loop = monitorEventLoopDelay({ resolution: 10 })
       const t0 = performance.now()
       loop.enable()
       const { jobId } = await core.call('caption.start', {
-        target: { datasetId: imp.datasetId },
+        target: { datasetId: datasetId },
         modelId: model.id,
         batch: BATCH,
         tagOptions: { generalThreshold: 0 }
@@ -165,7 +158,6 @@ export const taggerPipeline: Benchmark = {
       const pipelineRate = n / (jobMs / 1000)
       const bareRate = n / (bareMs / 1000)
       const p99 = loop.percentile(99) / 1e6
-      const idleP99 = idle.percentile(99) / 1e6
       const figures: Figure[] = [
         figure({
           id: 'tagger.throughput',

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { closeDatabase, openDatabase } from '../src-main/core/db/open'
 import { prng, seedLibrary } from '../test/db/helpers'
+import type { Core } from '../src-main/core'
 import { round, type BenchContext } from './types'
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
@@ -125,4 +127,22 @@ export async function seededCopy(
   const lib = path.join(ctx.tmpDir, file)
   fs.copyFileSync(await seededLibrary(ctx, n, seed), lib)
   return lib
+}
+
+/** The event loop's p99 delay over `ms` with nothing running: the reference for loop figures. */
+export async function idleLoopP99(ms = 1000): Promise<number> {
+  const h = monitorEventLoopDelay({ resolution: 10 })
+  h.enable()
+  await new Promise((r) => setTimeout(r, ms))
+  h.disable()
+  return h.percentile(99) / 1e6
+}
+
+/** Imports `dir` as a dataset (benchmark setup, not measured); every file must import. */
+export async function importForBench(core: Core, dir: string, name: string): Promise<number> {
+  const imp = await core.call('import.start', { dir, datasetName: name })
+  const job = await core.waitForJob(imp.jobId)
+  if (job.status !== 'done' || job.failed > 0)
+    throw new Error(`bench import ended ${job.status} with ${job.failed} failures`)
+  return imp.datasetId
 }

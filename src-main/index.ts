@@ -20,6 +20,7 @@ import {
   registerProtocol,
   serveDevMedia
 } from './electron/app'
+import { electronKeys } from './electron/keys'
 
 const devUrl =
   !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null
@@ -63,12 +64,16 @@ async function start(): Promise<void> {
   const nativeBinding = electronNativeBinding()
   try {
     // the core runs in its own thread: main only routes IPC, the protocol and window events
-    core = await startCore({
-      dataDir,
-      nativeBinding,
-      resumeInterrupted: true,
-      processLabel: 'Glossa app'
-    })
+    core = await startCore(
+      {
+        dataDir,
+        nativeBinding,
+        resumeInterrupted: true,
+        processLabel: 'Glossa app'
+      },
+      // endpoint API keys: safeStorage stays on this thread and answers the host (host/cipher.ts)
+      { keys: electronKeys() }
+    )
   } catch (err) {
     const hint = nativeBinding
       ? ''

@@ -1,10 +1,11 @@
 /**
- * `glossa caption --dataset NAME --model DIR [--preset P] [--lang zh|en] [--batch N]
+ * `glossa caption --dataset NAME --model DIR|ID [--preset P] [--lang zh|en] [--batch N]
  *  [--overwrite-manual] [--redo] [--general-threshold X] [--character-threshold X]`
  *
- * Registers the model folder when it is not registered yet (models.add), then runs a caption job
- * on the whole dataset with a terminal progress bar. Ctrl-C cancels and keeps the finished images;
- * running the same command again continues (images already captioned by this model are skipped).
+ * Registers the model folder when it is not registered yet (models.add) — or uses a registered
+ * model or endpoint by id — then runs a caption job on the whole dataset with a terminal progress
+ * bar. Ctrl-C cancels and keeps the finished images; running the same command again continues
+ * (images already captioned by this model are skipped, an interrupted run resumes).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -99,10 +100,13 @@ export function registerCaption(program: Command, state: CliState): void {
   program
     .command('caption')
     .description(
-      'caption (or tag) every image of a dataset with a local model; re-running skips finished images'
+      'caption (or tag) every image of a dataset with a local model or an endpoint; re-running skips finished images'
     )
     .requiredOption('--dataset <name>', 'the dataset to caption')
-    .requiredOption('--model <dir>', 'the model folder (registered on first use) or a model id')
+    .requiredOption(
+      '--model <dir|id>',
+      'the model folder (registered on first use), or the id of a registered model or endpoint'
+    )
     .option('--preset <id>', 'prompt preset for generative models (see the studio or presets.list)')
     .option('--lang <zh|en>', 'language of the caption written', parseLang)
     .option('--batch <n>', 'images per inference call for taggers with a dynamic batch', (v) =>
@@ -184,6 +188,7 @@ export function registerCaption(program: Command, state: CliState): void {
               dir: model.dir,
               added
             },
+            error: job.error,
             preset,
             lang,
             status: job.status,
@@ -191,10 +196,13 @@ export function registerCaption(program: Command, state: CliState): void {
             failed
           }
           if (job.status === 'failed') {
-            await out.result({ ...result, error: job.error })
+            await out.result(result)
+            const why = job.error ?? 'unknown error'
             throw new GlossaError(
               'INTERNAL',
-              `${model.dir}: the caption run failed: ${job.error ?? 'unknown error'}`,
+              why.startsWith(model.dir) || model.kind === 'endpoint'
+                ? `the caption run failed: ${why}`
+                : `${model.dir}: the caption run failed: ${why}`,
               { file: model.dir, jobId }
             )
           }
@@ -202,6 +210,7 @@ export function registerCaption(program: Command, state: CliState): void {
             `${job.status === 'done' ? 'Captioned' : `Caption run ${job.status}:`} dataset "${opts.dataset}" with "${model.id}" (job ${jobId})`,
             `  written ${formatCount(counts.captioned)} · skipped ${formatCount(counts.skipped)} (already captioned, or edited by hand) · failed ${formatCount(counts.failed)} · images ${formatCount(counts.total)}`
           ]
+          if (job.status === 'interrupted' && job.error) lines.push(`  stopped: ${job.error}`)
           if (counts.pending > 0)
             lines.push(
               `  ${formatCount(counts.pending)} images not captioned yet; run the same command again to continue.`

@@ -1,15 +1,21 @@
 /**
- * `glossa models add <dir> | ls | rm <id> | download <repo-id> [--mirror URL]`: the model registry
- * on the command line. A download shows a byte progress bar (bytes/s, ETA), Ctrl-C cancels it
- * (run the same command again to resume over HTTP Range), and the finished folder is registered.
+ * `glossa models add <dir> | ls | rm <id> | download <repo-id> [--mirror URL] [--dry-run]
+ *  | endpoint add NAME --url URL --model MODEL [--key-env VAR] [--concurrency N] [--max-side PX]
+ *  | endpoint test NAME`: the model registry on the command line. A download shows a byte
+ * progress bar (bytes/s, ETA), Ctrl-C cancels it (run the same command again to resume over HTTP
+ * Range), and the finished folder is registered; --dry-run lists the files and sizes and fetches
+ * nothing. An endpoint (an OpenAI-compatible server) is a model like any other: `glossa caption
+ * --model NAME` captions with it. Its API key is never stored: --key-env names the environment
+ * variable that holds it.
  */
 import path from 'node:path'
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 import type { Core } from '../core'
-import type { JobInfo, JobProgress, ModelInfo } from '../shared/api'
+import type { EndpointTestResult, JobInfo, JobProgress, ModelInfo } from '../shared/api'
 import { GlossaError } from '../shared/errors'
 import { formatBytes, formatDuration, table } from './format'
+import { parsePositiveInt } from './options'
 import {
   action,
   EXIT,
@@ -22,6 +28,15 @@ import {
 
 /** One line per model for `models ls` and the summary of `models add`. */
 export function describeModel(m: ModelInfo): string {
+  const e = m.endpoint
+  if (e) {
+    const key = e.keyEnv
+      ? `key from $${e.keyEnv}${e.keyAvailable ? '' : ' (not set)'}`
+      : e.keyStored
+        ? 'key in the keychain'
+        : 'no key'
+    return `endpoint, model ${e.model}, ${e.concurrency} in flight, max side ${e.maxSide}px, ${key}`
+  }
   const bits: string[] = [m.kind]
   if (m.inputSize) bits.push(`${m.inputSize}px`)
   if (m.numTags) bits.push(`${m.numTags} tags`)
@@ -43,8 +58,14 @@ function modelJson(m: ModelInfo): Record<string, unknown> {
     batch: m.batch,
     modelType: m.modelType,
     defaultPreset: m.defaultPreset,
-    warnings: m.warnings
+    warnings: m.warnings,
+    endpoint: m.endpoint
   }
+}
+
+function testLines(r: EndpointTestResult): string {
+  if (!r.ok) return `✗ ${r.message}`
+  return `✓ ${r.message}`
 }
 
 /** A progress bar in bytes for downloads (plain lines every ~10% when stderr is not a TTY). */
@@ -149,6 +170,19 @@ interface DownloadOptions {
   mirror?: string
   include?: string[]
   revision?: string
+  dryRun?: boolean
+}
+
+interface EndpointOptions {
+  url: string
+  model: string
+  keyEnv?: string
+  concurrency?: number
+  maxSide?: number
+  stream?: boolean
+  timeout?: number
+  replace?: boolean
+  test?: boolean
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v]
@@ -196,7 +230,7 @@ export function registerModels(program: Command, state: CliState): void {
           else
             out.print(
               table(
-                ['ID', 'KIND', 'DETAILS', 'FOLDER'],
+                ['ID', 'KIND', 'DETAILS', 'FOLDER / URL'],
                 list.map((m) => [m.id, m.kind, describeModel(m), m.dir])
               )
             )
@@ -233,12 +267,38 @@ export function registerModels(program: Command, state: CliState): void {
       collect
     )
     .option('--revision <rev>', 'branch, tag or commit (default main)')
+    .option('--dry-run', 'list the files and sizes it would fetch, and fetch nothing')
     .action(
       action(state, async (repoId: string, opts: DownloadOptions, cmd: Command) => {
         const out = state.output
         return withCore(
           globalOptions(cmd),
           async (core) => {
+            if (opts.dryRun) {
+              const plan = await core.call('models.downloadPlan', {
+                repoId,
+                ...(opts.mirror ? { mirror: opts.mirror } : {}),
+                ...(opts.include?.length ? { include: opts.include } : {}),
+                ...(opts.revision ? { revision: opts.revision } : {})
+              })
+              out.print(
+                table(
+                  ['FILE', 'SIZE', 'ALREADY HERE'],
+                  plan.files.map((f) => [
+                    f.path,
+                    formatBytes(f.size),
+                    f.have === f.size ? 'yes' : f.have > 0 ? formatBytes(f.have) : ''
+                  ])
+                )
+              )
+              out.note(
+                `${repoId}@${plan.revision}: ${plan.files.length} files, ${formatBytes(plan.totalBytes)}` +
+                  (plan.haveBytes > 0 ? ` (${formatBytes(plan.haveBytes)} already here)` : '') +
+                  ` → ${plan.dir}\nNothing was downloaded (dry run).`
+              )
+              await out.result({ ok: true, library: core.libraryFile, dryRun: true, ...plan })
+              return
+            }
             const started = await core.call('models.download', {
               repoId,
               ...(opts.mirror ? { mirror: opts.mirror } : {}),
@@ -290,6 +350,81 @@ export function registerModels(program: Command, state: CliState): void {
           },
           { create: true }
         )
+      })
+    )
+
+  const endpoint = models
+    .command('endpoint')
+    .description(
+      'OpenAI-compatible servers (vLLM, SGLang, Ollama, LM Studio, llama.cpp, hosted APIs)'
+    )
+
+  endpoint
+    .command('add')
+    .description('add a server as a model: `glossa caption --model NAME` then captions with it')
+    .argument('<name>', 'the model id (lowercase letters, digits, . _ -)')
+    .requiredOption('--url <url>', 'the server, e.g. http://localhost:8000 (…/v1 is added)')
+    .requiredOption('--model <model>', 'the model name the server serves (GET /v1/models)')
+    .option('--key-env <var>', 'the environment variable holding the API key (never stored)')
+    .option('--concurrency <n>', 'requests in flight (default 4)', (v) => parsePositiveInt(v))
+    .option('--max-side <px>', 'longest image side sent (default 1024)', (v) => parsePositiveInt(v))
+    .option('--stream', 'ask for streamed answers (server-sent events)')
+    .option('--timeout <s>', 'seconds one request may take (default 120)', (v) =>
+      parsePositiveInt(v)
+    )
+    .option('--replace', 'update the endpoint of that name')
+    .option('--test', "test the connection once added (lists the server's models)")
+    .action(
+      action(state, async (name: string, opts: EndpointOptions, cmd: Command) => {
+        const out = state.output
+        return withCore(
+          globalOptions(cmd),
+          async (core) => {
+            const m = await core.call('models.endpointSave', {
+              endpoint: {
+                name,
+                url: opts.url,
+                model: opts.model,
+                ...(opts.keyEnv ? { keyEnv: opts.keyEnv } : {}),
+                ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+                ...(opts.maxSide ? { maxSide: opts.maxSide } : {}),
+                ...(opts.stream ? { stream: true } : {}),
+                ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {})
+              },
+              replace: Boolean(opts.replace)
+            })
+            out.print(`Added endpoint "${m.id}" (${describeModel(m)}) at ${m.dir}`)
+            if (m.endpoint?.keyEnv && !m.endpoint.keyAvailable)
+              out.note(
+                `note: $${m.endpoint.keyEnv} is not set in this shell; set it before captioning`
+              )
+            let test: EndpointTestResult | null = null
+            if (opts.test) {
+              test = await core.call('models.endpointTest', { id: m.id })
+              out.note(testLines(test))
+            } else out.note(`Test it with: glossa models endpoint test ${m.id}`)
+            await out.result({ ok: true, library: core.libraryFile, model: modelJson(m), test })
+            return test && !test.ok ? EXIT.error : EXIT.ok
+          },
+          { create: true }
+        )
+      })
+    )
+
+  endpoint
+    .command('test')
+    .description("connect to an endpoint and list the server's models (or say what is wrong)")
+    .argument('<name>', 'the endpoint (see "glossa models ls")')
+    .action(
+      action(state, async (name: string, _opts: unknown, cmd: Command) => {
+        const out = state.output
+        return withCore(globalOptions(cmd), async (core) => {
+          const r = await core.call('models.endpointTest', { id: name })
+          out.print(testLines(r))
+          if (r.models.length) out.note(`models served: ${r.models.join(', ')}`)
+          await out.result({ library: core.libraryFile, id: name, ...r })
+          return r.ok ? EXIT.ok : EXIT.error
+        })
       })
     )
 }

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3'
 import type { EventName, Events, MethodName, ParsedArgs, Result } from '../shared/api'
 import type { JobRunner } from './jobs/runner'
 import type { InferenceHost } from './captioning/inference/host'
+import type { EndpointKeyStore } from './captioning/endpoint/keys'
 
 /** Everything a handler or job may use. Plain Node; never electron. */
 export interface CoreContext {
@@ -19,6 +20,9 @@ export interface CoreContext {
   closing: AbortSignal
   /** the shared inference host (captioning), started on first use; createCore provides it */
   inference?: () => InferenceHost
+  /** desktop app: endpoint API keys in the system keychain (absent in browser mode and the CLI,
+   *  where keys come from environment variables only) */
+  keyStore?: EndpointKeyStore
 }
 
 export type Handler<M extends MethodName> = (

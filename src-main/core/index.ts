@@ -27,6 +27,7 @@ import { captioningHandlers } from './captioning/handlers'
 import { captionJob } from './captioning/job'
 import { downloadJob } from './captioning/download'
 import { InferenceHost } from './captioning/inference/host'
+import type { EndpointKeyStore } from './captioning/endpoint/keys'
 import { cleanupHandlers } from './cleanup/handlers'
 import { exportHandlers } from './export/handlers'
 import { exportJob } from './export/job'
@@ -59,6 +60,8 @@ export interface CoreOptions {
    * lease expires, and resumed with `resumeInterrupted`
    */
   reclaimOwners?: string[]
+  /** desktop app: where endpoint API keys are kept (Electron safeStorage, outside the library) */
+  keyStore?: EndpointKeyStore
 }
 
 export interface Core {
@@ -128,7 +131,8 @@ export function createCore(opts: CoreOptions): Core {
     },
     jobs,
     closing: closing.signal,
-    inference: () => (host ??= new InferenceHost())
+    inference: () => (host ??= new InferenceHost()),
+    ...(opts.keyStore ? { keyStore: opts.keyStore } : {})
   }
   jobs.register(importJob)
   jobs.register(captionJob)

@@ -87,7 +87,8 @@ export const LINT_RULES = [
   'trigger-missing',
   'traits-restated',
   'mixed-language',
-  'over-budget'
+  'over-budget',
+  'knowledge-missing'
 ] as const
 export const SCRIPTS = ['simplified', 'traditional', 'taiwan', 'hongkong'] as const
 

@@ -18,6 +18,11 @@ import {
   releaseGenerative
 } from '../../src-main/core/captioning/inference/generative'
 import { inspectModelFolder } from '../../src-main/core/captioning/inference/models'
+import {
+  BUILTIN_PRESETS,
+  parseStructuredCaption,
+  renderPrompt
+} from '../../src-main/core/captioning/presets'
 import type { GenerativeSpec } from '../../src-main/core/captioning/inference/protocol'
 import { makeQwen2VL, QWEN_IMAGE_TOKEN } from '../fixtures/models/make-qwen2vl'
 import {
@@ -131,6 +136,7 @@ const FAMILIES: Family[] = [
 
 let root: string
 const images = {} as Record<Colour | 'olive', DecodedImage>
+const files = {} as Record<Colour | 'olive', string>
 
 const rawImage = (img: DecodedImage): HF.RawImage =>
   new HF.RawImage(
@@ -183,6 +189,7 @@ beforeAll(async () => {
     const file = path.join(root, name)
     await sharp({ create: { width: 64, height: 48, channels: 3, background } }).toFile(file)
     images[key as Colour] = await decodeForGenerative(file)
+    files[key as Colour] = file
   }
   for (const f of FAMILIES) await f.make(path.join(root, f.name))
 })
@@ -277,15 +284,37 @@ describe.each(FAMILIES)('$name fixture in transformers.js', (family) => {
       ['blue', 'know']
     ] as const) {
       const res = await caption(spec, {
-        ...images[colour],
+        file: files[colour],
         prompt: PROMPTS[key],
         decoding: { mode: 'greedy' },
         maxNewTokens: 16
       })
       expect(res.ep).toBe('cpu')
+      // what reached the model: the chat template applied, the image tokens placed
+      expect(res.rendered).toBe(family.rendered(PROMPTS[key]))
+      expect(res.imageTokens).toBe(family.imageTokens)
       got.push(res.text)
     }
     expect(got).toEqual(['a red image', '一张绿色的图片', '蓝色的广州塔'])
+  })
+
+  it("answers Glossa's structured presets with a JSON object the preset parser reads", async () => {
+    const spec: GenerativeSpec = { dir: path.join(root, family.name), kind: 'chat-vlm' }
+    const ask = async (preset: string, colour: Colour, knowledge: string[] = []) => {
+      const p = BUILTIN_PRESETS.find((x) => x.id === preset)!
+      const res = await caption(spec, {
+        file: files[colour],
+        prompt: renderPrompt(p, { knowledge }),
+        decoding: { mode: 'greedy' },
+        maxNewTokens: 16
+      })
+      const parsed = parseStructuredCaption(res.text)
+      if (!parsed.ok) throw new Error(`${res.text}: ${parsed.error}`)
+      return parsed.fields
+    }
+    expect(await ask('structured-en', 'red')).toEqual({ subject: 'a red image' })
+    expect(await ask('structured-zh', 'green')).toEqual({ subject: '一张绿色的图片' })
+    expect(await ask('structured-zh', 'blue', ['广州塔'])).toEqual({ subject: '蓝色的广州塔' })
   })
 })
 
@@ -310,17 +339,16 @@ describe("Qwen's shipped generation_config under sampling", () => {
     )
   })
 
-  // Known issues of generative.ts's sample mode (these expected failures flip to passing once it
-  // is fixed): it leaves generation_config.json's top_k in force (Qwen ships 1, so sampling stays
-  // greedy) and passes top_p, which transformers.js 4.3.1 never applies (TopPLogitsWarper is a
-  // stub that generate() does not use).
+  // Glossa's sample mode sets what the user left unset (temperature 1, top_k 0), so
+  // generation_config.json's top_k 1 (Qwen) no longer keeps sampling greedy, and applies top-p
+  // itself (transformers.js 4.3.1's TopPLogitsWarper is a stub that generate() does not use).
   const glossaSample = async (family: string, decoding: Record<string, number>) => {
     const seen = new Set<string>()
     for (let seed = 1; seed <= 10; seed++) {
       const res = await caption(
         { dir: path.join(root, family), kind: 'chat-vlm' },
         {
-          ...images.olive,
+          file: files.olive,
           prompt: PROMPTS.en,
           decoding: { mode: 'sample', ...decoding, seed },
           maxNewTokens: 8
@@ -331,13 +359,13 @@ describe("Qwen's shipped generation_config under sampling", () => {
     return seen
   }
 
-  it.fails('Glossa sample mode samples a Qwen model when no top-k is set', async () => {
+  it('Glossa sample mode samples a Qwen model when no top-k is set', async () => {
     expect(await glossaSample('qwen2_vl', { temperature: 1 })).toEqual(
       new Set(['a red image', 'a green image'])
     )
   })
 
-  it.fails('Glossa sample mode honours top-p', async () => {
+  it('Glossa sample mode honours top-p', async () => {
     // SmolVLM ships no top_k; a 0.3 nucleus keeps only the likelier of the two tied colours
     expect((await glossaSample('smolvlm', { temperature: 1, topP: 0.3 })).size).toBe(1)
   })
@@ -349,16 +377,20 @@ describe('broken chat-VLM folders', () => {
     stage: 'load' | 'template' | 'generate'
     qwen: RegExp
     smolvlm: RegExp
+    /** the file Glossa's load error names, and what it says */
+    glossa: [file: string, message: RegExp]
   }[] = [
     {
       defect: 'no-chat-template',
       stage: 'template',
+      glossa: ['tokenizer_config.json', /has no "chat_template", and the folder has no chat_tem/],
       qwen: /^Cannot use apply_chat_template\(\) because tokenizer\.chat_template is not set/,
       smolvlm: /^Cannot use apply_chat_template\(\) because tokenizer\.chat_template is not set/
     },
     {
       defect: 'wrong-model-type',
       stage: 'load',
+      glossa: ['config.json', /declares a model type transformers\.js cannot caption with/],
       qwen: /^Unsupported model type: qwen2$/,
       smolvlm: /^Unsupported model type: llama$/
     },
@@ -367,18 +399,23 @@ describe('broken chat-VLM folders', () => {
       // video grid that does not exist; SmolVLM: the feature merge counts the tokens
       defect: 'no-image-token',
       stage: 'generate',
+      glossa: ['tokenizer.json', /the vocabulary has no image token/],
       qwen: /is not iterable/,
       smolvlm: /^Number of tokens and features do not match: tokens: 0, features 20$/
     },
     {
       defect: 'truncated-onnx',
       stage: 'load',
+      glossa: [
+        'onnx/decoder_model_merged.onnx',
+        /cannot be loaded by onnxruntime \(Protobuf parsing failed — the file is damaged/
+      ],
       qwen: /decoder_model_merged\.onnx failed:Protobuf parsing failed/,
       smolvlm: /decoder_model_merged\.onnx failed:Protobuf parsing failed/
     }
   ]
 
-  describe.each(cases)('$defect', ({ defect, stage, qwen, smolvlm }) => {
+  describe.each(cases)('$defect', ({ defect, stage, qwen, smolvlm, glossa }) => {
     it.each([
       ['qwen', qwen],
       ['smolvlm', smolvlm]
@@ -404,16 +441,26 @@ describe('broken chat-VLM folders', () => {
       expect(reached).toBe(stage)
       expect((err as Error).message).toMatch(message)
 
-      // the app's generative module reports the same failure; folder problems found while
-      // loading are load errors
+      // the app's generative module finds every one of them while loading (its probe renders
+      // the template and checks the image token), and names the file at fault
       const res = caption(
         { dir, kind: 'chat-vlm' },
-        { ...images.red, prompt: PROMPTS.zh, decoding: { mode: 'greedy' }, maxNewTokens: 4 }
+        { file: files.red, prompt: PROMPTS.zh, decoding: { mode: 'greedy' }, maxNewTokens: 4 }
       )
-      if (stage === 'load') await expect(res).rejects.toBeInstanceOf(GenerativeLoadError)
-      await expect(res).rejects.toThrow(message)
-      if (defect === 'wrong-model-type') {
-        await expect(inspectModelFolder(dir)).rejects.toBeInstanceOf(ModelError)
+      const err2 = (await res.catch((e: unknown) => e)) as GenerativeLoadError
+      expect(err2).toBeInstanceOf(GenerativeLoadError)
+      const file = path.join(dir, glossa[0])
+      expect(err2.file).toBe(file)
+      expect(err2.message.startsWith(file)).toBe(true)
+      expect(err2.message).toMatch(glossa[1])
+      // adding the folder already refuses it (nothing loaded), except a damaged ONNX file,
+      // which only onnxruntime can tell
+      if (defect === 'truncated-onnx') {
+        await expect(inspectModelFolder(dir)).resolves.toMatchObject({ kind: 'chat-vlm' })
+      } else {
+        const e = (await inspectModelFolder(dir).catch((x: unknown) => x)) as ModelError
+        expect(e).toBeInstanceOf(ModelError)
+        expect(e.file).toBe(file)
       }
     })
   })

@@ -10,7 +10,9 @@ const tagged = (seq: number, n: number): WriteRecord => ({
     tags: Array.from({ length: n }, (_, i) => ({ tag: `t${i}`, score: 0.5, kind: 'general' })),
     text: null,
     fields: null,
-    prompt: null
+    prompt: null,
+    rendered: null,
+    knowledge: []
   }
 })
 const failed = (seq: number): WriteRecord => ({ kind: 'mark', seq, status: 'failed', error: 'x' })

@@ -16,11 +16,29 @@ afterAll(async () => {
 async function folder(name: string, files: Record<string, string>): Promise<string> {
   const dir = path.join(root, name)
   for (const [rel, text] of Object.entries(files)) {
+    if (text === undefined) continue
     await mkdir(path.dirname(path.join(dir, rel)), { recursive: true })
     await writeFile(path.join(dir, rel), text)
   }
   await mkdir(dir, { recursive: true })
   return dir
+}
+
+/** A minimal chat-VLM folder inspection accepts (image token id 5). */
+function chatVlm(modelType = 'qwen2_5_vl'): Record<string, string> {
+  return {
+    'config.json': JSON.stringify({ model_type: modelType, image_token_id: 5, text_config: {} }),
+    'tokenizer.json': JSON.stringify({
+      added_tokens: [{ id: 5, content: '<|image_pad|>' }],
+      model: { vocab: {} }
+    }),
+    'tokenizer_config.json': JSON.stringify({ chat_template: '{{ messages }}' }),
+    'preprocessor_config.json': JSON.stringify({ processor_class: 'Qwen2_5_VLProcessor' }),
+    'processor_config.json': '{}',
+    'onnx/embed_tokens.onnx': 'x',
+    'onnx/vision_encoder.onnx': 'x',
+    'onnx/decoder_model_merged.onnx': 'x'
+  }
 }
 
 const errorOf = async (dir: string): Promise<ModelError> => {
@@ -34,6 +52,7 @@ describe('inspectModelFolder (transformers.js folders)', () => {
     const dir = await folder('vit-gpt2', {
       'config.json': JSON.stringify({ model_type: 'vision-encoder-decoder' }),
       'tokenizer.json': '{}',
+      'tokenizer_config.json': '{}',
       'preprocessor_config.json': '{}',
       'onnx/encoder_model.onnx': 'x',
       'onnx/decoder_model_merged.onnx': 'x',
@@ -45,6 +64,7 @@ describe('inspectModelFolder (transformers.js folders)', () => {
     expect(info.files).toEqual([
       'config.json',
       'tokenizer.json',
+      'tokenizer_config.json',
       'preprocessor_config.json',
       'onnx/encoder_model.onnx',
       'onnx/decoder_model_merged.onnx',
@@ -56,6 +76,8 @@ describe('inspectModelFolder (transformers.js folders)', () => {
     const flo = await folder('florence', {
       'config.json': JSON.stringify({ model_type: 'florence2' }),
       'tokenizer.json': '{}',
+      'tokenizer_config.json': '{}',
+      'preprocessor_config.json': '{}',
       'onnx/embed_tokens_fp16.onnx': 'x',
       'onnx/vision_encoder_fp16.onnx': 'x',
       'onnx/encoder_model_fp16.onnx': 'x',
@@ -64,14 +86,63 @@ describe('inspectModelFolder (transformers.js folders)', () => {
     const info = await inspectModelFolder(flo)
     expect(info.kind).toBe('florence2')
     expect(info.warnings[0]).toMatch(/dtype/)
-    const qwen = await folder('qwen', {
-      'config.json': JSON.stringify({ model_type: 'qwen2_5_vl' }),
-      'tokenizer.json': '{}',
-      'onnx/embed_tokens.onnx': 'x',
-      'onnx/vision_encoder.onnx': 'x',
-      'onnx/decoder_model_merged.onnx': 'x'
-    })
+    const qwen = await folder('qwen', chatVlm())
     expect((await inspectModelFolder(qwen)).kind).toBe('chat-vlm')
+  })
+
+  it('checks what a chat VLM needs beyond its files, naming the file at fault', async () => {
+    const at = async (name: string, files: Record<string, string>, file: string, msg: RegExp) => {
+      const dir = await folder(name, files)
+      const err = await errorOf(dir)
+      expect(err.file).toBe(path.join(dir, file))
+      expect(err.message).toMatch(msg)
+    }
+    const base = chatVlm()
+    await at(
+      'no-template',
+      { ...base, 'tokenizer_config.json': '{}' },
+      'tokenizer_config.json',
+      /has no "chat_template", and the folder has no chat_template\.jinja/
+    )
+    // recent transformers keeps the template beside it: accepted
+    const jinja = await folder('jinja', {
+      ...base,
+      'tokenizer_config.json': '{}',
+      'chat_template.jinja': '{{ messages }}'
+    })
+    expect((await inspectModelFolder(jinja)).files).toContain('chat_template.jinja')
+    await at(
+      'no-processor-class',
+      { ...base, 'preprocessor_config.json': '{}' },
+      'preprocessor_config.json',
+      /has no "processor_class"/
+    )
+    await at(
+      'no-image-token',
+      {
+        ...base,
+        'tokenizer.json': JSON.stringify({ added_tokens: [], model: { vocab: { a: 0 } } })
+      },
+      'tokenizer.json',
+      /has no token with id 5, the image token config\.json names/
+    )
+    await at(
+      'flat-config',
+      { ...base, 'config.json': JSON.stringify({ model_type: 'qwen2_5_vl', image_token_id: 5 }) },
+      'config.json',
+      /has no "text_config"/
+    )
+    await at(
+      'onevision',
+      { ...base, 'config.json': JSON.stringify({ model_type: 'llava_onevision' }) },
+      'config.json',
+      /no processor for llava_onevision/
+    )
+    const smol = await folder('smol-no-processor-config', {
+      ...chatVlm('smolvlm'),
+      'processor_config.json': undefined as unknown as string
+    })
+    expect((await errorOf(smol)).message).toMatch(/missing processor_config\.json/)
   })
 
   it('lists every missing file (tokenizer.json, ONNX sessions)', async () => {
@@ -82,13 +153,14 @@ describe('inspectModelFolder (transformers.js folders)', () => {
     })
     const err = await errorOf(dir)
     expect(err.message).toBe(
-      `${dir} is a florence2 model (florence2) missing tokenizer.json, onnx/embed_tokens.onnx, onnx/vision_encoder.onnx`
+      `${dir} is a florence2 model (florence2) missing tokenizer.json, tokenizer_config.json, ` +
+        'preprocessor_config.json, onnx/embed_tokens.onnx, onnx/vision_encoder.onnx'
     )
     const noOnnx = await folder('no-onnx', {
       'config.json': JSON.stringify({ model_type: 'vision-encoder-decoder' }),
       'tokenizer.json': '{}'
     })
-    expect((await errorOf(noOnnx)).message).toMatch(/missing the onnx\/ folder/)
+    expect((await errorOf(noOnnx)).message).toMatch(/missing .*the onnx\/ folder/)
   })
 
   it('reports malformed or unsupported configs by file, never crashing', async () => {
@@ -101,6 +173,8 @@ describe('inspectModelFolder (transformers.js folders)', () => {
     const tok = await folder('bad-tokenizer', {
       'config.json': JSON.stringify({ model_type: 'vision-encoder-decoder' }),
       'tokenizer.json': 'nope',
+      'tokenizer_config.json': '{}',
+      'preprocessor_config.json': '{}',
       'onnx/encoder_model.onnx': 'x',
       'onnx/decoder_model.onnx': 'x'
     })

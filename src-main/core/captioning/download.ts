@@ -21,6 +21,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import picomatch from 'picomatch'
+import type { DownloadPlan } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import { describeError } from '../jobs/errors'
@@ -33,6 +34,7 @@ import {
   type JobKindImpl
 } from '../jobs/runner'
 import { hostOf } from './job'
+import { downloadFiles, jobCounts, retryFailedItems, setDownloadFiles } from './queries'
 import { addModel } from './registry'
 
 export const DEFAULT_HF_BASE = 'https://huggingface.co'
@@ -43,6 +45,8 @@ export interface DownloadParams {
   base: string
   revision: string
   include: string[] | null
+  /** exact paths the model needs (the catalogue's); a repo without them is refused up front */
+  required?: string[] | null
   dir: string
 }
 
@@ -113,6 +117,40 @@ export async function listRepoFiles(
       `${p.repoId}: no files match ${p.include ? p.include.join(', ') : 'the listing'}`
     )
   return files
+}
+
+/**
+ * What a download would fetch, before anything is fetched: the repo listing filtered by the
+ * include patterns, each file's size, and how much of it is already in the target folder
+ * (finished files, or `.part` files a cancelled download left).
+ */
+export async function planDownload(p: DownloadParams, signal?: AbortSignal): Promise<DownloadPlan> {
+  const files = await listRepoFiles(p, signal)
+  const out = files.map((f) => {
+    const target = path.join(p.dir, ...f.path.split('/'))
+    const done =
+      fs.existsSync(target) && !fs.existsSync(`${target}.part`) && sizeOf(target) === f.size
+    return {
+      path: f.path,
+      size: f.size,
+      have: done ? f.size : Math.min(sizeOf(`${target}.part`), f.size)
+    }
+  })
+  return {
+    repoId: p.repoId,
+    revision: p.revision,
+    dir: p.dir,
+    files: out,
+    totalBytes: out.reduce((s, f) => s + f.size, 0),
+    haveBytes: out.reduce((s, f) => s + f.have, 0),
+    include: p.include,
+    missing: missingRequired(p, files)
+  }
+}
+
+function missingRequired(p: Pick<DownloadParams, 'required'>, files: RemoteFile[]): string[] {
+  const have = new Set(files.map((f) => f.path))
+  return (p.required ?? []).filter((r) => !have.has(r))
 }
 
 async function hashExisting(file: string, sha: Hash, git: Hash): Promise<void> {
@@ -285,20 +323,13 @@ async function listPhase(
   const { db } = ctx
   control.setPhase('list', 0)
   const files = await listRepoFiles(p, control.signal)
-  db.transaction(() => {
-    db.prepare('DELETE FROM job_items WHERE job_id = ?').run(jobId)
-    db.prepare('DELETE FROM download_files WHERE job_id = ?').run(jobId)
-    const ins = db.prepare(
-      'INSERT INTO download_files (job_id, path, size, sha256, git_oid) VALUES (?, ?, ?, ?, ?)'
+  const missing = missingRequired(p, files)
+  if (missing.length)
+    throw new GlossaError(
+      'NOT_FOUND',
+      `${p.repoId}@${p.revision} lacks ${missing.join(', ')}, which the model needs; nothing was downloaded`
     )
-    for (const f of files) ins.run(jobId, f.path, f.size, f.sha256, f.gitOid)
-    addJobItems(
-      db,
-      jobId,
-      files.map((f) => f.path)
-    )
-    db.prepare(`UPDATE jobs SET phase = 'download', done = 0, failed = 0 WHERE id = ?`).run(jobId)
-  })()
+  setDownloadFiles(db, jobId, files, (paths) => addJobItems(db, jobId, paths))
 }
 
 export const downloadJob: JobKindImpl = {
@@ -306,18 +337,12 @@ export const downloadJob: JobKindImpl = {
   async run(ctx, job, control) {
     const { db } = ctx
     const p = parseParams(job.params)
-    const phase = (
-      db.prepare('SELECT phase FROM jobs WHERE id = ?').get(job.id) as { phase: string }
-    ).phase
+    const phase = jobCounts(db, job.id).phase
     if (phase !== 'download' && phase !== 'register') await listPhase(ctx, job.id, p, control)
     if (control.signal.aborted) return
     // a resumed download retries the files that failed last time
-    db.prepare(
-      `UPDATE job_items SET status = 'pending', error = NULL WHERE job_id = ? AND status = 'failed'`
-    ).run(job.id)
-    const files = db
-      .prepare('SELECT path, size, sha256, git_oid AS gitOid FROM download_files WHERE job_id = ?')
-      .all(job.id) as RemoteFile[]
+    retryFailedItems(db, job.id)
+    const files: RemoteFile[] = downloadFiles(db, job.id)
     const byPath = new Map(files.map((f) => [f.path, f]))
     const total = files.reduce((s, f) => s + f.size, 0)
     // bytes already here: finished files and partial .part files
@@ -328,7 +353,7 @@ export const downloadJob: JobKindImpl = {
       have += pending.has(f.path) ? Math.min(sizeOf(`${target}.part`), f.size) : f.size
     }
     control.setPhase('download', total)
-    const cur = db.prepare('SELECT done FROM jobs WHERE id = ?').get(job.id) as { done: number }
+    const cur = jobCounts(db, job.id)
     control.advance(have - cur.done, 0)
     const errors: string[] = []
     for (const item of pendingJobItems(db, job.id, 0, 1_000_000)) {

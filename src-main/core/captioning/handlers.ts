@@ -1,19 +1,43 @@
 /**
- * Captioning methods: the model registry (add/list/remove/catalogue/download), the inference
- * host (status/unload/runtime settings), prompt presets, a one-image preview and caption jobs.
+ * Captioning methods: the model registry (local folders and OpenAI-compatible endpoints:
+ * add/list/remove/test, keys; the catalogue, download plans and downloads), the inference host
+ * (status/unload/runtime settings), prompt presets, a one-image preview, per-image prompt records
+ * and caption jobs.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
-import type { CatalogueEntry, CaptionPreview, ModelsStatus } from '../../shared/api'
-import { MODEL_KINDS } from '../../shared/api'
+import type {
+  CaptionPreview,
+  CaptionPromptRecord,
+  EndpointTestResult,
+  KnowledgeUse,
+  ModelsStatus
+} from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
-import type { HandlerMap } from '../context'
-import catalogueJson from '../../../resources/models-catalogue.json' with { type: 'json' }
+import type { CoreContext, HandlerMap } from '../context'
+import { readCaption } from '../captions/queries'
+import { catalogue, catalogueEntry } from './catalogue'
 import { hostOf, skipReason } from './job'
-import { DEFAULT_HF_BASE, downloadDir } from './download'
-import { makePlan, openModel, runImages, type ImageOutcome } from './plan'
+import { DEFAULT_HF_BASE, downloadDir, planDownload } from './download'
+import {
+  ApiKey,
+  EndpointError,
+  resolveApiKey,
+  resolveEndpointKey,
+  testConnection,
+  type EndpointDefinition
+} from './endpoint'
+import {
+  captionOne,
+  imageInput,
+  makePlan,
+  openModel,
+  promptFor,
+  tagImagesOf,
+  type ImageOutcome
+} from './plan'
 import { deletePreset, listPresets, savePreset } from './presets-store'
+import { captionImageRow, datasetExists, promptRows, unfinishedDownload } from './queries'
 import {
   addModel,
   getModel,
@@ -21,57 +45,75 @@ import {
   listModels,
   readRuntime,
   removeModel,
+  saveEndpoint,
   writeRuntime
 } from './registry'
-import { splitTags } from '../images/queries'
 
-const CatalogueSchema = z.object({
-  version: z.number(),
-  models: z.array(
-    z
-      .object({
-        repoId: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
-        name: z.string().min(1),
-        kind: z.enum(MODEL_KINDS),
-        sizeBytes: z.number().int().positive(),
-        sizeApproximate: z.boolean(),
-        licence: z.string().min(1),
-        goodAt: z.string().min(1),
-        languages: z.array(z.string()),
-        include: z.array(z.string().min(1)).min(1),
-        notes: z.string().optional()
-      })
-      .strict()
-  )
-})
+async function endpointTest(
+  ctx: CoreContext,
+  def: EndpointDefinition,
+  saved: boolean
+): Promise<EndpointTestResult> {
+  let apiKey: ApiKey | null
+  try {
+    apiKey = saved ? resolveEndpointKey(def, ctx.keyStore) : resolveApiKey(def)
+  } catch (err) {
+    const e = err as EndpointError
+    return { ok: false, models: [], modelServed: null, message: e.message, errorKind: e.kind }
+  }
+  const r = await testConnection({ def, apiKey }, { signal: ctx.closing })
+  return {
+    ok: r.ok,
+    models: r.models,
+    modelServed: r.modelServed,
+    message: r.message,
+    errorKind: r.error?.kind ?? null
+  }
+}
 
-/** The curated catalogue (resources/models-catalogue.json), validated. */
-export function catalogue(): CatalogueEntry[] {
-  return CatalogueSchema.parse(catalogueJson).models
+function promptRecords(ctx: CoreContext, imageId: number): CaptionPromptRecord[] {
+  return promptRows(ctx.db, imageId).map((r) => ({
+    lang: r.lang,
+    source: r.source,
+    prompt: r.prompt,
+    rendered: r.rendered,
+    knowledge: JSON.parse(r.knowledge) as KnowledgeUse[],
+    at: r.at,
+    current: readCaption(ctx.db, imageId, r.lang)?.text === r.caption
+  }))
 }
 
 export const captioningHandlers = {
-  'models.list': (ctx) => listModels(ctx.db),
+  'models.list': (ctx) => listModels(ctx.db, ctx.keyStore),
   'models.add': (ctx, a) => addModel(ctx, hostOf(ctx), a.dir, a.name ? { name: a.name } : {}),
   'models.remove': async (ctx, a) => {
     const m = getModel(ctx.db, a.id)
-    await hostOf(ctx).release(m.kind === 'tagger' ? path.join(m.dir, 'model.onnx') : m.dir)
-    return { removed: removeModel(ctx.db, a.id) }
+    if (m.kind !== 'endpoint')
+      await hostOf(ctx).release(m.kind === 'tagger' ? path.join(m.dir, 'model.onnx') : m.dir)
+    return { removed: removeModel(ctx.db, a.id, ctx.keyStore) }
   },
   'models.catalogue': () => catalogue(),
+  'models.downloadPlan': async (ctx, a) => {
+    const entry = catalogueEntry(a.repoId)
+    return planDownload(
+      {
+        repoId: a.repoId,
+        base: a.mirror ?? DEFAULT_HF_BASE,
+        revision: a.revision ?? 'main',
+        include: a.include ?? entry?.include ?? null,
+        required: a.include ? null : (entry?.required ?? null),
+        dir: downloadDir(ctx, a.repoId)
+      },
+      ctx.closing
+    )
+  },
   'models.download': (ctx, a) => {
-    const entry = catalogue().find((c) => c.repoId === a.repoId)
+    const entry = catalogueEntry(a.repoId)
     const dir = downloadDir(ctx, a.repoId)
     const base = a.mirror ?? DEFAULT_HF_BASE
-    const unfinished = ctx.db
-      .prepare(
-        `SELECT id FROM jobs WHERE kind = 'download' AND status IN ('interrupted','queued','running','cancelled','failed')
-           AND json_extract(params, '$.dir') = ? AND json_extract(params, '$.base') = ?
-         ORDER BY id DESC LIMIT 1`
-      )
-      .get(dir, base) as { id: number } | undefined
-    if (unfinished && !a.include) {
-      const job = ctx.jobs.resume(unfinished.id)
+    const unfinished = unfinishedDownload(ctx.db, dir, base)
+    if (unfinished !== null && !a.include) {
+      const job = ctx.jobs.resume(unfinished)
       return { jobId: job.id, dir, resumed: true }
     }
     const job = ctx.jobs.create('download', null, {
@@ -79,9 +121,41 @@ export const captioningHandlers = {
       base,
       revision: a.revision ?? 'main',
       include: a.include ?? entry?.include ?? null,
+      required: a.include ? null : (entry?.required ?? null),
       dir
     })
     return { jobId: job.id, dir, resumed: false }
+  },
+  'models.endpointSave': (ctx, a) =>
+    ctx.db.transaction(() => saveEndpoint(ctx.db, a.endpoint, a.replace, ctx.keyStore)).immediate(),
+  'models.endpointTest': async (ctx, a) => {
+    if ('endpoint' in a) return endpointTest(ctx, a.endpoint, false)
+    const m = getModel(ctx.db, a.id, ctx.keyStore)
+    if (!m.definition)
+      throw new GlossaError('INVALID_ARGS', `"${a.id}" is a local model, not an endpoint`)
+    return endpointTest(ctx, m.definition, true)
+  },
+  'models.endpointKey': (ctx, a) => {
+    const m = getModel(ctx.db, a.id)
+    if (!m.definition)
+      throw new GlossaError('INVALID_ARGS', `"${a.id}" is a local model; it has no API key`)
+    const store = ctx.keyStore
+    if (!store)
+      throw new GlossaError(
+        'FORBIDDEN',
+        'this Glossa keeps no API keys (browser mode and the command line take them from ' +
+          'environment variables only): set keyEnv (--key-env VAR) and start Glossa with VAR set'
+      )
+    if (a.key === null) {
+      store.delete(a.id)
+      return { stored: false }
+    }
+    try {
+      store.set(a.id, new ApiKey(a.key))
+    } catch (err) {
+      throw new GlossaError('FORBIDDEN', (err as Error).message)
+    }
+    return { stored: true }
   },
   'models.unload': async (ctx) => {
     const host = hostOf(ctx)
@@ -98,6 +172,7 @@ export const captioningHandlers = {
       loaded: await host.loadedSessions(),
       runtime: readRuntime(ctx.db),
       ep: note.ep,
+      keyStorage: ctx.keyStore?.available() ?? false,
       fallbackReason: note.fallbackReason,
       lastModelId: note.lastModelId ?? null
     }
@@ -116,72 +191,51 @@ export const captioningHandlers = {
 
   'caption.preview': async (ctx, a): Promise<CaptionPreview> => {
     const plan = makePlan(ctx.db, a)
-    const row = ctx.db
-      .prepare(
-        'SELECT id, path, width, height, raw_caption, tags_text, error FROM images WHERE id = ?'
-      )
-      .get(a.imageId) as
-      | {
-          id: number
-          path: string
-          width: number | null
-          height: number | null
-          raw_caption: string | null
-          tags_text: string
-          error: string | null
-        }
-      | undefined
+    const row = captionImageRow(ctx.db, a.imageId)
     if (!row) throw new GlossaError('NOT_FOUND', `image ${a.imageId} does not exist`)
     if (row.error)
       throw new GlossaError('INVALID_ARGS', `${row.path}: this file failed import (${row.error})`)
     if (!fs.existsSync(row.path))
       throw new GlossaError('NOT_FOUND', `${row.path}: the source file is missing`)
+    const img = imageInput(row)
     const host = hostOf(ctx)
-    const open = await openModel(host, ctx.db, plan)
-    let result: ImageOutcome | null = null
-    await runImages(
-      host,
-      plan,
-      open,
-      [
-        {
-          id: row.id,
-          path: row.path,
-          width: row.width,
-          height: row.height,
-          raw: row.raw_caption,
-          tags: splitTags(row.tags_text)
-        }
-      ],
-      undefined,
-      (r) => (result = r)
-    )
-    const r = result as ImageOutcome | null
-    if (!r) throw new GlossaError('INTERNAL', 'the model returned no result')
-    if (!r.ok) throw new GlossaError('INVALID_ARGS', r.error, { file: row.path })
+    const abort = new AbortController()
+    const open = await openModel(ctx, host, plan, { signal: abort.signal })
+    let r: ImageOutcome | null = null
+    try {
+      if (open.kind === 'tagger')
+        await tagImagesOf(host, plan, open.tagger, [img], undefined, (o) => (r = o))
+      else r = await captionOne(host, plan, open, img, promptFor(ctx.db, plan, img))
+    } finally {
+      abort.abort()
+    }
+    const res = r as ImageOutcome | null
+    if (!res) throw new GlossaError('INTERNAL', 'the model returned no result')
+    if (!res.ok) throw new GlossaError('INVALID_ARGS', res.error, { file: row.path })
     const note = hostNote(host)
+    const local = plan.kind !== 'endpoint'
     return {
       modelId: plan.model.id,
       kind: plan.kind,
       preset: plan.preset ? plan.presetId : null,
       lang: plan.lang,
-      prompt: r.prompt,
-      tags: r.tags ? r.tags.map((t) => ({ tag: t.tag, score: t.score, kind: t.kind })) : null,
-      text: r.text,
-      fields: r.fields,
-      ep: note.ep,
-      fallbackReason: note.fallbackReason,
+      prompt: res.prompt,
+      rendered: res.rendered,
+      knowledge: res.knowledge,
+      tags: res.tags ? res.tags.map((t) => ({ tag: t.tag, score: t.score, kind: t.kind })) : null,
+      text: res.text,
+      fields: res.fields,
+      ep: local ? note.ep : null,
+      fallbackReason: local ? note.fallbackReason : null,
       wouldWrite:
         skipReason(ctx.db, plan, row.id, { overwriteManual: false, redo: false }) ?? 'write'
     }
   },
+  'caption.prompts': (ctx, a) => promptRecords(ctx, a.imageId),
   'caption.start': (ctx, a) => {
     const plan = makePlan(ctx.db, a) // validates model and preset before queuing
     const t = a.target
-    if (
-      t.datasetId !== undefined &&
-      !ctx.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(t.datasetId)
-    )
+    if (t.datasetId !== undefined && !datasetExists(ctx.db, t.datasetId))
       throw new GlossaError('NOT_FOUND', `dataset ${t.datasetId} does not exist`)
     const datasetId = t.datasetId ?? t.filter?.datasetId ?? null
     const job = ctx.jobs.create('caption', datasetId, {

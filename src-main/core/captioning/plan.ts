@@ -1,28 +1,45 @@
 /**
- * A caption run's plan (model + preset + language + options → provenance string) and the code
- * that captions a list of library images with it, shared by `caption.preview` and the caption
- * job. Taggers go through tagImages (decode overlapped with inference, batched); transformers.js
- * models through captionImages. Results arrive in input order, one per image.
+ * A caption run's plan (model + preset + language + options → provenance string), the prompt each
+ * image gets (the preset rendered with the image's glossary knowledge, raw caption or tags), and
+ * the code that captions library images with it, shared by `caption.preview` and the caption job.
+ *
+ * Three kinds of model:
+ *  - taggers go through tagImages in batches (decode overlapped with inference, in the worker);
+ *  - transformers.js models (image-to-text, Florence-2, chat VLMs) one image at a time through the
+ *    inference worker, two in flight (the worker decodes the next while the current generates);
+ *  - endpoints (OpenAI-compatible servers) one request per image, `concurrency` in flight, through
+ *    the EndpointCaptioner (image preparation, retries, Retry-After, job-fatal errors).
+ * Provenance: `model:<id>:<preset>` for local models, `endpoint:<name>:<server model>:<preset>` for
+ * endpoints (the server model may contain ':'; parse name = first field, preset = last).
  */
 import type { Database } from 'better-sqlite3'
 import type {
   CaptionFields,
   DecodingArg,
   ExecutionProviderName,
+  KnowledgeUse,
   Lang,
   ModelKind,
   TagOptions
 } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
+import type { CoreContext } from '../context'
+import { readCaption } from '../captions/queries'
+import { render as renderFields } from '../captions/text/structured'
+import { knowledgeFor } from '../glossary/knowledge'
+import { compiledFor } from '../glossary/queries'
+import { splitTags } from '../images/queries'
+import { EndpointCaptioner, resolveEndpointKey, type CaptionerEvent } from './endpoint'
+import { GENERATIVE_IN_FLIGHT, interpretCaption } from './generate'
+import { ImageError } from './inference/errors'
 import type { InferenceHost } from './inference/host'
-import { openTagger, tagImages, type OpenTagger } from './pipeline'
-import { captionImages } from './generate'
-import { FLORENCE_TASKS, renderPrompt, type PromptPreset } from './presets'
 import type { GenerativeSpec } from './inference/protocol'
 import type { ScoredTag } from './inference/tagger'
-import { render as renderFields } from '../captions/text/structured'
-import { getModel, noteHost, rtOpts, readRuntime, type RegisteredModel } from './registry'
+import { openTagger, tagImages, type OpenTagger } from './pipeline'
+import { FLORENCE_TASKS, renderPrompt, type PromptPreset } from './presets'
 import { getPreset } from './presets-store'
+import type { CaptionImageRow } from './queries'
+import { getModel, noteHost, readRuntime, rtOpts, type RegisteredModel } from './registry'
 
 export interface PlanArgs {
   modelId: string
@@ -37,18 +54,23 @@ export interface PlanArgs {
 export interface RunPlan {
   model: RegisteredModel
   kind: ModelKind
-  /** the prompt preset (chat VLMs, Florence-2); null for taggers and image-to-text */
+  /** the prompt preset (chat VLMs, Florence-2, endpoints); null for taggers and image-to-text */
   preset: PromptPreset | null
   /** 'tags' for taggers, 'caption' for image-to-text, else the preset id */
   presetId: string
   lang: Lang
-  /** provenance written on captions and tags: `model:<id>:<presetId>` */
+  /** provenance written on captions and tags */
   source: string
   args: PlanArgs
 }
 
 /** Images smaller than this on either side are refused (nothing useful can be read from them). */
 export const MIN_SIDE = 8
+
+/** Token budget when none is given: a paragraph, or a JSON object of fields. */
+export const DEFAULT_MAX_TOKENS = { text: 256, fields: 512 } as const
+/** Endpoints under greedy decoding: temperature 0 and this fixed seed, so answers reproduce. */
+export const ENDPOINT_SEED = 42
 
 const isFlorenceTask = (p: PromptPreset): boolean =>
   (FLORENCE_TASKS as readonly string[]).includes(p.template)
@@ -69,23 +91,46 @@ export function makePlan(db: Database, args: PlanArgs): RunPlan {
         `Florence-2 takes a task preset (florence-caption, florence-detailed-caption, ` +
           `florence-more-detailed-caption), not "${preset.id}"`
       )
-    if (kind === 'chat-vlm' && isFlorenceTask(preset))
+    if ((kind === 'chat-vlm' || kind === 'endpoint') && isFlorenceTask(preset))
       throw new GlossaError(
         'INVALID_ARGS',
         `"${preset.id}" is a Florence-2 task, not a chat prompt`
       )
   }
   const lang: Lang = args.lang ?? preset?.lang ?? 'en'
-  return { model, kind, preset, presetId, lang, source: `model:${model.id}:${presetId}`, args }
+  const source =
+    kind === 'endpoint'
+      ? `endpoint:${model.id}:${model.definition!.model}:${presetId}`
+      : `model:${model.id}:${presetId}`
+  return { model, kind, preset, presetId, lang, source, args }
+}
+
+export function maxTokensFor(plan: RunPlan): number {
+  return plan.args.maxNewTokens ?? DEFAULT_MAX_TOKENS[plan.preset?.output ?? 'text']
 }
 
 export interface ImageInput {
   id: number
+  datasetId: number
   path: string
+  relPath: string
   width: number | null
   height: number | null
   raw: string | null
   tags: string[]
+}
+
+export function imageInput(r: CaptionImageRow): ImageInput {
+  return {
+    id: r.id,
+    datasetId: r.dataset_id,
+    path: r.path,
+    relPath: r.rel_path,
+    width: r.width,
+    height: r.height,
+    raw: r.raw_caption,
+    tags: splitTags(r.tags_text)
+  }
 }
 
 export type ImageOutcome =
@@ -96,19 +141,89 @@ export type ImageOutcome =
       text: string | null
       fields: CaptionFields | null
       prompt: string | null
+      /** local chat VLMs: the chat template's output */
+      rendered: string | null
+      knowledge: KnowledgeUse[]
     }
   | { id: number; ok: false; error: string }
 
-/** A model opened for a run: the tagger's session and labels, or the generative spec. */
-export type OpenModel =
-  { kind: 'tagger'; tagger: OpenTagger } | { kind: 'generative'; spec: GenerativeSpec }
+// ---------------------------------------------------------------------------------------------
+// Prompts
 
+export interface ImagePrompt {
+  prompt: string | null
+  /** the glossary entries the prompt carries */
+  knowledge: KnowledgeUse[]
+}
+
+/**
+ * The glossary entries that apply to an image (by tag, caption or raw-caption keyword, folder
+ * glob, manual assignment, or a mention of their name), with the name in the preset's language.
+ */
+export function imageKnowledge(db: Database, img: ImageInput, lang: Lang): KnowledgeUse[] {
+  const cg = compiledFor(db, img.datasetId)
+  if (cg.entries.length === 0) return []
+  const zh = readCaption(db, img.id, 'zh')?.text ?? null
+  const en = readCaption(db, img.id, 'en')?.text ?? null
+  const k = knowledgeFor(cg, {
+    id: String(img.id),
+    relPath: img.relPath,
+    tags: img.tags,
+    // the raw (scraped) caption is matched too: its keywords say what the image shows
+    zh: [zh, img.raw].filter(Boolean).join('\n') || null,
+    en
+  })
+  const out: KnowledgeUse[] = []
+  for (const it of k.items) {
+    const name = (lang === 'zh' ? (it.name.zh ?? it.name.en) : (it.name.en ?? it.name.zh)) ?? ''
+    if (name && !out.some((o) => o.name === name)) out.push({ entryId: Number(it.entryId), name })
+  }
+  return out
+}
+
+export function promptFor(db: Database, plan: RunPlan, img: ImageInput): ImagePrompt {
+  if (!plan.preset) return { prompt: null, knowledge: [] }
+  const knowledge =
+    plan.preset.content === 'knowledge' ? imageKnowledge(db, img, plan.preset.lang) : []
+  const prompt = renderPrompt(plan.preset, {
+    knowledge: knowledge.map((k) => k.name),
+    rawCaption: img.raw,
+    tags: img.tags
+  })
+  return { prompt, knowledge }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening a model for a run
+
+/** A model opened for a run. */
+export type OpenModel =
+  | { kind: 'tagger'; tagger: OpenTagger }
+  | { kind: 'generative'; spec: GenerativeSpec; inFlight: number }
+  | { kind: 'endpoint'; captioner: EndpointCaptioner; inFlight: number }
+
+/**
+ * Opens the plan's model: a tagger's session, a transformers.js model loaded and probed in the
+ * worker (a broken folder rejects with a ModelError naming the file), or an endpoint captioner
+ * with its key resolved now (from keyEnv or the desktop keychain; never stored with the job).
+ */
 export async function openModel(
+  ctx: Pick<CoreContext, 'db' | 'keyStore'>,
   host: InferenceHost,
-  db: Database,
-  plan: RunPlan
+  plan: RunPlan,
+  opts: { signal?: AbortSignal; onEvent?: (e: CaptionerEvent) => void } = {}
 ): Promise<OpenModel> {
-  const rt = rtOpts(readRuntime(db))
+  const rt = rtOpts(readRuntime(ctx.db))
+  if (plan.kind === 'endpoint') {
+    const def = plan.model.definition!
+    const apiKey = resolveEndpointKey(def, ctx.keyStore)
+    const captioner = new EndpointCaptioner(def, {
+      apiKey,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {})
+    })
+    return { kind: 'endpoint', captioner, inFlight: def.concurrency }
+  }
   if (plan.kind === 'tagger') {
     const tagger = await openTagger(host, plan.model.dir, rt)
     noteHost(host, {
@@ -120,22 +235,111 @@ export async function openModel(
   }
   const spec: GenerativeSpec = { dir: plan.model.dir, kind: plan.kind, ...rt }
   if (plan.model.dtype) spec.dtype = plan.model.dtype
-  return { kind: 'generative', spec }
+  const info = await host.loadGenerative(spec)
+  noteHost(host, {
+    ep: info.ep as ExecutionProviderName,
+    fallbackReason: info.fallbackReason ?? null,
+    lastModelId: plan.model.id
+  })
+  return { kind: 'generative', spec, inFlight: GENERATIVE_IN_FLIGHT }
 }
 
-export function promptFor(plan: RunPlan, img: ImageInput): string | null {
-  if (!plan.preset) return null
-  return renderPrompt(plan.preset, { rawCaption: img.raw, tags: img.tags })
+function tooSmall(img: ImageInput): ImageOutcome | null {
+  if (img.width !== null && img.height !== null && Math.min(img.width, img.height) < MIN_SIDE)
+    return {
+      id: img.id,
+      ok: false,
+      error: `${img.path}: image too small (${img.width}×${img.height}; at least ${MIN_SIDE} px a side)`
+    }
+  return null
 }
 
 /**
- * Captions `images` in order. Images too small are refused before decoding; unreadable images
- * and bad answers fail alone; a model failure rejects (the caller decides what that means).
+ * Captions ONE image with a generative model or an endpoint. Per-image failures (unreadable image,
+ * bad answer, a request that failed after its retries) resolve `{ ok: false }`; job-level failures
+ * reject (a model that cannot load, the host crashing, an endpoint's auth/quota/… error).
  */
-export async function runImages(
+export async function captionOne(
   host: InferenceHost,
   plan: RunPlan,
-  open: OpenModel,
+  open: Exclude<OpenModel, { kind: 'tagger' }>,
+  img: ImageInput,
+  p: ImagePrompt
+): Promise<ImageOutcome> {
+  const early = tooSmall(img)
+  if (early) return early
+  const output = plan.preset?.output ?? 'text'
+  const maxTokens = maxTokensFor(plan)
+  const decoding = plan.args.decoding ?? { mode: 'greedy' }
+  const done = (r: ReturnType<typeof interpretCaption>, rendered: string | null): ImageOutcome => {
+    if (!r.ok) return { id: img.id, ok: false, error: r.error }
+    const text = r.fields ? renderFields(r.fields, plan.lang) : r.text.trim()
+    return {
+      id: img.id,
+      ok: true,
+      tags: null,
+      text,
+      fields: r.fields,
+      prompt: p.prompt,
+      rendered,
+      knowledge: p.knowledge
+    }
+  }
+  if (open.kind === 'endpoint') {
+    const o = await open.captioner.caption({
+      image: img.path,
+      prompt: p.prompt ?? '',
+      ...(decoding.mode === 'greedy'
+        ? { temperature: 0, seed: ENDPOINT_SEED }
+        : { temperature: decoding.temperature ?? 1, seed: decoding.seed }),
+      maxTokens
+    })
+    if (!o.ok)
+      return {
+        id: img.id,
+        ok: false,
+        error: o.error.message.startsWith(img.path)
+          ? o.error.message
+          : `${img.path}: ${o.error.message}`
+      }
+    return done(
+      interpretCaption(
+        img.path,
+        p.prompt,
+        { text: o.text, ep: 'cpu', rendered: null, imageTokens: null },
+        output
+      ),
+      null
+    )
+  }
+  let res
+  try {
+    res = await host.caption(open.spec, {
+      file: img.path,
+      prompt: p.prompt,
+      decoding,
+      maxNewTokens: maxTokens
+    })
+  } catch (err) {
+    if (err instanceof ImageError) return { id: img.id, ok: false, error: err.message }
+    throw err
+  }
+  noteHost(host, {
+    ep: res.ep as ExecutionProviderName,
+    fallbackReason: res.fallbackReason ?? null,
+    lastModelId: plan.model.id
+  })
+  return done(interpretCaption(img.path, p.prompt, res, output), res.rendered)
+}
+
+/**
+ * Tags `images` in order with a tagger (batched). Images too small are refused before decoding;
+ * unreadable images fail alone; a model failure rejects (the caller decides what that means).
+ */
+export async function tagImagesOf(
+  host: InferenceHost,
+  plan: RunPlan,
+  tagger: OpenTagger,
   images: readonly ImageInput[],
   signal: AbortSignal | undefined,
   onResult: (r: ImageOutcome) => void
@@ -143,78 +347,45 @@ export async function runImages(
   const usable: ImageInput[] = []
   const early = new Map<number, ImageOutcome>()
   images.forEach((img, i) => {
-    if (img.width !== null && img.height !== null && Math.min(img.width, img.height) < MIN_SIDE)
-      early.set(i, {
-        id: img.id,
-        ok: false,
-        error: `${img.path}: image too small (${img.width}×${img.height}; at least ${MIN_SIDE} px a side)`
-      })
+    const refused = tooSmall(img)
+    if (refused) early.set(i, refused)
     else usable.push(img)
   })
   // Results of `usable` arrive in order; interleave the early refusals at their positions.
   let next = 0
-  const emit = (r: ImageOutcome): void => {
-    while (early.has(next)) {
-      onResult(early.get(next)!)
-      next++
-    }
-    onResult(r)
-    next++
+  const flushEarly = (): void => {
     while (early.has(next)) {
       onResult(early.get(next)!)
       next++
     }
   }
-  if (usable.length === 0) {
-    for (let i = 0; i < images.length; i++) onResult(early.get(i)!)
-    return
-  }
+  flushEarly()
+  if (usable.length === 0) return
   let k = 0
-  if (open.kind === 'tagger') {
-    const o = plan.args
-    await tagImages(
-      host,
-      open.tagger,
-      usable.map((u) => u.path),
-      { ...(o.tagOptions ?? {}), batchSize: o.batch, signal },
-      (r) => {
-        const img = usable[k++]!
-        emit(
-          r.ok
-            ? { id: img.id, ok: true, tags: r.tags, text: null, fields: null, prompt: null }
-            : { id: img.id, ok: false, error: r.error }
-        )
-      }
-    )
-    return
-  }
-  const prompts = usable.map((u) => promptFor(plan, u))
-  const stats = await captionImages(
+  const o = plan.args
+  await tagImages(
     host,
-    open.spec,
+    tagger,
     usable.map((u) => u.path),
-    {
-      // called for the current image (index k) just before its result
-      promptFor: () => prompts[k] ?? null,
-      output: plan.preset?.output ?? 'text',
-      decoding: plan.args.decoding ?? { mode: 'greedy' },
-      maxNewTokens: plan.args.maxNewTokens ?? 256,
-      signal
-    },
+    { ...(o.tagOptions ?? {}), batchSize: o.batch, signal },
     (r) => {
       const img = usable[k++]!
-      if (!r.ok) {
-        emit({ id: img.id, ok: false, error: r.error })
-        return
-      }
-      const text = r.fields ? renderFields(r.fields, plan.lang) : r.text.trim()
-      emit({ id: img.id, ok: true, tags: null, text, fields: r.fields, prompt: r.prompt })
+      onResult(
+        r.ok
+          ? {
+              id: img.id,
+              ok: true,
+              tags: r.tags,
+              text: null,
+              fields: null,
+              prompt: null,
+              rendered: null,
+              knowledge: []
+            }
+          : { id: img.id, ok: false, error: r.error }
+      )
+      next++
+      flushEarly()
     }
   )
-  if (stats.ep)
-    noteHost(host, {
-      ep: stats.ep as ExecutionProviderName,
-      fallbackReason: stats.fallbackReason,
-      lastModelId: plan.model.id
-    })
 }

@@ -6,15 +6,7 @@ import type { Database } from 'better-sqlite3'
 import type { PresetInfo } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { BUILTIN_PRESETS, validatePreset, type PromptPreset } from './presets'
-
-interface PresetRow {
-  id: string
-  name: string
-  lang: 'zh' | 'en'
-  template: string
-  output: 'text' | 'fields'
-  content: 'none' | 'knowledge' | 'raw'
-}
+import { deletePresetRow, presetRow, presetRows, upsertPreset } from './queries'
 
 function info(p: PromptPreset, builtin: boolean): PresetInfo {
   return {
@@ -29,14 +21,14 @@ function info(p: PromptPreset, builtin: boolean): PresetInfo {
 }
 
 export function listPresets(db: Database): PresetInfo[] {
-  const user = db.prepare('SELECT * FROM presets ORDER BY id').all() as PresetRow[]
+  const user = presetRows(db)
   return [...BUILTIN_PRESETS.map((p) => info(p, true)), ...user.map((p) => info(p, false))]
 }
 
 export function findPreset(db: Database, id: string): PromptPreset | null {
   const b = BUILTIN_PRESETS.find((p) => p.id === id)
   if (b) return b
-  const r = db.prepare('SELECT * FROM presets WHERE id = ?').get(id) as PresetRow | undefined
+  const r = presetRow(db, id)
   return r ? { ...r } : null
 }
 
@@ -59,18 +51,12 @@ export function savePreset(db: Database, input: unknown): PresetInfo {
         : (err as Error).message
     throw new GlossaError('INVALID_ARGS', `presets.save: ${msg}`)
   }
-  db.prepare(
-    `INSERT INTO presets (id, name, lang, template, output, content, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, lang = excluded.lang,
-       template = excluded.template, output = excluded.output, content = excluded.content,
-       updated_at = excluded.updated_at`
-  ).run(p.id, p.name, p.lang, p.template, p.output, p.content, Date.now())
+  upsertPreset(db, p, Date.now())
   return info(p, false)
 }
 
 export function deletePreset(db: Database, id: string): boolean {
   if (BUILTIN_PRESETS.some((b) => b.id === id))
     throw new GlossaError('CONFLICT', `"${id}" is a built-in preset and cannot be deleted`)
-  return db.prepare('DELETE FROM presets WHERE id = ?').run(id).changes > 0
+  return deletePresetRow(db, id)
 }

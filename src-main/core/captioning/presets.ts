@@ -6,8 +6,8 @@
  *  - refine: the same insert template with the image's raw caption as {content} (§2);
  *  - structured: asks for the Glossa caption fields as JSON, validated with the API schema;
  *  - Florence-2 task prompts; user-editable presets validated by `validatePreset`.
- * `{content}` comes from, in order: glossary terms for the image (joined with `、`), the raw
- * caption, then the tags (joined with `、`).
+ * `{content}` comes from, in order: glossary terms for the image (joined with `、`, or `, ` for an
+ * English preset), the raw caption, then the tags (joined with `、`).
  */
 import { z } from 'zod'
 import { CAPTION_FIELDS, CaptionFields } from '../../shared/api'
@@ -130,7 +130,7 @@ export function contentFor(preset: PromptPreset, ctx: PromptContext): string {
   const raw = ctx.rawCaption ? cleanContent(ctx.rawCaption) : ''
   if (preset.content === 'raw') return raw
   const terms = (ctx.knowledge ?? []).map((t) => t.trim()).filter(Boolean)
-  if (terms.length > 0) return terms.join('、')
+  if (terms.length > 0) return terms.join(preset.lang === 'zh' ? '、' : ', ')
   if (raw) return raw
   return (ctx.tags ?? [])
     .map((t) => t.trim())
@@ -205,10 +205,11 @@ export function parseStructuredCaption(text: string): StructuredResult {
   const unknownKeys = Object.keys(value).filter((k) => !known.has(k))
   if (unknownKeys.length > 0)
     return { ok: false, error: `unknown fields: ${unknownKeys.join(', ')}` }
+  // values are trimmed (a model's answer may pad them); empty ones are dropped
   const cleaned = Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).filter(
-      ([, v]) => !(typeof v === 'string' && v.trim() === '')
-    )
+    Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v] as const)
+      .filter(([, v]) => v !== '')
   )
   const parsed = CaptionFields.safeParse(cleaned)
   if (!parsed.success) {

@@ -1,31 +1,52 @@
 /**
- * The model registry (table `models`, migration 0003): local folders the user added or
- * downloaded, inspected and validated when added (captioner/models.ts). Ids are readable slugs
- * (the folder name, made unique) because they appear in caption provenance
- * `model:<id>:<preset>`. Adding the same folder again refreshes its entry and keeps its id.
+ * The model registry: local folders the user added or downloaded (table `models`, migration
+ * 0003), inspected and validated when added (inference/models.ts), and OpenAI-compatible endpoints
+ * (table `endpoints`, migration 0010), validated by the contract's EndpointDefinition. Both kinds
+ * share one id space: ids are readable slugs (a folder name made unique, or the endpoint's name)
+ * because they appear in caption provenance (`model:<id>:<preset>`,
+ * `endpoint:<name>:<server model>:<preset>`). Adding the same folder again refreshes its entry
+ * and keeps its id.
  * Also: the inference runtime settings (execution provider, thread counts) and what the shared
  * inference host last reported (EP in use, fallback reason), for `models.status`.
  */
 import path from 'node:path'
 import fs from 'node:fs'
 import type { Database } from 'better-sqlite3'
-import type { ModelInfo, ModelKind, RuntimeSettings, ExecutionProviderName } from '../../shared/api'
+import type {
+  EndpointInfo,
+  ModelInfo,
+  ModelKind,
+  RuntimeSettings,
+  ExecutionProviderName
+} from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import { inspectModelFolder, type ModelFolderInfo } from './inference/models'
 import type { InferenceHost } from './inference/host'
 import type { GenerativeSpec } from './inference/protocol'
-import { readSetting } from '../library/queries'
+import { EndpointDefinition } from './endpoint/schema'
+import type { EndpointKeyStore } from './endpoint/keys'
+import { readSetting, writeSetting } from '../library/queries'
+import {
+  allEndpointRows,
+  allModelRows,
+  deleteEndpoint,
+  deleteModel,
+  endpointRow,
+  modelByDir,
+  modelIdTaken,
+  modelRow,
+  upsertEndpoint,
+  upsertModel,
+  type EndpointRow,
+  type ModelRow
+} from './queries'
 
-interface ModelRow {
-  id: string
-  kind: ModelKind
-  name: string
-  dir: string
-  info: string
-  repo_id: string | null
-  added_at: number
-}
+/**
+ * Ids of models built into Glossa rather than registered (the OCR model, `glossa caption --model
+ * ocr`, arrives with issue 13's OCR work): no folder or endpoint may take them.
+ */
+export const RESERVED_MODEL_IDS: ReadonlySet<string> = new Set(['ocr'])
 
 interface StoredInfo {
   files: string[]
@@ -59,23 +80,126 @@ function toInfo(r: ModelRow): ModelInfo {
     batch: i.batch ?? null,
     modelType: i.modelType ?? null,
     warnings: i.warnings ?? [],
-    defaultPreset: defaultPresetFor(r.kind)
+    defaultPreset: defaultPresetFor(r.kind),
+    endpoint: null
   }
 }
 
-export function listModels(db: Database): ModelInfo[] {
-  return (db.prepare('SELECT * FROM models ORDER BY added_at, id').all() as ModelRow[]).map(toInfo)
+/** A stored definition, validated again (a library edited by hand fails here with a sentence). */
+export function endpointDefinitionOf(r: EndpointRow): EndpointDefinition {
+  const parsed = EndpointDefinition.safeParse(JSON.parse(r.definition))
+  if (!parsed.success)
+    throw new GlossaError(
+      'INVALID_ARGS',
+      `endpoint "${r.name}": its stored definition is not valid (${parsed.error.issues
+        .map((i) => i.message)
+        .join('; ')}); add it again`
+    )
+  return parsed.data
+}
+
+function keyStored(store: EndpointKeyStore | undefined, name: string): boolean {
+  try {
+    return store?.has(name) ?? false
+  } catch {
+    return false
+  }
+}
+
+export function endpointInfo(
+  def: EndpointDefinition,
+  store: EndpointKeyStore | undefined,
+  env: Record<string, string | undefined> = process.env
+): EndpointInfo {
+  const stored = keyStored(store, def.name)
+  return {
+    url: def.url,
+    model: def.model,
+    keyEnv: def.keyEnv ?? null,
+    keyStored: stored,
+    keyAvailable: def.keyEnv ? Boolean(env[def.keyEnv]?.trim()) : stored,
+    keyHeader: def.keyHeader,
+    concurrency: def.concurrency,
+    maxSide: def.maxSide,
+    imageFormat: def.imageFormat,
+    stream: def.stream,
+    timeoutMs: def.timeoutMs,
+    maxTokensField: def.maxTokensField,
+    headerNames: Object.keys(def.headers ?? {})
+  }
+}
+
+function endpointModelInfo(r: EndpointRow, store: EndpointKeyStore | undefined): ModelInfo {
+  const def = endpointDefinitionOf(r)
+  return {
+    id: r.name,
+    kind: 'endpoint',
+    name: r.name,
+    dir: def.url,
+    addedAt: r.added_at,
+    repoId: null,
+    files: [],
+    inputSize: null,
+    numTags: null,
+    batch: null,
+    modelType: def.model,
+    warnings: [],
+    defaultPreset: defaultPresetFor('endpoint'),
+    endpoint: endpointInfo(def, store)
+  }
+}
+
+export function listModels(db: Database, store?: EndpointKeyStore): ModelInfo[] {
+  const local = allModelRows(db).map(toInfo)
+  const remote = allEndpointRows(db).map((r) => endpointModelInfo(r, store))
+  return [...local, ...remote].sort((a, b) => a.addedAt - b.addedAt || a.id.localeCompare(b.id))
 }
 
 export interface RegisteredModel extends ModelInfo {
   dtype: GenerativeSpec['dtype'] | null
+  /** kind 'endpoint': the validated definition */
+  definition: EndpointDefinition | null
 }
 
-export function getModel(db: Database, id: string): RegisteredModel {
-  const r = db.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined
-  if (!r) throw new GlossaError('NOT_FOUND', `model "${id}" is not registered (see models.list)`)
-  const dtype = (JSON.parse(r.info) as StoredInfo).dtype ?? null
-  return { ...toInfo(r), dtype }
+export function getModel(db: Database, id: string, store?: EndpointKeyStore): RegisteredModel {
+  const r = modelRow(db, id)
+  if (r) {
+    const dtype = (JSON.parse(r.info) as StoredInfo).dtype ?? null
+    return { ...toInfo(r), dtype, definition: null }
+  }
+  const e = endpointRow(db, id)
+  if (e) return { ...endpointModelInfo(e, store), dtype: null, definition: endpointDefinitionOf(e) }
+  throw new GlossaError('NOT_FOUND', `model "${id}" is not registered (see models.list)`)
+}
+
+/**
+ * Adds an endpoint (or, with `replace`, updates the one of that name). A name a local model
+ * already uses is refused, as is an existing endpoint's name without `replace`.
+ */
+export function saveEndpoint(
+  db: Database,
+  def: EndpointDefinition,
+  replace: boolean,
+  store?: EndpointKeyStore
+): ModelInfo {
+  const existing = endpointRow(db, def.name)
+  if (RESERVED_MODEL_IDS.has(def.name))
+    throw new GlossaError(
+      'CONFLICT',
+      `"${def.name}" is the id of a model built into Glossa; give the endpoint another name`
+    )
+  if (modelRow(db, def.name))
+    throw new GlossaError(
+      'CONFLICT',
+      `"${def.name}" is already the id of a local model; give the endpoint another name`
+    )
+  if (existing && !replace)
+    throw new GlossaError(
+      'CONFLICT',
+      `an endpoint named "${def.name}" exists; remove it first or save with replace`
+    )
+  upsertEndpoint(db, def.name, JSON.stringify(def), existing?.added_at ?? Date.now())
+  return endpointModelInfo(endpointRow(db, def.name)!, store)
 }
 
 /** transformers.js dtype for the ONNX files present: unsuffixed = fp32, else the first variant. */
@@ -137,27 +261,37 @@ export async function addModel(
     dtype: pickDtype(info)
   }
   const db = ctx.db
-  const existing = db.prepare('SELECT id, name, repo_id FROM models WHERE dir = ?').get(dir) as
-    { id: string; name: string; repo_id: string | null } | undefined
+  const existing = modelByDir(db, dir)
   const name = opts.name ?? existing?.name ?? path.basename(dir)
   const repoId = opts.repoId ?? existing?.repo_id ?? null
   let id = existing?.id
   if (!id) {
     const base = slug(repoId ? repoId.split('/').pop()! : path.basename(dir))
     id = base
-    for (let n = 2; db.prepare('SELECT 1 FROM models WHERE id = ?').get(id); n++)
-      id = `${base}-${n}`
+    for (let n = 2; modelIdTaken(db, id) || RESERVED_MODEL_IDS.has(id); n++) id = `${base}-${n}`
   }
-  db.prepare(
-    `INSERT INTO models (id, kind, name, dir, info, repo_id, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
-       info = excluded.info, repo_id = excluded.repo_id`
-  ).run(id, info.kind, name, dir, JSON.stringify(stored), repoId, Date.now())
+  upsertModel(db, {
+    id,
+    kind: info.kind,
+    name,
+    dir,
+    info: JSON.stringify(stored),
+    repo_id: repoId,
+    added_at: Date.now()
+  })
   return getModel(db, id)
 }
 
-export function removeModel(db: Database, id: string): boolean {
-  return db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0
+/** Forgets a model or an endpoint (and an endpoint's stored key). */
+export function removeModel(db: Database, id: string, store?: EndpointKeyStore): boolean {
+  if (deleteModel(db, id)) return true
+  if (!deleteEndpoint(db, id)) return false
+  try {
+    store?.delete(id)
+  } catch {
+    // the key file is unreadable: the endpoint is gone regardless
+  }
+  return true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,9 +308,7 @@ export function readRuntime(db: Database): RuntimeSettings {
 
 export function writeRuntime(db: Database, patch: Partial<RuntimeSettings>): RuntimeSettings {
   const next = { ...readRuntime(db), ...patch }
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
-  ).run(RUNTIME_KEY, JSON.stringify(next))
+  writeSetting(db, RUNTIME_KEY, next)
   return next
 }
 

@@ -15,6 +15,7 @@ import { pageImages } from '../images/queries'
 import type { ApplyImage } from '../glossary'
 import { parse } from './text/structured'
 import { fieldsJson } from './queries'
+import { promptedNames } from '../captioning/queries'
 
 const CHUNK = 1000
 
@@ -69,6 +70,10 @@ export function loadImages(db: Database, ids: readonly number[]): TargetImage[] 
      ORDER BY image_id, position`
   ).all(json) as { image_id: number; tag: string }[]
   for (const t of tags) (byId.get(t.image_id)?.tags as string[] | undefined)?.push(t.tag)
+  for (const p of promptedNames(db, json)) {
+    const img = byId.get(p.imageId)
+    if (img) img.prompted = { ...img.prompted, [p.lang]: p.names }
+  }
   return ids.map((id) => byId.get(id)).filter((x): x is TargetImage => !!x)
 }
 

@@ -7,7 +7,9 @@
  *    trigger cannot learn what the caption spells out);
  *  - mixed-language: a zh caption with an English sentence (4+ consecutive Latin words) or an
  *    en caption with a Chinese sentence (4+ consecutive Han characters);
- *  - over-budget: more tokens than CLIP (77) or mT5 (256) take; `cut` marks where they truncate.
+ *  - over-budget: more tokens than CLIP (77) or mT5 (256) take; `cut` marks where they truncate;
+ *  - knowledge-missing: a model was prompted with a glossary entity (the knowledge prompt) and the
+ *    caption it wrote does not name it (by the name the prompt used or the entry's canonical name).
  */
 import { LINT_RULES, type Lang, type LintRule } from '../../shared/api'
 import { budgetReport, type Encoder, type TokenCounter } from '../captions/text/tokens'
@@ -81,6 +83,17 @@ export function lintImage(
       })
     }
     issues.push(...overBudget(text, lang, opts))
+    for (const k of image.prompted?.[lang] ?? []) {
+      const e = cg?.entries.find((x) => x.id === String(k.entryId))
+      const names = [k.name, e?.name[lang], e?.name.zh, e?.name.en].filter((n): n is string => !!n)
+      if (!names.some((n) => hasWord(text, n)))
+        issues.push({
+          rule: 'knowledge-missing',
+          lang,
+          entryId: String(k.entryId),
+          message: `the prompt gave “${k.name}”, but the caption does not name it`
+        })
+    }
     if (!cg || !analysis) continue
     const mentions = analysis.mentions[lang]
     const selected = selectNameMentions(mentions, new Set(analysis.fired.keys()))

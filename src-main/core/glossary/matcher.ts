@@ -42,6 +42,14 @@ export interface GlossaryImage {
   tags: readonly string[]
   zh: string | null
   en: string | null
+  /** per language, the glossary names the prompt of the model run that wrote the caption
+   *  carried (captioning's caption_prompts); lint checks the caption names them */
+  prompted?: { zh?: readonly PromptedName[]; en?: readonly PromptedName[] }
+}
+
+export interface PromptedName {
+  entryId: number
+  name: string
 }
 
 export interface CompiledGlossary {

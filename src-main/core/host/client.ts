@@ -19,6 +19,8 @@ import type { EventName, Events, JobInfo, MediaVariant, MethodName, Result } fro
 import { GlossaError } from '../../shared/errors'
 import type { Core, CoreOptions, MediaFile } from '../index'
 import { resolveWorkerEntry } from '../worker-entry'
+import type { KeyCipher } from '../captioning/endpoint/keys'
+import { serveCipher } from './cipher'
 import type { FromHost, HostData, ToHost } from './protocol'
 
 export interface HostOptions {
@@ -27,6 +29,11 @@ export interface HostOptions {
   restartWindowMs?: number
   /** how long close() waits for the host to finish its jobs' current slice (default 60 s) */
   closeTimeoutMs?: number
+  /**
+   * the desktop app's endpoint API keys: the key file and Electron's safeStorage, which stays on
+   * the calling thread and answers the host's cipher calls (host/cipher.ts)
+   */
+  keys?: { file: string; cipher: KeyCipher }
 }
 
 /** The Core interface, plus what only a host has. */
@@ -51,11 +58,28 @@ function errorFrom(e: { code: string; message: string; details?: unknown }): Glo
 /** Resolves when the worker has exited (also when it already had). */
 const exits = new WeakMap<Worker, Promise<void>>()
 
-function spawn(options: CoreOptions): Worker {
+function spawn(options: HostData['options'], keys: HostOptions['keys']): Worker {
   const entry = resolveWorkerEntry('core-host', import.meta.url, './worker.ts')
-  const data: HostData = { options, glossaEntry: entry.glossaEntry }
-  const w = new Worker(entry.url, { workerData: data, name: 'glossa-core' })
-  exits.set(w, new Promise((resolve) => w.once('exit', () => resolve())))
+  const served = keys ? serveCipher(keys.cipher) : null
+  const data: HostData = {
+    options,
+    glossaEntry: entry.glossaEntry,
+    ...(keys && served ? { keys: { file: keys.file, bridge: served.bridge } } : {})
+  }
+  const w = new Worker(entry.url, {
+    workerData: data,
+    name: 'glossa-core',
+    transferList: served ? [served.bridge.port] : []
+  })
+  exits.set(
+    w,
+    new Promise((resolve) =>
+      w.once('exit', () => {
+        served?.close()
+        resolve()
+      })
+    )
+  )
   return w
 }
 
@@ -91,7 +115,14 @@ function handshake(w: Worker): Promise<{ libraryFile: string; dataDir: string; o
 }
 
 /** Starts the core host and resolves once the library is open (rejects with the open's error). */
-export async function startCore(options: CoreOptions, host: HostOptions = {}): Promise<HostedCore> {
+export async function startCore(
+  coreOptions: CoreOptions,
+  host: HostOptions = {}
+): Promise<HostedCore> {
+  if (coreOptions.keyStore)
+    throw new GlossaError('INVALID_ARGS', 'startCore: pass endpoint keys as host options (keys)')
+  const { keyStore: _inProcessOnly, ...options } = coreOptions
+  void _inProcessOnly
   const maxRestarts = host.maxRestarts ?? 3
   const restartWindowMs = host.restartWindowMs ?? 60_000
   const closeTimeoutMs = host.closeTimeoutMs ?? 60_000
@@ -105,7 +136,7 @@ export async function startCore(options: CoreOptions, host: HostOptions = {}): P
   let failure: GlossaError | null = null
   const restarts: number[] = []
 
-  let worker = spawn(options)
+  let worker = spawn(options, host.keys)
   starts++
   const info = await handshake(worker).catch(async (err: unknown) => {
     await worker.terminate()
@@ -154,7 +185,7 @@ export async function startCore(options: CoreOptions, host: HostOptions = {}): P
     bus.emit('core.status', { state: 'restarting', reason } satisfies Events['core.status'])
     // the dead host's jobs are taken over at once (its lease would keep them for 30 s)
     const dead = ownerId
-    const w = spawn({ ...options, resumeInterrupted: true, reclaimOwners: [dead] })
+    const w = spawn({ ...options, resumeInterrupted: true, reclaimOwners: [dead] }, host.keys)
     starts++
     worker = w
     ready = handshake(w).then(

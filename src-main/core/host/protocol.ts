@@ -5,10 +5,14 @@
  */
 import type { ApiError, EventName, MediaVariant } from '../../shared/api'
 import type { CoreOptions } from '../index'
+import type { CipherBridge } from './cipher'
 
 /** workerData of the host thread */
 export interface HostData {
-  options: CoreOptions
+  /** everything but keyStore (an object with methods; see `keys`) */
+  options: Omit<CoreOptions, 'keyStore'>
+  /** the desktop app's endpoint key store: its file, and the main thread's cipher through a bridge */
+  keys?: { file: string; bridge: CipherBridge }
   /** set for runs from source (see worker-entry.ts) */
   glossaEntry?: string
 }

@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { EVENT_NAMES, type MethodName } from '../../shared/api'
 import { toApiError } from '../../shared/errors'
 import { createCore, type Core } from '../index'
+import { EndpointKeyStore } from '../captioning/endpoint/keys'
+import { remoteCipher } from './cipher'
 import type { FromHost, HostData, ToHost } from './protocol'
 
 const port = parentPort
@@ -16,7 +18,10 @@ const send = (msg: FromHost): void => port.postMessage(msg)
 
 let core: Core
 try {
-  core = createCore(data.options)
+  const keyStore = data.keys
+    ? new EndpointKeyStore(data.keys.file, remoteCipher(data.keys.bridge))
+    : undefined
+  core = createCore({ ...data.options, ...(keyStore ? { keyStore } : {}) })
 } catch (err) {
   send({ t: 'fatal', error: toApiError(err) })
   port.close()

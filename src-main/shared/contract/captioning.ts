@@ -10,8 +10,18 @@
 import { z } from 'zod'
 import { EXECUTION_PROVIDERS } from '../constants'
 import { CaptionFields, Id, IdList, ImageFilter, Lang } from '../schemas'
+import { EndpointDefinition } from './endpoint'
 
-export const MODEL_KINDS = ['tagger', 'image-to-text', 'florence2', 'chat-vlm'] as const
+export {
+  EndpointDefinition,
+  ENDPOINT_NAME_RE,
+  ENV_VAR_RE,
+  normaliseBaseUrl,
+  type EndpointDefinitionInput
+} from './endpoint'
+
+/** Local model kinds (folders) and 'endpoint' (an OpenAI-compatible server, issue 16). */
+export const MODEL_KINDS = ['tagger', 'image-to-text', 'florence2', 'chat-vlm', 'endpoint'] as const
 export type ModelKind = (typeof MODEL_KINDS)[number]
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number]
 
@@ -104,6 +114,21 @@ export const PresetInput = z
   })
   .strict()
 
+/** A Hugging Face repo to download (or to plan a download of). */
+const DownloadSource = z
+  .object({
+    repoId: RepoId,
+    /** base URL replacing https://huggingface.co (a mirror) */
+    mirror: HttpUrl.optional(),
+    /** glob patterns of repo paths to fetch; default the catalogue entry's list, else all */
+    include: z.array(z.string().min(1).max(500)).min(1).max(100).optional(),
+    revision: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/)
+      .optional()
+  })
+  .strict()
+
 export const captioningArgs = {
   'models.list': z.object({}).strict(),
   'models.add': z
@@ -116,18 +141,23 @@ export const captioningArgs = {
   /** forgets the model (its files stay where they are) */
   'models.remove': z.object({ id: ModelId }).strict(),
   'models.catalogue': z.object({}).strict(),
-  'models.download': z
-    .object({
-      repoId: RepoId,
-      /** base URL replacing https://huggingface.co (a mirror) */
-      mirror: HttpUrl.optional(),
-      /** glob patterns of repo paths to fetch; default the catalogue entry's list, else all */
-      include: z.array(z.string().min(1).max(500)).min(1).max(100).optional(),
-      revision: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]{1,100}$/)
-        .optional()
-    })
+  /** what a download would fetch (files and sizes, from the repo listing), before fetching */
+  'models.downloadPlan': DownloadSource,
+  'models.download': DownloadSource,
+  /** adds an OpenAI-compatible endpoint as a model (or, with replace, updates it); the API key
+   *  is never part of it: keyEnv names the environment variable that holds it */
+  'models.endpointSave': z
+    .object({ endpoint: EndpointDefinition, replace: z.boolean().default(false) })
+    .strict(),
+  /** "Test connection": GET /models on a saved endpoint (id) or on a definition not saved yet */
+  'models.endpointTest': z.union([
+    z.object({ id: ModelId }).strict(),
+    z.object({ endpoint: EndpointDefinition }).strict()
+  ]),
+  /** desktop app only: keep (or, with null, forget) an endpoint's API key in the system keychain
+   *  (Electron safeStorage), outside the library; refused where there is none (browser mode, CLI) */
+  'models.endpointKey': z
+    .object({ id: ModelId, key: z.string().trim().min(1).max(4096).nullable() })
     .strict(),
   'models.unload': z.object({}).strict(),
   'models.status': z.object({}).strict(),
@@ -144,6 +174,8 @@ export const captioningArgs = {
   'presets.delete': z.object({ id: PresetId }).strict(),
 
   'caption.preview': z.object({ imageId: Id, ...RunOptions }).strict(),
+  /** the prompts last sent for an image, per language, with the glossary entries they carried */
+  'caption.prompts': z.object({ imageId: Id }).strict(),
   'caption.start': z
     .object({
       target: CaptionTarget,
@@ -177,6 +209,81 @@ export interface ModelInfo {
   warnings: string[]
   /** the preset used when none is given (null for taggers) */
   defaultPreset: string | null
+  /** kind 'endpoint': the server it talks to (dir is then its base URL) */
+  endpoint: EndpointInfo | null
+}
+
+export interface EndpointInfo {
+  /** the normalised base URL (…/v1) */
+  url: string
+  /** the model name sent to the server */
+  model: string
+  /** the environment variable the key comes from, if any */
+  keyEnv: string | null
+  /** the desktop app holds a key for it in the system keychain */
+  keyStored: boolean
+  /** a key is available right now (the variable is set, or a stored key exists) */
+  keyAvailable: boolean
+  keyHeader: 'authorization' | 'api-key' | 'x-api-key'
+  concurrency: number
+  maxSide: number
+  imageFormat: 'auto' | 'jpeg' | 'png'
+  stream: boolean
+  timeoutMs: number
+  maxTokensField: 'max_tokens' | 'max_completion_tokens'
+  /** names of the extra headers sent (values are not secret, but are not listed) */
+  headerNames: string[]
+}
+
+export interface EndpointTestResult {
+  ok: boolean
+  /** the model ids the server lists */
+  models: string[]
+  /** whether the endpoint's model is among them (null when the list could not be read) */
+  modelServed: boolean | null
+  /** one sentence saying what happened */
+  message: string
+  /** the error kind (auth, unreachable, not-found, …) when it failed */
+  errorKind: string | null
+}
+
+export interface DownloadPlan {
+  repoId: string
+  revision: string
+  /** where the files go */
+  dir: string
+  files: {
+    path: string
+    size: number
+    /** bytes already there (finished or partial) */ have: number
+  }[]
+  totalBytes: number
+  haveBytes: number
+  /** the include patterns used (the catalogue's, when the repo is in it) */
+  include: string[] | null
+  /** files the model needs that the repo does not have (a download would not load) */
+  missing: string[]
+}
+
+export interface KnowledgeUse {
+  entryId: number
+  /** the name the prompt used */
+  name: string
+}
+
+export interface CaptionPromptRecord {
+  lang: Lang
+  /** provenance of the caption this prompt produced */
+  source: string
+  /** the user message: the preset rendered for the image */
+  prompt: string
+  /** local chat VLMs: the chat template's output, as the model received it */
+  rendered: string | null
+  /** glossary entries the prompt carried */
+  knowledge: KnowledgeUse[]
+  at: number
+  /** the caption of this language is still the text this prompt produced */
+  current: boolean
 }
 
 export interface CatalogueEntry {
@@ -191,6 +298,11 @@ export interface CatalogueEntry {
   languages: string[]
   /** repo paths (globs) fetched by default */
   include: string[]
+  /** exact paths the repo must have for the model to load (checked before downloading) */
+  required?: string[]
+  /** chat VLMs: config.json's model_type and the dtype whose files `include` lists */
+  modelType?: string
+  dtype?: string
   notes?: string
 }
 
@@ -219,6 +331,9 @@ export interface ModelsStatus {
   runtime: RuntimeSettings
   /** the execution provider of the last load or run, null before any */
   ep: ExecutionProviderName | null
+  /** this app can keep endpoint API keys in the system keychain (desktop); otherwise only
+   *  environment variables (keyEnv) */
+  keyStorage: boolean
   /** why the requested provider is not in use */
   fallbackReason: string | null
   lastModelId: string | null
@@ -231,6 +346,10 @@ export interface CaptionPreview {
   lang: Lang
   /** the rendered prompt (null for taggers and image-to-text models) */
   prompt: string | null
+  /** local chat VLMs: the chat template's output the model received */
+  rendered: string | null
+  /** glossary entries the prompt carried */
+  knowledge: KnowledgeUse[]
   tags: { tag: string; score: number; kind: string }[] | null
   text: string | null
   fields: CaptionFields | null
@@ -245,7 +364,11 @@ export interface CaptioningResults {
   'models.add': ModelInfo
   'models.remove': { removed: boolean }
   'models.catalogue': CatalogueEntry[]
+  'models.downloadPlan': DownloadPlan
   'models.download': { jobId: number; dir: string; resumed: boolean }
+  'models.endpointSave': ModelInfo
+  'models.endpointTest': EndpointTestResult
+  'models.endpointKey': { stored: boolean }
   'models.unload': { wasRunning: boolean }
   'models.status': ModelsStatus
   'models.setRuntime': RuntimeSettings
@@ -253,5 +376,6 @@ export interface CaptioningResults {
   'presets.save': PresetInfo
   'presets.delete': { deleted: boolean }
   'caption.preview': CaptionPreview
+  'caption.prompts': CaptionPromptRecord[]
   'caption.start': { jobId: number }
 }

@@ -185,6 +185,10 @@ export const METHODS: { [M in MethodName]: Spec<M> } = {
   'models.remove': { writes: ['models'] },
   'models.catalogue': { reads: ['models'] },
   'models.download': { writes: ['models', 'jobs'] },
+  'models.downloadPlan': { reads: ['models'] },
+  'models.endpointSave': { writes: ['models'] },
+  'models.endpointTest': { fixed: true },
+  'models.endpointKey': { writes: ['models'] },
   'models.unload': { writes: ['models'] },
   'models.status': { reads: ['models', 'settings'] },
   'models.setRuntime': { writes: ['models', 'settings'] },
@@ -193,6 +197,7 @@ export const METHODS: { [M in MethodName]: Spec<M> } = {
   'presets.save': { writes: ['models'] },
   'presets.delete': { writes: ['models'] },
   'caption.preview': { fixed: true },
+  'caption.prompts': { reads: ['captions'], image: (a) => a.imageId },
   'caption.start': { writes: ['jobs'] },
 
   'glossary.list': { reads: ['glossary'], dataset: (a) => a.datasetId },

@@ -15,6 +15,7 @@ import type { CaptionOptionsState } from './CaptionOptions'
 import { CaptionPreviewView } from './CaptionPreviewView'
 import { useJobs } from './jobs'
 import { Modal } from './Modal'
+import { errorText as errorInWords } from './errorText'
 import { useToast } from './Toasts'
 import '../styles/captioning.css'
 
@@ -33,19 +34,17 @@ interface Props {
   onManageModels(): void
 }
 
-/** Presets a model kind takes: Florence-2 task presets, or chat prompts for chat VLMs. */
+/** Presets a model kind takes: Florence-2 task presets, or chat prompts for chat VLMs and
+ *  endpoints. */
 export function presetsFor(kind: ModelInfo['kind'], all: PresetInfo[]): PresetInfo[] {
   if (kind === 'florence2') return all.filter((p) => p.id.startsWith('florence-'))
-  if (kind === 'chat-vlm') return all.filter((p) => !p.id.startsWith('florence-'))
+  if (kind === 'chat-vlm' || kind === 'endpoint')
+    return all.filter((p) => !p.id.startsWith('florence-'))
   return []
 }
 
 function isFiltered(f: ImageFilter): boolean {
   return Object.keys(f).some((k) => k !== 'datasetId')
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
 }
 
 export function CaptionDialog(p: Props): ReactNode {
@@ -116,7 +115,7 @@ export function CaptionDialog(p: Props): ReactNode {
       const r = await call('caption.preview', { imageId: tryId, ...runOptions() })
       setTried({ key, preview: r, error: null })
     } catch (e) {
-      setTried({ key, preview: null, error: errorText(e) })
+      setTried({ key, preview: null, error: errorInWords(t, e) })
     } finally {
       setTrying(false)
     }

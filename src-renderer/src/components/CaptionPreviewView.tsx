@@ -2,7 +2,11 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CaptionPreview } from '@shared/api'
 
-/** The result of "Try it": tags with score bars, or the text (and the prompt that produced it). */
+/**
+ * The result of "Try it": tags with score bars, or the text and the prompt that produced it — the
+ * glossary knowledge it carried, and for local chat VLMs the chat template's output as the model
+ * received it.
+ */
 export function CaptionPreviewView({
   preview,
   imageId
@@ -23,6 +27,24 @@ export function CaptionPreviewView({
             <pre className="raw" data-testid="caption-preview-prompt">
               {preview.prompt}
             </pre>
+            {preview.knowledge.length > 0 && (
+              <div className="caption-knowledge" data-testid="caption-preview-knowledge">
+                <span className="muted">{t('captioning.dialog.knowledge')}</span>
+                {preview.knowledge.map((k) => (
+                  <span key={k.entryId} className="chip">
+                    {k.name}
+                  </span>
+                ))}
+              </div>
+            )}
+            {preview.rendered && (
+              <details className="caption-rendered">
+                <summary>{t('captioning.dialog.rendered')}</summary>
+                <pre className="raw mono" data-testid="caption-preview-rendered">
+                  {preview.rendered}
+                </pre>
+              </details>
+            )}
           </div>
         )}
         <div className="field">

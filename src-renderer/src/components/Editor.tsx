@@ -10,6 +10,7 @@ import { useToast } from './Toasts'
 import { TagScores } from './TagScores'
 import { CaptionLangEditor, useCaptionEditor } from './CaptionFieldsEditor'
 import { KnowledgePanel } from './KnowledgePanel'
+import { CaptionPromptPanel } from './CaptionPromptPanel'
 import { LintBadges } from './LintBadges'
 import { HistorySection } from './HistoryPanel'
 import { EditorImage } from './EditorImage'
@@ -208,6 +209,7 @@ function EditorBody({
         </pre>
       </div>
       {!loading && <KnowledgePanel imageId={d.id} />}
+      {!loading && <CaptionPromptPanel imageId={d.id} />}
       {!loading && <HistorySection imageId={d.id} />}
     </div>
   )

@@ -228,6 +228,7 @@ export const en = {
       'traits-restated': 'Traits restated',
       'mixed-language': 'Mixed language',
       'over-budget': 'Over budget',
+      'knowledge-missing': 'Prompted name missing',
       total: '{{count, number}} images with issues (of {{scanned, number}})',
       total_one: '{{count, number}} image with issues (of {{scanned, number}})',
       truncated: 'Showing the first {{shown}}.'
@@ -409,13 +410,23 @@ export const en = {
       download: 'Download',
       downloading: 'Downloading…',
       installedBadge: 'Installed',
-      warnings: 'Warnings'
+      warnings: 'Warnings',
+      plan: 'Files to download',
+      planTotal: '{{count}} files, {{size}}',
+      planTotal_one: '{{count}} file, {{size}}',
+      planHave: '{{size}} already here',
+      planHere: 'already here',
+      planMissing: 'The repository lacks files this model needs, so it would not load: {{files}}',
+      planning: 'Checking…',
+      confirmDownload: 'Download ({{size}})',
+      cancelPlan: 'Cancel'
     },
     kind: {
       tagger: 'Tagger',
       'image-to-text': 'Image to text',
       florence2: 'Florence-2',
-      'chat-vlm': 'Chat VLM'
+      'chat-vlm': 'Chat VLM',
+      endpoint: 'Endpoint'
     },
     dialog: {
       open: 'Caption…',
@@ -454,6 +465,8 @@ export const en = {
       'wouldWrite_skip-same-model':
         'A run would skip this image: this model already captioned it (tick "Caption again").',
       ep: 'Ran on {{ep}}',
+      knowledge: 'Glossary knowledge in the prompt:',
+      rendered: 'As the model received it (chat template)',
       start: 'Start',
       started: 'Captioning started',
       cancel: 'Close'
@@ -463,6 +476,42 @@ export const en = {
       source: 'Source: {{source}}',
       manual: 'manual',
       noScore: 'no score'
+    },
+    prompts: {
+      title: 'Prompt sent',
+      stale: 'The caption has changed since this prompt produced it.'
+    },
+    endpoints: {
+      title: 'OpenAI-compatible endpoints',
+      hint: 'A vLLM, SGLang, Ollama, LM Studio or llama.cpp server, or a hosted API, that speaks the chat-completions protocol with images. Once added it is a model like any other.',
+      name: 'Name',
+      url: 'Server URL',
+      model: 'Model the server serves',
+      keyEnv: 'API key variable (optional)',
+      keyHint:
+        'Glossa reads the key from this environment variable on the machine running it when a run starts. Keys never enter the library or this page.',
+      keyHintDesktop:
+        'Glossa reads the key from this environment variable when a run starts, or keeps one in the system keychain (set it on the endpoint once added). Keys never enter the library.',
+      concurrency: 'Requests in flight',
+      maxSide: 'Longest image side (px)',
+      test: 'Test connection',
+      testing: 'Testing…',
+      add: 'Add endpoint',
+      added: 'Added endpoint "{{id}}"',
+      served: 'Models the server lists:',
+      pickModel: 'Use this model',
+      inFlight: '{{count}} in flight',
+      inFlight_one: '{{count}} in flight',
+      maxSideValue: 'max side {{px}} px',
+      keyFromEnv: 'key from ${{env}}',
+      keyEnvUnset: '${{env}} is not set',
+      keyStored: 'key in the system keychain',
+      keyNone: 'no key',
+      key: 'API key (kept in the system keychain)',
+      keySave: 'Save key',
+      keySaved: 'Key saved in the system keychain',
+      keyForget: 'Forget key',
+      keyForgotten: 'Key forgotten'
     }
   },
   datatools: {

@@ -230,6 +230,7 @@ export const zhCN: Strings = {
       'traits-restated': '重复固定特征',
       'mixed-language': '中英混杂',
       'over-budget': '超出词元预算',
+      'knowledge-missing': '未写出提示词中的名称',
       total: '{{count, number}} 张图片有问题（共检查 {{scanned, number}} 张）',
       total_one: '{{count, number}} 张图片有问题（共检查 {{scanned, number}} 张）',
       truncated: '仅显示前 {{shown}} 张。'
@@ -410,13 +411,23 @@ export const zhCN: Strings = {
       download: '下载',
       downloading: '下载中…',
       installedBadge: '已安装',
-      warnings: '警告'
+      warnings: '警告',
+      plan: '将下载的文件',
+      planTotal: '{{count}} 个文件，{{size}}',
+      planTotal_one: '{{count}} 个文件，{{size}}',
+      planHave: '已有 {{size}}',
+      planHere: '已存在',
+      planMissing: '仓库缺少该模型所需的文件，下载后无法加载：{{files}}',
+      planning: '正在检查…',
+      confirmDownload: '下载（{{size}}）',
+      cancelPlan: '取消'
     },
     kind: {
       tagger: '标签模型',
       'image-to-text': '图生文',
       florence2: 'Florence-2',
-      'chat-vlm': '对话式视觉模型'
+      'chat-vlm': '对话式视觉模型',
+      endpoint: '接口服务'
     },
     dialog: {
       open: '生成描述…',
@@ -453,6 +464,8 @@ export const zhCN: Strings = {
       'wouldWrite_skip-manual': '正式运行会跳过这张图片：它有人工修改（勾选“覆盖人工修改”）。',
       'wouldWrite_skip-same-model': '正式运行会跳过这张图片：该模型已处理过它（勾选“重新处理”）。',
       ep: '运行于 {{ep}}',
+      knowledge: '提示词中的术语知识：',
+      rendered: '模型实际收到的内容（对话模板）',
       start: '开始',
       started: '已开始生成描述',
       cancel: '关闭'
@@ -462,6 +475,42 @@ export const zhCN: Strings = {
       source: '来源：{{source}}',
       manual: '人工',
       noScore: '无得分'
+    },
+    prompts: {
+      title: '发送的提示词',
+      stale: '此后字幕已被修改，不再是该提示词的结果。'
+    },
+    endpoints: {
+      title: 'OpenAI 兼容接口',
+      hint: '使用聊天补全协议（支持图片）的 vLLM、SGLang、Ollama、LM Studio、llama.cpp 服务或托管 API。添加后与其他模型用法相同。',
+      name: '名称',
+      url: '服务地址',
+      model: '服务提供的模型名',
+      keyEnv: 'API 密钥环境变量（可选）',
+      keyHint:
+        '每次运行开始时，Glossa 从运行它的机器上的这个环境变量读取密钥。密钥不会写入资料库，也不会出现在本页面。',
+      keyHintDesktop:
+        '每次运行开始时，Glossa 从这个环境变量读取密钥，也可以把密钥保存在系统钥匙串中（添加后在接口卡片上设置）。密钥不会写入资料库。',
+      concurrency: '并发请求数',
+      maxSide: '图片最长边（像素）',
+      test: '测试连接',
+      testing: '正在测试…',
+      add: '添加接口',
+      added: '已添加接口“{{id}}”',
+      served: '服务列出的模型：',
+      pickModel: '使用此模型',
+      inFlight: '{{count}} 个并发',
+      inFlight_one: '{{count}} 个并发',
+      maxSideValue: '最长边 {{px}} 像素',
+      keyFromEnv: '密钥来自 ${{env}}',
+      keyEnvUnset: '${{env}} 未设置',
+      keyStored: '密钥保存在系统钥匙串',
+      keyNone: '无密钥',
+      key: 'API 密钥（保存在系统钥匙串）',
+      keySave: '保存密钥',
+      keySaved: '密钥已保存到系统钥匙串',
+      keyForget: '删除密钥',
+      keyForgotten: '密钥已删除'
     }
   },
   datatools: {

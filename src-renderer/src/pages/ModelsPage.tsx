@@ -1,8 +1,10 @@
 /**
- * The models page: installed models (kind, files, warnings, remove), the inference runtime (EP in
- * use with the fallback reason, loaded sessions, unload, EP and thread settings), "add model
- * folder" with the validation error naming the file, and the curated catalogue with downloads
- * that run as jobs (progress, bytes/s and ETA in the job panel; cancel and resume there).
+ * The models page: installed models (kind, files, warnings, remove) and OpenAI-compatible
+ * endpoints (server, key source, test connection, remove), the inference runtime (EP in use with
+ * the fallback reason, loaded sessions, unload, EP and thread settings), "add model folder" with
+ * the validation error naming the file, "add endpoint" with a connection test, and the curated
+ * catalogue with a dry-run file list before each download; downloads run as jobs (progress,
+ * bytes/s and ETA in the job panel; cancel and resume there).
  */
 import { useEffect, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
@@ -12,6 +14,7 @@ import { client } from '../api/client'
 import { useCall, useMutate } from '../api/query'
 import { isActive, useJobs } from '../components/jobs'
 import { ModelCatalogue } from '../components/ModelCatalogue'
+import { AddEndpointForm, EndpointCard, ModelCardHead } from '../components/ModelEndpoints'
 import { ModelRuntime } from '../components/ModelRuntime'
 import { useToast } from '../components/Toasts'
 import '../styles/captioning.css'
@@ -30,18 +33,7 @@ function ModelCard({ m, onRemove }: { m: ModelInfo; onRemove(): void }): ReactNo
   ].filter(Boolean)
   return (
     <li className="model-card" data-testid="model-card" data-id={m.id} data-kind={m.kind}>
-      <div className="model-card-head">
-        <span className="badge model-kind">{t(`captioning.kind.${m.kind}`)}</span>
-        <strong>{m.name}</strong>
-        <span className="muted mono">{m.id}</span>
-        <button
-          className="btn btn-small btn-ghost model-remove"
-          onClick={onRemove}
-          data-testid="model-remove"
-        >
-          {t('captioning.models.remove')}
-        </button>
-      </div>
+      <ModelCardHead m={m} detail={m.id} onRemove={onRemove} />
       <div className="mono model-dir" title={m.dir}>
         {m.dir}
       </div>
@@ -142,6 +134,7 @@ export function ModelsPage(): ReactNode {
   // a finished download registers its model (job.finished goes through the change map)
   const models = useCall('models.list', {})
   const removeModel = useMutate('models.remove')
+  const status = useCall('models.status', {})
   useEffect(() => {
     if (models.error) toast.error(models.error)
   }, [models.error, toast])
@@ -165,14 +158,27 @@ export function ModelsPage(): ReactNode {
           <p className="muted">{t('captioning.models.none')}</p>
         )}
         <ul className="model-list" data-testid="model-list">
-          {models.data?.map((m) => (
-            <ModelCard key={m.id} m={m} onRemove={() => void remove(m.id)} />
-          ))}
+          {models.data?.map((m) =>
+            m.endpoint ? (
+              <EndpointCard
+                key={m.id}
+                m={m}
+                keyStorage={status.data?.keyStorage ?? false}
+                onRemove={() => void remove(m.id)}
+              />
+            ) : (
+              <ModelCard key={m.id} m={m} onRemove={() => void remove(m.id)} />
+            )
+          )}
         </ul>
       </section>
       <section className="models-section">
         <h2>{t('captioning.models.add')}</h2>
         <AddModelForm />
+      </section>
+      <section className="models-section">
+        <h2>{t('captioning.endpoints.title')}</h2>
+        <AddEndpointForm />
       </section>
       <section className="models-section">
         <h2>{t('captioning.models.runtime')}</h2>

@@ -19,6 +19,35 @@ export const captioningBad: Record<string, unknown[]> = {
     { repoId: 'a/b', revision: 'x y' },
     { repoId: 'a/b', token: 'secret' }
   ],
+  'models.downloadPlan': [
+    {},
+    { repoId: 'no-slash' },
+    { repoId: 'a/b', mirror: 'file:///etc' },
+    { repoId: 'a/b', include: [''] },
+    { repoId: 'a/b', dryRun: true }
+  ],
+  'models.endpointSave': [
+    {},
+    { endpoint: {} },
+    { endpoint: { name: 'Bad:Name', url: 'http://x', model: 'm' } },
+    { endpoint: { name: 'ok', url: 'ftp://x', model: 'm' } },
+    { endpoint: { name: 'ok', url: 'http://user:pw@x', model: 'm' } },
+    { endpoint: { name: 'ok', url: 'http://x/v1?key=1', model: 'm' } },
+    { endpoint: { name: 'ok', url: 'http://x', model: '' } },
+    { endpoint: { name: 'ok', url: 'http://x', model: 'm', apiKey: 'sk-x' } },
+    { endpoint: { name: 'ok', url: 'http://x', model: 'm', keyEnv: 'lower-case' } },
+    { endpoint: { name: 'ok', url: 'http://x', model: 'm', concurrency: 0 } },
+    { endpoint: { name: 'ok', url: 'http://x', model: 'm', headers: { Authorization: 'x' } } },
+    { endpoint: { name: 'ok', url: 'http://x', model: 'm' }, replace: 'yes' }
+  ],
+  'models.endpointTest': [{}, { id: '' }, { id: 'a', endpoint: {} }, { endpoint: { name: 'x' } }],
+  'models.endpointKey': [
+    {},
+    { id: 'a' },
+    { id: 'a', key: '' },
+    { id: 'a', key: 5 },
+    { id: 'a', key: 'k', keyEnv: 'X' }
+  ],
   'models.unload': [{ id: 'x' }],
   'models.status': [{ verbose: true }],
   'models.setRuntime': [{ ep: 'tpu' }, { intraOpThreads: -1 }, { interOpThreads: 1.5 }, { gpu: 1 }],
@@ -41,6 +70,7 @@ export const captioningBad: Record<string, unknown[]> = {
     { imageId: 1, modelId: 'm', decoding: { mode: 'sample' } },
     { imageId: 1, modelId: 'm', write: true }
   ],
+  'caption.prompts': [{}, { imageId: 'x' }, { imageId: 0 }, { imageId: 1, lang: 'zh' }],
   'caption.start': [
     {},
     { modelId: 'm' },

@@ -314,10 +314,13 @@ function httpError(ctx: Ctx, status: number, headers: Headers, body: string): En
   const keyEnv = ctx.endpoint.def.keyEnv
   const model = ctx.endpoint.def.model
   if (status === 401 || status === 403) {
+    const from = keyEnv
+      ? `the API key from the environment variable ${keyEnv}`
+      : "the API key kept in the system keychain (the Models page's key field)"
     const sentence = key
       ? status === 401
-        ? `the server refused the API key from the environment variable ${keyEnv ?? '(unknown)'} (HTTP 401); check the key it holds`
-        : `the server refused access with the API key from the environment variable ${keyEnv ?? '(unknown)'} (HTTP 403)${said}`
+        ? `the server refused ${from} (HTTP 401); check the key it holds`
+        : `the server refused access with ${from} (HTTP 403)${said}`
       : `the server requires an API key (HTTP ${status}); put it in an environment variable and name it with --key-env`
     return mkErr(ctx, 'auth', sentence, base)
   }

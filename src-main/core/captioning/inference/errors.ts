@@ -7,7 +7,11 @@ import { GlossaError } from '../../../shared/errors'
 export class ModelError extends GlossaError {
   readonly file: string
   constructor(file: string, reason: string) {
-    super('INVALID_ARGS', `${file} ${reason}`, { file, reason })
+    // "<file> is missing …" or "<file>: the vocabulary …"
+    super('INVALID_ARGS', reason.startsWith(':') ? `${file}${reason}` : `${file} ${reason}`, {
+      file,
+      reason: reason.replace(/^:\s*/, '')
+    })
     this.name = 'ModelError'
     this.file = file
   }
@@ -20,5 +24,15 @@ export class HostCrashError extends GlossaError {
       reason
     })
     this.name = 'HostCrashError'
+  }
+}
+
+/** One image could not be read or prepared for the model; the model itself is fine. */
+export class ImageError extends GlossaError {
+  readonly file: string
+  constructor(file: string, message: string) {
+    super('IO_ERROR', message.startsWith(file) ? message : `${file}: ${message}`, { file })
+    this.name = 'ImageError'
+    this.file = file
   }
 }

@@ -152,6 +152,11 @@ async function handle(req: HostRequest): Promise<{ result: unknown; transfer?: A
       const { id: _id, op: _op, model, ...captionReq } = req
       return { result: await caption(model, captionReq) }
     }
+    case 'loadGenerative': {
+      generativeLoaded = true
+      const { loadGenerative } = await import('./generative')
+      return { result: await loadGenerative(req.model) }
+    }
     case 'release': {
       let n = await release(req.modelPath)
       if (generativeLoaded)
@@ -178,17 +183,23 @@ port.on('message', (req: HostRequest) => {
       port.postMessage(res, transfer ?? [])
     },
     (err: unknown) => {
+      const name = (err as Error)?.name
       const loadFailed =
-        req.op === 'load' ||
-        err instanceof LoadError ||
-        (err as Error)?.name === 'GenerativeLoadError'
+        req.op === 'load' || err instanceof LoadError || name === 'GenerativeLoadError'
       const stage = loadFailed
         ? 'load'
-        : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption'
-          ? 'run'
-          : 'other'
+        : name === 'GenerativeImageError'
+          ? 'image'
+          : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption'
+            ? 'run'
+            : 'other'
       const message = err instanceof Error ? err.message : String(err)
-      const res: HostResponse = { id: req.id, ok: false, error: { message, stage } }
+      const file = (err as { file?: unknown })?.file
+      const res: HostResponse = {
+        id: req.id,
+        ok: false,
+        error: { message, stage, ...(typeof file === 'string' ? { file } : {}) }
+      }
       port.postMessage(res)
     }
   )

@@ -18,11 +18,12 @@ import { Worker } from 'node:worker_threads'
 // does, or libvips is unloaded when a worker exits while others still use it (sharp docs).
 import 'sharp'
 import { GlossaError } from '../../../shared/errors'
-import { HostCrashError, ModelError } from './errors'
+import { HostCrashError, ImageError, ModelError } from './errors'
 import { resolveWorkerEntry } from '../../worker-entry'
 import type {
   CaptionRequest,
   CaptionResult,
+  GenerativeInfo,
   GenerativeSpec,
   HostRequest,
   HostResponse,
@@ -105,12 +106,17 @@ export class InferenceHost {
   }
 
   /**
-   * Captions one image with a transformers.js model (loaded once, kept warm). `req.pixels` is
-   * transferred to the worker. A folder transformers.js cannot load gives a ModelError.
+   * Captions one image file with a transformers.js model (loaded once, kept warm): the worker
+   * decodes the file, runs the processor, generates and detokenises. A folder transformers.js
+   * cannot use gives a ModelError naming the file; an unreadable image an ImageError.
    */
   async caption(model: GenerativeSpec, req: CaptionRequest): Promise<CaptionResult> {
-    const msg = { op: 'caption' as const, model, ...req }
-    return (await this.call(msg, [req.pixels.buffer as ArrayBuffer])) as CaptionResult
+    return (await this.call({ op: 'caption' as const, model, ...req })) as CaptionResult
+  }
+
+  /** Loads (and, for chat VLMs, probes) a generative model; a broken folder gives a ModelError. */
+  async loadGenerative(model: GenerativeSpec): Promise<GenerativeInfo> {
+    return (await this.call({ op: 'loadGenerative', model })) as GenerativeInfo
   }
 
   /** Releases the sessions of one model (a tagger's model path or a generative folder). */
@@ -206,9 +212,16 @@ export class InferenceHost {
       p.resolve(res.result)
       return
     }
-    const { message, stage } = res.error
+    const { message, stage, file } = res.error
     if (stage === 'load') {
-      p.reject(new ModelError(p.file ?? 'model', `could not be loaded by onnxruntime: ${message}`))
+      const at = file ?? p.file ?? 'model'
+      p.reject(
+        message.startsWith(at)
+          ? new ModelError(at, message.slice(at.length).trimStart())
+          : new ModelError(at, `could not be loaded by onnxruntime: ${message}`)
+      )
+    } else if (stage === 'image') {
+      p.reject(new ImageError(file ?? 'image', message))
     } else {
       const op = p.op === 'tagFiles' ? 'run' : p.op
       p.reject(new GlossaError('INTERNAL', `inference ${op} failed: ${message}`))

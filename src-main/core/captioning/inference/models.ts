@@ -13,6 +13,7 @@ import { ModelError } from './errors'
 import { InferenceHost } from './host'
 import { openTagger, type OpenTaggerOptions } from '../pipeline'
 import type { ExecutionProvider } from './protocol'
+import { imageTokenIdOf, NEEDS_PROCESSOR_CONFIG } from './vlm-config'
 
 export type ModelKind = 'tagger' | 'image-to-text' | 'florence2' | 'chat-vlm'
 
@@ -35,7 +36,11 @@ export interface ModelFolderInfo {
   warnings: string[]
 }
 
-/** Chat VLMs whose transformers.js processor takes a chat template with one image. */
+/**
+ * Chat VLMs whose transformers.js 4.3.1 processor takes a chat template with one image. Not
+ * listed: llava_onevision (transformers.js has its model class but no processor, so AutoProcessor
+ * builds one without a tokenizer).
+ */
 export const CHAT_VLM_TYPES: ReadonlySet<string> = new Set([
   'qwen2_vl',
   'qwen2_5_vl',
@@ -43,9 +48,20 @@ export const CHAT_VLM_TYPES: ReadonlySet<string> = new Set([
   'smolvlm',
   'idefics3',
   'llava',
-  'llava_onevision',
   'gemma3'
 ])
+
+/** Chat VLMs whose config.json must carry text_config (transformers.js reads the cache from it). */
+const NEEDS_TEXT_CONFIG = new Set([
+  'qwen2_5_vl',
+  'qwen3_vl',
+  'smolvlm',
+  'idefics3',
+  'llava',
+  'gemma3'
+])
+/** Model types that are a VLM's text backbone: a careless export writes these into config.json. */
+const TEXT_BACKBONES = new Set(['qwen2', 'qwen2_5', 'qwen3', 'llama', 'mistral', 'gemma', 'gemma2'])
 
 /** The ONNX sessions each transformers.js kind needs (base names under onnx/). */
 const REQUIRED_SESSIONS: Record<Exclude<ModelKind, 'tagger'>, string[]> = {
@@ -82,6 +98,8 @@ export async function inspectModelFolder(
   }
   const has = (name: string): boolean => entries.includes(name)
 
+  // a WD tagger repo also ships timm's config.json: its two files decide
+  if (has('model.onnx') && has('selected_tags.csv')) return inspectTagger(dir, opts)
   if (has('config.json')) return inspectTransformers(dir)
   if (has('model.onnx') || has('selected_tags.csv')) return inspectTagger(dir, opts)
   throw new ModelError(
@@ -152,6 +170,88 @@ function kindOf(modelType: string): Exclude<ModelKind, 'tagger'> | null {
   return null
 }
 
+async function readText(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch {
+    return null
+  }
+}
+
+/**
+ * What a chat VLM folder must hold beyond the file list, checked without loading it: the
+ * processor class, the chat template, the image token in the vocabulary, and config.json's
+ * text_config for the families transformers.js reads it from.
+ */
+async function checkChatVlm(
+  dir: string,
+  modelType: string,
+  config: Record<string, unknown>,
+  files: string[]
+): Promise<void> {
+  const configFile = path.join(dir, 'config.json')
+  if (NEEDS_TEXT_CONFIG.has(modelType) && typeof config.text_config !== 'object')
+    throw new ModelError(
+      configFile,
+      `has no "text_config": transformers.js reads a ${modelType} model's layers and cache ` +
+        'from it (re-export the folder with a recent transformers)'
+    )
+  const pre = await readJson(path.join(dir, 'preprocessor_config.json'))
+  if (typeof pre.processor_class !== 'string')
+    throw new ModelError(
+      path.join(dir, 'preprocessor_config.json'),
+      'has no "processor_class": without it transformers.js builds a processor with no ' +
+        'tokenizer and no chat template'
+    )
+  const tc = await readJson(path.join(dir, 'tokenizer_config.json'))
+  if (!tc.chat_template) {
+    const jinja = await readText(path.join(dir, 'chat_template.jinja'))
+    let fromJson: unknown = null
+    const jsonText = await readText(path.join(dir, 'chat_template.json'))
+    if (jsonText !== null) {
+      try {
+        fromJson = (JSON.parse(jsonText) as { chat_template?: unknown }).chat_template
+      } catch (err) {
+        throw new ModelError(
+          path.join(dir, 'chat_template.json'),
+          `is not valid JSON: ${(err as Error).message}`
+        )
+      }
+    }
+    if (jinja) files.push('chat_template.jinja')
+    else if (typeof fromJson === 'string') files.push('chat_template.json')
+    else
+      throw new ModelError(
+        path.join(dir, 'tokenizer_config.json'),
+        'has no "chat_template", and the folder has no chat_template.jinja or ' +
+          'chat_template.json: a chat VLM needs its chat template to place the image and the prompt'
+      )
+  }
+  const imageTokenId = imageTokenIdOf(config)
+  if (imageTokenId === null)
+    throw new ModelError(
+      configFile,
+      'has no "image_token_id" (or "image_token_index"): transformers.js cannot tell where the image goes'
+    )
+  const tokFile = path.join(dir, 'tokenizer.json')
+  const tok = (await readJson(tokFile)) as {
+    added_tokens?: { id?: unknown }[]
+    model?: { vocab?: unknown }
+  }
+  const inAdded = (tok.added_tokens ?? []).some((t) => t.id === imageTokenId)
+  const vocab = tok.model?.vocab
+  const inVocab =
+    vocab && typeof vocab === 'object' && !Array.isArray(vocab)
+      ? Object.values(vocab).includes(imageTokenId)
+      : Array.isArray(vocab) && imageTokenId < vocab.length
+  if (!inAdded && !inVocab)
+    throw new ModelError(
+      tokFile,
+      `has no token with id ${imageTokenId}, the image token config.json names: the image could ` +
+        'not reach the model (the vocabulary lacks the image placeholder)'
+    )
+}
+
 async function inspectTransformers(dir: string): Promise<ModelFolderInfo> {
   const configFile = path.join(dir, 'config.json')
   const config = await readJson(configFile)
@@ -159,23 +259,32 @@ async function inspectTransformers(dir: string): Promise<ModelFolderInfo> {
   if (!modelType) throw new ModelError(configFile, 'has no "model_type"')
   const kind = kindOf(modelType)
   if (!kind) {
+    const backbone = TEXT_BACKBONES.has(modelType)
+      ? ` — "${modelType}" is a text model; a vision-language model's config.json names the VLM ` +
+        '(qwen2_vl, qwen2_5_vl, smolvlm, …)'
+      : modelType === 'llava_onevision'
+        ? ' — transformers.js 4.3.1 has no processor for llava_onevision'
+        : ''
     throw new ModelError(
       configFile,
       `declares model_type "${modelType}", which Glossa cannot caption with ` +
         '(supported: vision-encoder-decoder, florence2, ' +
         [...CHAT_VLM_TYPES].join(', ') +
-        ')'
+        ')' +
+        backbone
     )
   }
   const missing: string[] = []
   const files = ['config.json']
-  for (const f of ['tokenizer.json']) {
+  // transformers.js opens these unconditionally (AutoTokenizer, the image processor)
+  const required = ['tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json']
+  if (kind === 'chat-vlm' && NEEDS_PROCESSOR_CONFIG.has(modelType))
+    required.push('processor_config.json')
+  for (const f of required) {
     if (await isFile(path.join(dir, f))) files.push(f)
     else missing.push(f)
   }
-  for (const f of ['tokenizer_config.json', 'preprocessor_config.json', 'generation_config.json']) {
-    if (await isFile(path.join(dir, f))) files.push(f)
-  }
+  if (await isFile(path.join(dir, 'generation_config.json'))) files.push('generation_config.json')
   let onnxFiles: string[] | null = null
   try {
     onnxFiles = (await readdir(path.join(dir, 'onnx'))).filter((f) => f.endsWith('.onnx')).sort()
@@ -202,6 +311,7 @@ async function inspectTransformers(dir: string): Promise<ModelFolderInfo> {
     throw new ModelError(dir, `is a ${kind} model (${modelType}) missing ${missing.join(', ')}`)
   }
   await readJson(path.join(dir, 'tokenizer.json'))
+  if (kind === 'chat-vlm') await checkChatVlm(dir, modelType, config, files)
   return {
     dir,
     kind,

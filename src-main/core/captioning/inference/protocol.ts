@@ -45,10 +45,8 @@ export type Decoding =
   | { mode: 'sample'; seed: number; temperature?: number; topP?: number; topK?: number }
 
 export interface CaptionRequest {
-  /** interleaved 8-bit RGB, already oriented and composited on white */
-  pixels: Uint8Array
-  width: number
-  height: number
+  /** the image file; the worker decodes it (decode.ts: oriented, composited on white, RGB) */
+  file: string
   /** the rendered prompt (chat VLMs, Florence-2 task); ignored by image-to-text models */
   prompt: string | null
   decoding: Decoding
@@ -59,6 +57,17 @@ export interface CaptionResult {
   text: string
   ep: ExecutionProvider
   fallbackReason?: string
+  /** chat VLMs: what the chat template rendered (generation prompt and image placeholder in it) */
+  rendered: string | null
+  /** chat VLMs: how many image tokens the processor placed in input_ids */
+  imageTokens: number | null
+}
+
+/** A generative model loaded (and, for chat VLMs, probed) in the worker. */
+export interface GenerativeInfo {
+  ep: ExecutionProvider
+  fallbackReason?: string
+  modelType: string | null
 }
 
 /** A tagger batch for the worker to decode and run (worker-tagging.ts). */
@@ -97,6 +106,7 @@ export type HostRequest =
     }
   | ({ id: number; op: 'tagFiles' } & TagFilesRequest)
   | ({ id: number; op: 'caption'; model: GenerativeSpec } & CaptionRequest)
+  | { id: number; op: 'loadGenerative'; model: GenerativeSpec }
   | { id: number; op: 'release'; modelPath?: string }
   | { id: number; op: 'loaded' }
   /** test-only: make the worker die ('exit' = process.exit in the worker, 'throw' = uncaught error) */
@@ -109,7 +119,17 @@ export interface RunResult {
 
 export type HostResponse =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { message: string; stage: 'load' | 'run' | 'other' } }
+  | {
+      id: number
+      ok: false
+      error: {
+        message: string
+        /** load: the model cannot be used; image: only this image failed; run: inference failed */
+        stage: 'load' | 'image' | 'run' | 'other'
+        /** the file at fault, when known (a model file, or the image) */
+        file?: string
+      }
+    }
 
 export function specKey(spec: SessionSpec): string {
   return JSON.stringify([

@@ -9,6 +9,7 @@ import { migration0007 } from './0007-stats'
 import { migration0008 } from './0008-journal-state'
 import { migration0009 } from './0009-fts-merge'
 import { migration0010 } from './0010-job-leases'
+import { migration0011 } from './0011-endpoints-prompts'
 
 export interface Migration {
   version: number
@@ -27,6 +28,7 @@ export const MIGRATIONS: Migration[] = [
   migration0007,
   migration0008,
   migration0009,
-  migration0010
+  migration0010,
+  migration0011
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
