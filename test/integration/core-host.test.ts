@@ -16,6 +16,7 @@ import { makeImage } from '../fixtures/generate'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import { seedLibrary } from '../db/helpers'
 import { GLOSSA_APPLICATION_ID } from '../../src-main/core/db/identity'
+import { testKeychain } from '../fixtures/key-cipher'
 
 let tmp = ''
 let core: HostedCore | null = null
@@ -165,6 +166,46 @@ describe('the core host', () => {
     check.close()
     expect(counts.twice).toBe(0)
     expect(counts.once).toBe(counts.captions)
+  })
+
+  it('keeps endpoint keys through the calling thread’s keychain, encrypted and out of the library', async () => {
+    tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'glossa-host-'))
+    const keyFile = path.join(tmp, 'user', 'endpoint-keys.json')
+    const KEY = 'sk-host-bridge-5d0c71a9e3'
+    let calls = 0
+    const cipher = testKeychain()
+    const counted = {
+      ...cipher,
+      encryptString: (plain: string) => {
+        calls++
+        return cipher.encryptString(plain)
+      }
+    }
+    core = await startCore(
+      { dataDir: path.join(tmp, 'data') },
+      { keys: { file: keyFile, cipher: counted } }
+    )
+    const c = core
+    expect((await c.call('models.status', {})).keyStorage).toBe(true)
+    const m = await c.call('models.endpointSave', {
+      endpoint: { name: 'box', url: 'http://127.0.0.1:9/v1', model: 'qwen' }
+    })
+    expect(await c.call('models.endpointKey', { id: m.id, key: KEY })).toEqual({ stored: true })
+    // encrypted by this thread's cipher, written by the host, never in the library
+    expect(calls).toBe(1)
+    expect(fs.readFileSync(keyFile, 'utf8')).not.toContain(KEY)
+    const listed = (await c.call('models.list', {})).find((x) => x.id === m.id)!
+    expect(listed.endpoint?.keyStored).toBe(true)
+    await c.close()
+    core = null
+    for (const f of fs.readdirSync(path.join(tmp, 'data')))
+      if (f.startsWith('library.sqlite'))
+        expect(fs.readFileSync(path.join(tmp, 'data', f)).includes(KEY)).toBe(false)
+    // and a host without a keychain (browser mode, the CLI) refuses to take a key
+    core = await startCore({ dataDir: path.join(tmp, 'data') })
+    expect((await core.call('models.status', {})).keyStorage).toBe(false)
+    const refused = await rejection(core.call('models.endpointKey', { id: m.id, key: KEY }))
+    expect(refused.message).not.toContain(KEY)
   })
 
   it('gives up after repeated crashes and says so', async () => {
