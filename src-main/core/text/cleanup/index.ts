@@ -13,11 +13,16 @@ export type {
   CleanupPreview,
   CompiledPipeline,
   DiffPart,
+  HeldStep,
   PresetId,
+  PreviewHeld,
   PreviewItem,
   PreviewOptions,
-  PreviewTotal
+  PreviewTotal,
+  RunOptions
 } from './pipeline'
+export { GUARD_SHARE, contentUnits, guardStep } from './guard'
+export type { GuardVerdict, HoldReason } from './guard'
 export { compileUserRule, nestedQuantifier, testUserRule } from './user'
 export { kohyaCleanCaption, kohyaCleanTags } from './kohya'
 export { toSimplified } from './normalise'

@@ -111,18 +111,31 @@ export const CAPTION_REPLACEMENTS: ReadonlyArray<readonly [string, string]> = [
   ['girl girl', 'girl']
 ]
 
+/** a caption without any of these holds none of the replacements' "from" strings */
+const MAY_REPLACE = /anime|young |cartoon|lady|female|wom[ae]n|people|person|girl girl/
+
+/**
+ * clean_caption: the replacements in order, each repeated until nothing changes. sd-scripts goes
+ * through the list once; here the list is gone through again while a pass changed something, so a
+ * second run changes nothing. The two differ only where a later replacement makes the text of an
+ * earlier one ("young anime girl": "young " goes, then "anime girl" becomes "girl").
+ */
 export function kohyaCleanCaption(input: string): { text: string; count: number } {
+  if (!MAY_REPLACE.test(input)) return { text: input, count: 0 }
   let caption = input
   let n = 0
-  for (const [from, to] of CAPTION_REPLACEMENTS) {
-    if (!caption.includes(from)) continue
-    for (;;) {
-      const parts = caption.split(from)
-      if (parts.length === 1) break
-      n += parts.length - 1
-      const next = parts.join(to)
-      if (next === caption) break
-      caption = next
+  for (let pass = 0, before = ''; pass < 8 && before !== caption; pass++) {
+    before = caption
+    for (const [from, to] of CAPTION_REPLACEMENTS) {
+      if (!caption.includes(from)) continue
+      for (;;) {
+        const parts = caption.split(from)
+        if (parts.length === 1) break
+        n += parts.length - 1
+        const next = parts.join(to)
+        if (next === caption) break
+        caption = next
+      }
     }
   }
   return { text: caption, count: n }
@@ -146,5 +159,6 @@ export const kohyaCaptionRule: Rule = {
   id: 'kohya-caption',
   label: 'Caption words replaced (kohya clean_caption)',
   fields: ['zh', 'en'],
+  keepsContent: true,
   apply: (text) => kohyaCleanCaption(text)
 }

@@ -30,9 +30,11 @@ const WS_COMMON: ReadonlyArray<readonly [RegExp, string]> = [
   [/\n{2,}/g, '\n'],
   [/^\n+|\n+$/g, '']
 ]
+// A space between two CJK characters goes, unless it ends a #tag or @handle: "#夜景 一位女孩" keeps
+// it, or the hashtag rule could no longer tell where the tag ends.
 const WS_ZH: ReadonlyArray<readonly [RegExp, string]> = [
   ...WS_COMMON,
-  [new RegExp(`(?<=${CJK}) +(?=${CJK})`, 'gu'), '']
+  [new RegExp(`(?<=${CJK})(?<![#＃@＠][^\\s#＃@＠]{0,40}) +(?=${CJK})`, 'gu'), '']
 ]
 
 // Anything one of the steps above could change (a superset): clean text skips them all.
@@ -43,6 +45,7 @@ export const whitespaceRule: Rule = {
   id: 'whitespace',
   label: 'Whitespace fixed',
   fields: TEXT,
+  keepsContent: true,
   apply: (text, field) =>
     (field === 'zh' ? WS_ANY_ZH : WS_ANY).test(text)
       ? steps(text, field === 'zh' ? WS_ZH : WS_COMMON)
@@ -118,6 +121,7 @@ export const punctuationRule: Rule = {
   id: 'punct-width',
   label: 'Punctuation and width normalised',
   fields: TEXT,
+  keepsContent: true,
   apply: (text, field) => normalisePunctuation(text, field)
 }
 
@@ -136,6 +140,7 @@ export const traditionalRule: Rule = {
   label: 'Traditional characters converted to simplified',
   fields: ['zh'],
   optIn: true,
+  keepsContent: true,
   apply(text) {
     if (!/\p{Script=Han}/u.test(text)) return { text, count: 0 }
     const out = toSimplified(text)
@@ -160,6 +165,7 @@ export const repeatedSentenceRule: Rule = {
   id: 'repeated-sentences',
   label: 'Repeated sentences removed',
   fields: TEXT,
+  keepsContent: true,
   apply(text) {
     // one sentence per line at most: nothing can repeat
     if (!SENTENCE_PUNCT.test(text)) return { text, count: 0 }

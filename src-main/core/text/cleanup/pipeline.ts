@@ -1,16 +1,18 @@
 /** The rule registry, presets, pipeline compilation, one-item runs and the preview over many. */
 import { diffArrays, diffChars, diffWordsWithSpace } from 'diff'
 import { GlossaError } from '../../../shared/errors'
-import { boilerplateRule, creditsRule } from './boilerplate'
+import { boilerplateRule, creditsRule, postTagRule } from './boilerplate'
 import { budgetRule } from './budget'
 import { kohyaCaptionRule, kohyaTagsRule } from './kohya'
 import { punctuationRule, repeatedSentenceRule, traditionalRule, whitespaceRule } from './normalise'
+import { guardStep, type HoldReason } from './guard'
 import {
   blacklistRule,
   dedupeRule,
   genericRule,
   ratingRule,
   replaceRule,
+  tagTidyRule,
   underscoreRule,
   whitelistRule
 } from './tags'
@@ -37,10 +39,12 @@ export const RULES: ReadonlyMap<string, Rule> = new Map(
     mentionRule,
     hashtagRule,
     emojiRule,
+    postTagRule,
     boilerplateRule,
     creditsRule,
     kohyaTagsRule,
     kohyaCaptionRule,
+    tagTidyRule,
     underscoreRule,
     ratingRule,
     dedupeRule,
@@ -56,21 +60,29 @@ export const RULES: ReadonlyMap<string, Rule> = new Map(
   ].map((r) => [r.id, r])
 )
 
+/**
+ * Preset order matters for a run to settle: a rule runs after the rules whose removals can expose
+ * noise for it. Entities before tags ("&lt;b&gt;" is a tag), the self-delimiting tokens (URL,
+ * e-mail, mention, hashtag, emoji) before the phrases whose residues they leave ("via @x on
+ * Twitter" → "via on Twitter"), post tags before the segments they hide ("[OC] | Pinterest").
+ */
 export const PRESETS = {
   'web-scrape': [
-    'html-tags',
     'html-entities',
+    'html-tags',
     'url',
     'email',
     'mention',
     'hashtag',
     'emoji',
+    'post-tags',
     'credits',
     'boilerplate',
     'whitespace'
   ],
   kohya: ['kohya-tags', 'kohya-caption'],
   tags: [
+    'tags-tidy',
     'tags-underscores',
     'tags-rating',
     'tags-dedupe',
@@ -127,7 +139,14 @@ export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
         `Rule "${rule.id}": ${err instanceof Error ? err.message : String(err)}`
       )
     }
-    steps.push({ id: rule.id, label: rule.label, fields, options, apply: rule.apply })
+    steps.push({
+      id: rule.id,
+      label: rule.label,
+      fields,
+      options,
+      keepsContent: rule.keepsContent === true,
+      apply: rule.apply
+    })
   })
   for (const u of spec.userRules ?? []) {
     if (u.enabled === false) continue
@@ -136,38 +155,92 @@ export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
   return { steps }
 }
 
+/** A step the guard held back for one field of one item (guard.ts): it was not applied. */
+export interface HeldStep {
+  rule: string
+  label: string
+  field: Field
+  reason: HoldReason
+  /** share of the caption's content units the step would have removed, 0–1 */
+  removed: number
+  /** the field as the step got it (and as it stays), and what the step would have made of it */
+  before: string
+  after: string
+}
+
 export interface CleanedItem {
   zh: string
   en: string
   tags: string[]
-  /** per rule id: how many things it changed in this item */
-  counts: Record<string, number>
+  /** per rule id: how many things it changed in this item (held steps not included) */
+  counts: Readonly<Record<string, number>>
   changed: boolean
+  /** the steps the guard held back, in pipeline order (empty when none) */
+  held: readonly HeldStep[]
 }
 
-export function runItem(item: CleanupItem, pipeline: CompiledPipeline): CleanedItem {
+export interface RunOptions {
+  /**
+   * hold back steps that would empty a caption or remove most of it (default true); false applies
+   * them, for items a reviewer has released
+   */
+  guard?: boolean
+}
+
+const NO_COUNTS: Readonly<Record<string, number>> = Object.freeze({})
+const NO_HELD: readonly HeldStep[] = Object.freeze([])
+
+/**
+ * Runs the pipeline on one item. Each step sees each of its fields as the previous steps left it;
+ * a step the guard holds back leaves that field unchanged and the next steps go on from there.
+ */
+export function runItem(
+  item: CleanupItem,
+  pipeline: CompiledPipeline,
+  opts: RunOptions = {}
+): CleanedItem {
+  const guard = opts.guard !== false
   const joined = joinTags(item.tags)
-  const cur: Record<Field, string> = { zh: item.zh, en: item.en, tags: joined }
-  const counts: Record<string, number> = {}
+  let zh = item.zh
+  let en = item.en
+  let tags = joined
+  let counts: Record<string, number> | undefined
+  let held: HeldStep[] | undefined
   for (const step of pipeline.steps) {
     for (const f of step.fields) {
-      const before = cur[f]
+      const before = f === 'zh' ? zh : f === 'en' ? en : tags
       if (before === '') continue
       const r = step.apply(before, f, step.options)
-      if (r.count > 0 && r.text !== before) {
-        cur[f] = r.text
-        counts[step.id] = (counts[step.id] ?? 0) + r.count
+      if (r.count <= 0 || r.text === before) continue
+      if (guard) {
+        const v = guardStep(before, r.text, f, !step.keepsContent)
+        if (v) {
+          ;(held ??= []).push({
+            rule: step.id,
+            label: step.label,
+            field: f,
+            ...v,
+            before,
+            after: r.text
+          })
+          continue
+        }
       }
+      if (f === 'zh') zh = r.text
+      else if (f === 'en') en = r.text
+      else tags = r.text
+      counts ??= {}
+      counts[step.id] = (counts[step.id] ?? 0) + r.count
     }
   }
-  const tagsChanged = cur.tags !== joined
-  const tags = tagsChanged ? splitTags(cur.tags) : item.tags
+  const tagsChanged = tags !== joined
   return {
-    zh: cur.zh,
-    en: cur.en,
-    tags,
-    counts,
-    changed: cur.zh !== item.zh || cur.en !== item.en || tagsChanged
+    zh,
+    en,
+    tags: tagsChanged ? splitTags(tags) : item.tags,
+    counts: counts ?? NO_COUNTS,
+    changed: zh !== item.zh || en !== item.en || tagsChanged,
+    held: held ?? NO_HELD
   }
 }
 
@@ -181,8 +254,10 @@ export interface PreviewItem {
   id: number
   before: { zh: string; en: string; tags: string[] }
   after: { zh: string; en: string; tags: string[] }
-  counts: Record<string, number>
+  counts: Readonly<Record<string, number>>
   diff?: { zh?: DiffPart[]; en?: DiffPart[]; tags?: DiffPart[] }
+  /** steps held back for this item (it changed in other ways) */
+  held?: readonly HeldStep[]
 }
 
 export interface PreviewTotal {
@@ -192,6 +267,14 @@ export interface PreviewTotal {
   count: number
   /** items the rule changed */
   items: number
+  /** items where the guard held the rule back */
+  held: number
+}
+
+/** An item with held steps, for the review list (whether or not other steps changed it). */
+export interface PreviewHeld {
+  id: number
+  steps: readonly HeldStep[]
 }
 
 export interface CleanupPreview {
@@ -201,6 +284,10 @@ export interface CleanupPreview {
   items: PreviewItem[]
   /** true when more items changed than `limit` allowed to list */
   truncated: boolean
+  /** items with at least one step held back by the guard */
+  heldItems: number
+  /** the first `limit` of them */
+  held: PreviewHeld[]
 }
 
 export interface PreviewOptions {
@@ -208,6 +295,8 @@ export interface PreviewOptions {
   limit?: number
   /** compute diffs for the listed items (default true) */
   diff?: boolean
+  /** see RunOptions.guard */
+  guard?: boolean
 }
 
 function parts<T>(
@@ -217,32 +306,46 @@ function parts<T>(
   return changes.map((c) => ({ op: c.added ? '+' : c.removed ? '-' : '=', text: join(c.value) }))
 }
 
-/** Runs a pipeline over captions and reports the changed ones with per-rule counts. */
+/**
+ * Runs a pipeline over captions and reports the changed ones with per-rule counts, and the ones
+ * with steps held back by the guard. The totals are what applying the same pipeline to the same
+ * captions changes (apply runs runItem on each item and writes the changed ones).
+ */
 export function previewCleanup(
   captions: Iterable<CleanupItem>,
   pipeline: PipelineSpec | CompiledPipeline,
   opts: PreviewOptions = {}
 ): CleanupPreview {
-  const compiled =
-    'userRules' in pipeline || !isCompiled(pipeline)
-      ? compilePipeline(pipeline as PipelineSpec)
-      : pipeline
+  const compiled = isCompiled(pipeline) ? pipeline : compilePipeline(pipeline)
   const limit = opts.limit ?? Infinity
+  const run: RunOptions = { guard: opts.guard !== false }
   const totals = new Map<string, PreviewTotal>()
   for (const s of compiled.steps)
-    totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0 })
+    totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0, held: 0 })
   const items: PreviewItem[] = []
+  const held: PreviewHeld[] = []
   let scanned = 0
   let changed = 0
+  let heldItems = 0
   for (const c of captions) {
     scanned++
-    const r = runItem(c, compiled)
+    const r = runItem(c, compiled, run)
+    if (r.held.length > 0) {
+      heldItems++
+      const seen = new Set<string>()
+      for (const h of r.held) {
+        const t = totals.get(h.rule)
+        if (t && !seen.has(h.rule)) t.held++
+        seen.add(h.rule)
+      }
+      if (held.length < limit) held.push({ id: c.id, steps: r.held })
+    }
     if (!r.changed) continue
     changed++
-    for (const [rule, n] of Object.entries(r.counts)) {
+    for (const rule in r.counts) {
       const t = totals.get(rule)
       if (t) {
-        t.count += n
+        t.count += r.counts[rule]!
         t.items++
       }
     }
@@ -253,6 +356,7 @@ export function previewCleanup(
       after: { zh: r.zh, en: r.en, tags: r.tags },
       counts: r.counts
     }
+    if (r.held.length > 0) item.held = r.held
     if (opts.diff !== false) {
       item.diff = {}
       if (r.zh !== c.zh) item.diff.zh = parts(diffChars(c.zh, r.zh), (v) => v)
@@ -266,10 +370,14 @@ export function previewCleanup(
     changed,
     totals: [...totals.values()],
     items,
-    truncated: changed > items.length
+    truncated: changed > items.length,
+    heldItems,
+    held
   }
 }
 
 function isCompiled(p: PipelineSpec | CompiledPipeline): p is CompiledPipeline {
-  return p.steps.every((s) => typeof (s as CompiledStep).apply === 'function')
+  return (
+    !('userRules' in p) && p.steps.every((s) => typeof (s as CompiledStep).apply === 'function')
+  )
 }

@@ -26,6 +26,33 @@ function tagRule(
   }
 }
 
+/**
+ * The tag string as a tag list should be: tags split at commas (ASCII or full-width) and line
+ * breaks, trimmed, inner runs of spaces made one, empty tags dropped, joined by ", ". Scraped or
+ * hand-edited lists arrive as "1girl, solo ,long hair,, smile , , blush". Counts the tags fixed and
+ * the empty ones dropped.
+ */
+export const tagTidyRule: Rule = {
+  id: 'tags-tidy',
+  label: 'Tag separators, spacing and empty tags fixed',
+  fields: TAGS,
+  apply(text) {
+    let count = 0
+    const out: string[] = []
+    for (const raw of text.split(/[,，\n]/)) {
+      const t = raw.replace(/\s+/g, ' ').trim()
+      if (t === '') count++
+      else {
+        if (t !== raw && raw !== ' ' + t) count++
+        out.push(t)
+      }
+    }
+    const joined = joinTags(out)
+    if (joined === text) return { text, count: 0 }
+    return { text: joined, count: Math.max(count, 1) }
+  }
+}
+
 const key = (t: string): string =>
   t
     .trim()

@@ -22,6 +22,12 @@ export interface Rule {
   fields: readonly Field[]
   /** rules that are off unless a step turns them on (e.g. 繁→简) */
   optIn?: boolean
+  /**
+   * the rule rewrites, moves or de-duplicates what is there rather than removing content
+   * (whitespace, punctuation, 繁→简, repeated sentences, the length budget): the guard judges its
+   * results on emptiness only (guard.ts)
+   */
+  keepsContent?: boolean
   apply(text: string, field: Field, opts: RuleOptions): RuleResult
 }
 
@@ -63,5 +69,7 @@ export interface CompiledStep {
   label: string
   fields: readonly Field[]
   options: RuleOptions
+  /** see Rule.keepsContent */
+  keepsContent: boolean
   apply: Rule['apply']
 }

@@ -137,6 +137,8 @@ export function compileUserRule(rule: UserRule): CompiledStep {
     label: rule.label ?? `Rule "${rule.id}"`,
     fields,
     options: {},
+    // a replacement rewrites; only a rule that replaces with nothing removes content
+    keepsContent: rule.replace !== '',
     apply(text) {
       re.lastIndex = 0
       const count = text.match(re)?.length ?? 0
