@@ -24,19 +24,26 @@ const TEXT = ['zh', 'en'] as const
 /** a space that is not a line break */
 const S = String.raw`[^\S\n]`
 /** a value after a label: to the next space, punctuation or bracket, at most 20 characters */
-const VALUE = String.raw`[^\s，。；！？,;!?|｜)）\]】]{1,20}`
+const VALUE = String.raw`[^\s，。；！？,;!?|｜()（）[\]【】]{1,20}`
 /** the end of a segment, for residues that are noise only at its end */
-const AT_END = String.raw`(?=${S}*(?:$|\n|[|｜,，;；.。)）\]】]))`
+const AT_END = String.raw`(?=${S}*(?:$|\n|[|｜,，;；:：.。!！)）\]】]))`
+/** a value that ends where a value should: before a space, punctuation or the line end */
+const ENDS = String.raw`(?=[\s，。；！？,;!?|｜)）\]】]|$)`
 
 export const STOCK_ZH =
   '视觉中国|摄图网|千图网|包图网|昵图网|汇图网|图虫创意|图虫网|全景网|站酷海洛|东方IC|新浪图片|锐景创意|123RF中国'
 export const STOCK_EN =
-  'Shutterstock|Getty\\s?Images|iStock(?:photo)?|Alamy|Adobe Stock|Dreamstime|123RF|Depositphotos|Pond5|Pexels|Unsplash|Pixabay|Freepik|Stocksy|Bigstock|Can Stock Photo|Vecteezy|rawpixel|Wallhaven|wallpaperaccess|Wallpaper Cave'
+  'Shutterstock|Getty\\s?Images|iStock(?:photo)?|Alamy(?: Live News| Stock Photo)?|Adobe Stock|Dreamstime|123RF|Depositphotos|Pond5|Pexels|Unsplash|Pixabay|Freepik|Stocksy|Bigstock|Can Stock Photo|Vecteezy|rawpixel|Wallhaven|wallpaperaccess|Wallpaper Cave'
 export const PLATFORM_ZH =
-  '小红书|新浪微博|微博|抖音|快手|知乎|豆瓣|B站|哔哩哔哩|今日头条|百度贴吧|百度|LOFTER|站酷'
+  '小红书|新浪微博|微博|抖音|快手|知乎|豆瓣|B站|哔哩哔哩|今日头条|百度图片|百度百科|百度贴吧|百度|LOFTER|站酷'
 export const PLATFORM_EN =
   'Pinterest|Instagram|Twitter|Reddit|Facebook|Flickr|Tumblr|DeviantArt|ArtStation|Pixiv|Behance|Imgur|TikTok|Weibo|Xiaohongshu|Douyin|Lofter|Zcool|Threads|Bluesky'
 const KNOWN_SOURCE = `${STOCK_ZH}|${PLATFORM_ZH}|${STOCK_EN}|${PLATFORM_EN}`
+/**
+ * the value of a source label: a known source that ends there ("百度百科）"), a stock agency's
+ * name even with text run on ("视觉中国故宫角楼…" keeps 故宫角楼…), or up to the next space
+ */
+const SOURCE_VALUE = `(?:(?:${KNOWN_SOURCE})${ENDS}|(?:${STOCK_ZH}|${STOCK_EN})|${VALUE})`
 
 // A credited name: capitalised words ("Jane Doe", "J. R. Smith", "Ana-María López"), at most four.
 const NAME_WORD = String.raw`\p{Lu}(?:\.|[\p{L}\p{M}'’-]*)`
@@ -55,6 +62,8 @@ const CREDITS_ZH: RegExp[] = [
     `(?:摄影师?|拍摄者?|图片作者|图片提供|图片编辑|图${S}*[/／]${S}*文|文${S}*[/／]${S}*图|出镜|模特|后期|修图|妆造|造型|化妆|调色)${S}*[:：]${S}*(?:@?${VALUE})?`,
     'gu'
   ),
+  // cr.小红书 / 图cr：某某 (Weibo's "credit")
+  new RegExp(`(?<![A-Za-z])图?cr${S}*[.:：]${S}*(?:@?${VALUE})?`, 'gu'),
   // (张三 摄) / 张三/摄 / 记者 张三 摄
   /[（(][^\S\n]*\p{Script=Han}{2,4}[^\S\n]+摄[^\S\n]*[)）]|(?<!\p{Script=Han})\p{Script=Han}{2,4}[^\S\n]*[/／][^\S\n]*摄(?!\p{Script=Han})|(?:新华社|中新社)?记者[^\S\n]*\p{Script=Han}{2,3}[^\S\n]*摄/gu
 ]
@@ -67,17 +76,22 @@ const CREDITS_EN: RegExp[] = [
   ),
   // Photo: Jane Doe / Photo credit: J. R. Smith / Photographer: @jane
   new RegExp(
-    `(?:[Pp]hoto(?: credit)?|[Ii]mage(?: credit)?|[Cc]redits?|[Pp]hotographer|[Pp]hotography)${S}*:${S}*(?:${HANDLE}|${NAME})(?:${S}*/${S}*\\p{Lu}[\\p{L}]+)?`,
+    `(?:[Pp]hoto(?: credit)?|[Ii]mage(?: credit)?|[Cc]redits?|[Pp]hotographer|[Pp]hotography)${S}*:${S}*(?:${HANDLE}|${NAME})(?:${S}*/${S}*(?:${STOCK_EN}|\\p{Lu}[\\p{L}]+))?`,
     'gu'
   ),
-  new RegExp(`[Cc]ourtesy of${S}+(?:${STOCK_EN}|${NAME})`, 'gu'),
+  new RegExp(
+    `[Cc]ourtesy of${S}+(?:${STOCK_EN}|${NAME})|[Cc]redits?${S}+to${S}+(?:${HANDLE}|${NAME})`,
+    'gu'
+  ),
   // (by u/someone), and what is left of it once the mention went: (by)
   new RegExp(`[(（]${S}*by${S}*(?:${HANDLE}|${NAME})?${S}*[)）]`, 'gu'),
   // residues at the end of a segment: "Photo by", "Photo credit:", "📷:" once the name went
   new RegExp(
-    `(?:[Pp]hoto(?:graph|graphy)?|[Ii]mage|[Pp]icture|[Ss]hot)${S}+(?:by|credit|courtesy of)${S}*:?${AT_END}|[Pp]hoto credit${S}*:${AT_END}`,
+    `(?:[Pp]hoto(?:graph|graphy)?|[Ii]mage|[Pp]icture|[Ss]hot)${S}+(?:by|credit|courtesy of)${S}*:?${AT_END}|(?:[Pp]hoto(?: credit)?|[Ii]mage(?: credit)?|[Cc]redits?|[Pp]hotographer)${S}*:${AT_END}|[Cc]redits?${S}+to${AT_END}`,
     'gu'
-  )
+  ),
+  // "New mural by" at the very end of a line, once "@artist" went ("passers-by" stays)
+  new RegExp(`(?<=[\\p{L}\\p{N}]${S}+)(?<![\\w-]|submitted${S}+)by${S}*$`, 'gmu')
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -86,28 +100,28 @@ const CREDITS_EN: RegExp[] = [
 const BOILERPLATE_ZH: RegExp[] = [
   // 图片来源：视觉中国 / (来源: 网络) / 图源：小红书@某某 / 图源网络
   new RegExp(
-    `(?:图片|图像|照片|图文|视频|素材)?(?:来源|出处|图源)${S}*[:：]${S}*(?:(?:${KNOWN_SOURCE})|${VALUE})?|图源${S}*(?:网络|互联网|${KNOWN_SOURCE})|(?:图片|图像|照片)?(?:来源|来自|源自|取自|源于)(?:网络|互联网)`,
+    `(?:图片|图像|照片|图文|视频|素材|灵感)?(?:来源|出处|图源)${S}*[:：]${S}*${SOURCE_VALUE}?|图源${S}*(?:网络|互联网|${KNOWN_SOURCE})|(?:图片|图像|照片)?(?:来源于?|来自|源自|取自|源于)(?:网络|互联网)`,
     'gu'
   ),
   // 侵删 / 如有侵权请联系删除 / 侵权必删
   /(?:如有|若有|若)侵权[^。！\n]{0,12}?(?:删除|删|告知)|侵权(?:必删|即删|立删|删)|侵删/gu,
   // 转载请注明出处 / 未经授权禁止转载 / 禁止搬运 / 仅供参考 / 版权归原作者所有 / 版权所有©2021
   new RegExp(
-    `转载请注明(?:出处|来源|作者)?|未经(?:授权|许可|允许)[，,]?(?:禁止|不得|严禁|请勿)(?:转载|使用|商用|搬运)|(?:禁止|严禁|请勿)(?:转载|搬运|商用|二改|二传)|(?:仅供|仅作)(?:参考|学习交流|欣赏|交流)(?:之用)?|版权(?:归原作者所有|归原作者|属于原作者|归作者所有)|版权所有(?:${S}*(?:©|\\(c\\)|（c）))?(?:${S}*\\d{4})?`,
+    `转载请注明(?:出处|来源|作者)?|未经(?:授权|许可|允许)[，,]?(?:禁止|不得|严禁|请勿)(?:转载|使用|商用|搬运)|(?:禁止|严禁|请勿)(?:转载|搬运|商用|二改|二传)|(?:图片)?(?:仅供|仅作)(?:参考|学习交流|欣赏|交流)(?:之用)?|版权(?:归原作者所有|归原作者|属于原作者|归作者所有)|版权所有(?:${S}*(?:©|\\(c\\)|（c）))?(?:${S}*\\d{4})?`,
     'gu'
   ),
   // 点击查看大图 / 点击图片放大 / 长按保存图片
   /(?:点击|点此|轻触)(?:图片)?(?:查看)?(?:大图|原图|放大|查看)|长按(?:图片)?(?:保存|识别)(?:图片|二维码)?/gu,
   // 视觉中国 / 视觉中国供图 / 视觉中国 VCG41N1234567 / 新华社供图 / 东方IC供图
   new RegExp(
-    `(?:${STOCK_ZH})(?:${S}*[/／]?${S}*(?:供图|提供|发))?(?:${S}*[A-Z]{0,4}[0-9][0-9A-Z]{4,20})?|(?<![\\p{Script=Han}A-Za-z])[\\p{Script=Han}A-Za-z]{1,6}${S}*[/／]?${S}*供图`,
+    `(?:${STOCK_ZH})(?:${S}*[/／]?${S}*(?:供图|提供|发))?(?:${S}*[A-Z]{0,4}[0-9][0-9A-Z]{4,20})?|(?<![\\p{Script=Han}A-Za-z])[\\p{Script=Han}A-Za-z]{1,6}${S}*[/／]?${S}*供图|(?:新华社|中新社|人民网|央视新闻)${S}*(?:发|供图)|(?:图片|素材)?(?:ID|编号)${S}*[:：]${S}*[0-9A-Za-z]{4,30}`,
     'gu'
   ),
-  // 高清壁纸下载 / 免费素材下载 / …图片大全 (a page title's tail)
-  /(?:高清|免费)?(?:素材|图片|壁纸)下载|(?:高清)?(?:图片|壁纸)大全/gu,
+  // 高清壁纸下载 / 免费素材下载
+  /(?:高清|免费)?(?:素材|图片|壁纸)下载/gu,
   // Weibo: O网页链接, 展开全文, L某某的微博视频, 来自微博 weibo.com, 来自iPhone客户端
   new RegExp(
-    `O网页链接|展开全文c?|收起全文d?|L[\\p{Script=Han}\\w]{1,20}的微博视频|来自${S}*微博${S}*weibo\\.com|微博${S}*weibo\\.com|来自${S}*[^\\n，。；|]{1,20}?客户端`,
+    `O网页链接|(?:\\.{2,3}|…)?展开全文c?|收起全文d?|L[\\p{Script=Han}\\w]{1,20}的微博视频|来自${S}*微博${S}*weibo\\.com|微博${S}*weibo\\.com|来自${S}*[^\\n，。；|]{1,20}?客户端`,
     'gu'
   ),
   // a contact label whose value is gone: 联系邮箱： / 微信：
@@ -119,7 +133,7 @@ const BOILERPLATE_ZH: RegExp[] = [
   ),
   // Xiaohongshu / Douyin page furniture: 编辑于 2024-03-12 广东, 抖音号：abc123, 复制打开抖音…
   new RegExp(
-    `(?:编辑|发布|发表)于${S}*(?:(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}日?|昨天|今天|前天|\\d{1,2}${S}*(?:分钟|小时|天)前)(?:${S}*\\d{1,2}:\\d{2})?(?:${S}+\\p{Script=Han}{2,3}${AT_END})?|(?:抖音号|小红书号|微博号)${S}*[:：]?${S}*[\\w.-]{1,30}|复制(?:此|这条)?(?:链接|口令|内容)?[，,]?${S}*打开(?:抖音|Dou音|小红书|快手|淘宝)(?:App|APP)?(?:搜索)?[，,]?${S}*(?:直接观看视频|查看笔记|看看)?[！!]?`,
+    `(?:编辑|发布|发表)于${S}*(?:(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}日?|昨天|今天|前天|\\d{1,2}${S}*(?:分钟|小时|天)前)(?:${S}*\\d{1,2}:\\d{2})?(?:${S}+\\p{Script=Han}{2,3}${AT_END})?|(?:抖音号|小红书号|微博号)${S}*[:：]?${S}*[\\w.-]{1,30}|【[^【】\\n]{1,30}的作品】|复制(?:此|这条)?(?:链接|口令|内容)?[，,]?${S}*打开(?:抖音|Dou音|小红书|快手|淘宝)(?:App|APP)?(?:搜索)?[，,]?${S}*(?:直接观看视频|查看笔记|看看)?[！!]?`,
     'gu'
   )
 ]
@@ -129,7 +143,7 @@ const BOILERPLATE_EN: RegExp[] = [
   new RegExp(`\\b(?:image|photo|picture) may contain${S}*:?`, 'giu'),
   // "(a) royalty-free stock photo (of)", "Stock Photo 1234567890", "stock image"
   new RegExp(
-    `(?:\\b(?:an?|the)${S}+)?\\b(?:royalty[- ]free${S}+)?stock${S}+(?:photos?|images?|photography|pictures?|footage|illustrations?|vectors?)(?:${S}+(?:ID${S}*:?${S}*)?\\d{4,})?(?:${S}+of\\b)?`,
+    `(?:\\b(?:an?|the)${S}+)?\\b(?:royalty[- ]free${S}+)?stock${S}+(?:photography|photos?|images?|pictures?|footage|illustrations?|vectors?)\\b(?:${S}+(?:ID${S}*:?${S}*)?\\d{4,})?(?:${S}+of\\b)?`,
     'giu'
   ),
   // Dreamstime: "Image of animal, window, pet - 123456789"
@@ -146,7 +160,7 @@ const BOILERPLATE_EN: RegExp[] = [
   ),
   // "Download this free photo about …", "Free download 4K image of …"
   new RegExp(
-    `\\b(?:free${S}+)?download${S}+(?:(?:this|the|free|premium|hd|4k|high[- ]resolution)${S}+){0,3}(?:images?|photos?|pictures?|wallpapers?|vectors?|pngs?|jpe?gs?)(?:${S}+(?:of|about|for)\\b)?`,
+    `\\b(?:free${S}+)?download${S}+(?:(?:this|the|free|premium|hd|4k|high[- ]resolution)${S}+){0,3}(?:images?|photos?|pictures?|wallpapers?|vectors?|pngs?|jpe?gs?)\\b(?:${S}+(?:of|about|for)\\b)?`,
     'giu'
   ),
   // via/from Getty Images, Shutterstock ID 123456789, Image ID: 2AB3C4D
@@ -156,23 +170,24 @@ const BOILERPLATE_EN: RegExp[] = [
   ),
   // Pinterest: Save this pin / Find this Pin and more on Travel by Jane Doe. / Saved from site.com
   new RegExp(
-    `\\bsave${S}+this${S}+pin\\b|\\bFind this Pin and more on\\b[^\\n]{0,80}?(?:\\.(?=\\s|$)|(?=\\n|$))|\\bDiscover${S}+\\(and save!?\\)${S}+your own Pins on Pinterest\\.?|\\bSaved from${S}+(?:[\\w-]+\\.)+[a-z]{2,}\\b`,
+    `\\bsave${S}+this${S}+pin(?:${S}+for${S}+later)?\\b[!.]?|\\bFind this Pin and more on\\b[^\\n]{0,80}?(?:\\.(?=\\s|$)|(?=\\n|$))|\\bDiscover${S}+\\(and save!?\\)${S}+your own Pins on Pinterest\\.?|\\b(?:Saved from|Source${S}*:)${S}*(?:[\\w-]+\\.)+[a-z]{2,}\\b`,
     'giu'
   ),
   // Twitter/X: RT at a line start, via @user on Twitter (or what is left of it), tweet signatures
   new RegExp(
-    `^RT\\b${S}*:?|\\bvia${S}+(?:${HANDLE}${S}+)?(?:(?:on|from)${S}+)?(?:Twitter|X|Instagram|IG|Pinterest|Facebook|Tumblr|Reddit|Weibo|TikTok)(?![\\w-])|\\bvia${AT_END}|[—–]{1,2}${S}*${NAME}${S}*(?:\\(${S}*${HANDLE}?${S}*\\))?${S}*${MONTH}${S}+\\d{1,2},?${S}+\\d{4}`,
+    `^RT\\b${S}*:?|\\bvia${S}+(?:${HANDLE}${S}+)?(?:(?:on|from)${S}+)?(?:Twitter|X|Instagram|IG|Pinterest|Facebook|Tumblr|Reddit|Weibo|TikTok)(?![\\w-])|\\bvia${AT_END}|\\b[Hh]\\/[Tt](?:${S}+${HANDLE})?${AT_END}|[—–]{1,2}${S}*${NAME}${S}*(?:\\(${S}*${HANDLE}?${S}*\\))?${S}*${MONTH}${S}+\\d{1,2},?${S}+\\d{4}`,
     'gmu'
   ),
   // "email me at x@y.com for prints", "DM me for prints", "link in bio", "follow me on Instagram"
   new RegExp(
-    `\\b(?:e-?mail|contact|DM|message)${S}+(?:me|us)(?:${S}+(?:at|via|on))?(?:${S}+${EMAIL})?${S}+for${S}+(?:prints?|licensing|commissions?|inquiries|enquiries|business|collabs?|collaborations?|bookings?|purchases?)\\b|\\b(?:prints?|licensing)${S}+(?:available${S}+)?(?:at|via)${S}*(?:${EMAIL})?${AT_END}|\\blink${S}+in${S}+(?:my${S}+)?bio\\b|\\bfollow${S}+(?:me|us)(?:${S}+(?:on${S}+)?(?:${PLATFORM_EN}))?${S}+for${S}+more(?:${S}+[a-z]+)?\\b|\\bfollow${S}+(?:me|us)${S}+on${S}+(?:${PLATFORM_EN})\\b`,
+    `\\b(?:e-?mail|contact|DM|message)${S}+(?:me|us)(?:${S}+(?:at|via|on))?(?:${S}+${EMAIL})?${S}+for${S}+(?:prints?|licensing|commissions?|inquiries|enquiries|business|collabs?|collaborations?|bookings?|purchases?)\\b|\\b(?:prints?|licensing)${S}+(?:available${S}+)?(?:at|via)${S}*(?:${EMAIL})?${AT_END}|\\blink${S}+in${S}+(?:my${S}+)?bio\\b|\\bfollow${S}+(?:me|us)(?:${S}+(?:on${S}+)?(?:${PLATFORM_EN}))?${S}+for${S}+more(?:${S}+[a-z]+){0,2}\\b|\\bfollow${S}+(?:me|us)${S}+on${S}+(?:${PLATFORM_EN})\\b`,
     'giu'
   ),
-  // Reddit: submitted by u/x, x-post from r/pics (or what is left once the handle went)
+  // Reddit: submitted by u/x, x-post from r/pics (or what is left once the handle went),
+  // "Edit: thanks for the gold!", "PsBattle:"
   new RegExp(
-    `\\bsubmitted${S}+by(?:${S}+${HANDLE})?${AT_END}|\\b(?:x-?post(?:ed)?|cross-?post(?:ed)?)(?:${S}+from)?(?:${S}+\\/?r\\/[\\w-]{3,21})?${AT_END}`,
-    'giu'
+    `\\bEdit${S}*\\d?${S}*:${S}*(?:thanks?|thank you)\\b[^\\n.!]{0,60}[.!]*|^PsBattle${S}*:|\\bsubmitted${S}+by(?:${S}+${HANDLE})?${AT_END}|\\b(?:x-?post(?:ed)?|cross-?post(?:ed)?)(?:${S}+from)?(?:${S}+\\/?r\\/[\\w-]{3,21})?${AT_END}`,
+    'gimu'
   )
 ]
 
@@ -181,7 +196,7 @@ const BOILERPLATE_EN: RegExp[] = [
 
 /** strong: noise as a whole segment after any separator */
 const STRONG_ZH =
-  '(?:求|记得|欢迎|别忘了|喜欢的?(?:话)?(?:请|可以)?)?(?:点赞|收藏|关注|评论|转发|点个赞|一键三连|三连)(?:[、+＋&和]?(?:点赞|收藏|关注|评论|转发))*(?:一下)?(?:哦|呀|吧|啦|呢)*|转发微博|高清壁纸|高清图片|高清大图|高清图|手机壁纸|电脑壁纸|桌面壁纸|壁纸分享|图片分享|美图分享|免费下载|高清下载|无水印|高清无水印|原图|网络图片|百度图片|百度百科|百度一下|百度快照|图片素材|正版图片|摄影图片|可商用|免费商用|上热门|求上热门|DOU\\+|求关注|已关注|网页链接|图片来自网络'
+  '(?:求|记得|欢迎|别忘了|喜欢的?(?:话)?(?:请|可以)?)?(?:点赞|收藏|关注|评论|转发|点个赞|一键三连|三连)(?:[、+＋&和]?(?:点赞|收藏|关注|评论|转发))*(?:一下)?(?:哦|呀|吧|啦|呢)*|转发微博|资料图片?|高清壁纸|高清图片|高清大图|高清图|手机壁纸|电脑壁纸|桌面壁纸|壁纸分享|图片分享|美图分享|免费下载|高清下载|无水印|高清无水印|原图|网络图片|百度(?:图片|百科|一下|快照|贴吧)(?:搜索)?|图片素材|正版图片|摄影图片|可商用|免费商用|上热门|求上热门|DOU\\+|求关注|已关注|网页链接|图片来自网络'
 const STRONG_EN = [
   'free download',
   'free stock photos?',
@@ -190,6 +205,7 @@ const STRONG_EN = [
   '(?:4k|8k|hd|uhd|full hd|1080p) wallpapers?',
   '(?:desktop|phone|iphone|mobile|android|laptop) wallpapers?',
   'wallpapers? download',
+  '(?:instant|digital) download',
   'free photo',
   'premium photo',
   'premium vector',
@@ -212,7 +228,7 @@ const STRONG_EN = [
   STOCK_EN
 ].join('|')
 /** weak: noise as a whole segment only after a bar, a bracket, a stop or a line edge */
-const WEAK_ZH = `${PLATFORM_ZH}|4K高清|高清|超清|蓝光|原画|壁纸|图片|原创|精选|推荐|热门|合集|图集|美图|摄影|大图|转`
+const WEAK_ZH = `${PLATFORM_ZH}|组图|4K高清|高清|超清|蓝光|原画|壁纸|图片|原创|精选|推荐|热门|合集|图集|美图|摄影|大图|转`
 const WEAK_EN = [
   PLATFORM_EN,
   '4k|8k|2k|hd|uhd|fhd|1080p|720p|hq|highres',
@@ -246,13 +262,44 @@ function strip(s: string, res: readonly RegExp[]): { rest: string; n: number } {
   return { rest, n }
 }
 
-/** Segments of the text that are nothing but boilerplate words. */
+/** a page title's tail: "西安钟楼图片大全" */
+const TITLE_TAIL = /(?:高清)?(?:图片|壁纸)大全$/u
+
+/** the character before a segment, spaces skipped: its delimiter */
+function delimChar(line: string, at: number): string {
+  let i = at - 1
+  while (i >= 0 && /\s/.test(line[i]!)) i--
+  return line[i] ?? ''
+}
+
+/**
+ * Segments of the text that are nothing but boilerplate words; a page title's "…图片大全" tail;
+ * and the keyword a Baidu title repeats after "_" ("西安钟楼夜景_西安钟楼").
+ */
 function segmentSpans(text: string): Span[] {
   const out: Span[] = []
   let lineStart = 0
   for (const line of text.split('\n')) {
-    for (const seg of segments(line)) {
+    const segs = segments(line)
+    for (const seg of segs) {
       const s = line.slice(seg.start, seg.end)
+      const at = (start: number, end: number): void => {
+        out.push({ start: lineStart + start, end: lineStart + end })
+      }
+      const tail = TITLE_TAIL.exec(s)
+      if (tail) {
+        at(seg.start + tail.index, seg.end)
+        continue
+      }
+      if (
+        delimChar(line, seg.start) === '_' &&
+        segs.some(
+          (o) => o !== seg && o.end - o.start > s.length && line.slice(o.start, o.end).includes(s)
+        )
+      ) {
+        at(seg.start, seg.end)
+        continue
+      }
       let noise = false
       if (PIN_TITLE.test(s) && s.split(' ').length <= 8) noise = true
       else {
@@ -262,7 +309,14 @@ function segmentSpans(text: string): Span[] {
           noise = strong.n > 0 || (WEAK_OK.has(seg.left) && WEAK_OK.has(seg.right))
         }
       }
-      if (noise) out.push({ start: lineStart + seg.start, end: lineStart + seg.end })
+      if (!noise) continue
+      // a clause of its own takes its stop with it ("… 记得点赞收藏哦～"); a list's last item
+      // leaves the stop to the sentence ("A lake, stock photo." keeps the full stop)
+      let end = seg.end
+      if (seg.right === 'term' && seg.left !== 'clause' && seg.left !== 'colon') {
+        while (end < line.length && /[.。!！?？…~～]/u.test(line[end]!)) end++
+      }
+      at(seg.start, end)
     }
     lineStart += line.length + 1
   }
@@ -319,15 +373,31 @@ function familyRule(
   }
 }
 
+// Gates: every pattern and vocabulary word of a family needs one of its gate's words, so a text
+// without any skips the family (most captions carry none). Built from the same lists.
 const GATE_CREDITS_ZH =
-  /摄|图片作者|图片提供|图片编辑|[图文][^\S\n]*[/／]|出镜|模特|后期|修图|妆造|造型|化妆|调色/u
+  /摄|图片作者|图片提供|图片编辑|[图文][^\S\n]*[/／]|出镜|模特|后期|修图|妆造|造型|化妆|调色|cr[^\S\n]*[.:：]/u
 const GATE_CREDITS_EN = /photo|image|picture|\bpic\b|\bshot\b|credit|courtesy|\bby\b/iu
 const GATE_BOILERPLATE_ZH = new RegExp(
-  `来源|出处|图源|来自|源自|取自|源于|侵|转|版权|禁止|严禁|请勿|未经|仅供|仅作|点击|点此|轻触|长按|供图|提供|下载|大全|网页链接|全文|微博|客户端|分享自|搬运|发布|编辑于|发表于|复制|${STOCK_ZH}|赞|收藏|关注|评论|三连|壁纸|高清|图片|原图|大图|美图|图集|水印|百度|素材|商用|热门|DOU|${PLATFORM_ZH}|超清|蓝光|原画|原创|精选|推荐|合集|摄影`,
+  [
+    '来源|出处|图源|来自|源自|取自|源于|侵|转载|未经|禁止|严禁|请勿|仅供|仅作|版权|点击|点此|轻触|长按',
+    '供图|提供|新华社|中新社|人民网|央视新闻|ID|编号|下载|网页链接|全文|的微博视频|weibo|客户端',
+    '邮箱|微信|QQ|电话|联系方式|分享自|转自|搬运自|发布于|编辑于|发表于|的作品|复制|大全',
+    STOCK_ZH,
+    PLATFORM_ZH,
+    STRONG_ZH,
+    WEAK_ZH
+  ].join('|'),
   'u'
 )
 const GATE_BOILERPLATE_EN = new RegExp(
-  `\\b(?:may contain|stock|copyright|rights reserved|click|tap|download|wallpapers?|save|saved|pin|rt|via|e-?mail|contact|dm|message|prints?|licensing|link|follow|submitted|x-?post(?:ed)?|cross-?post(?:ed)?|free|premium|vector|see more|read more|like|cc0|attribution|commercial|news|editorial|photos?|pictures?|images?|image of|photography|original|highres|[248]k|hd|uhd|fhd|hq|1080p|720p|royalty|${STOCK_EN}|${PLATFORM_EN})\\b|©|\\(c\\)|\\d ?[x×] ?\\d|[—–]`,
+  `\\b(?:${[
+    'may contain|stock|image of|copyright|rights reserved|click|tap|download|image|photo|asset|file',
+    'pin|saved|discover|source|rt|via|e-?mail|contact|dm|message|prints?|licensing|link|follow',
+    'edit|psbattle|submitted|x-?post(?:ed)?|cross-?post(?:ed)?',
+    STRONG_EN,
+    WEAK_EN
+  ].join('|')})\\b|©|\\(c\\)|[—–]|\\bh\\/t`,
   'iu'
 )
 

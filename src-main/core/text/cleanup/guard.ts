@@ -5,7 +5,7 @@
  *
  * What a caption says is measured in CONTENT UNITS: one per Han, kana or hangul character and one
  * per other word, leaving out what carries no content of its own:
- *  - URLs, e-mail addresses, and #tags / @handles of at most 12 characters that end at a space or
+ *  - URLs, e-mail addresses, and #tags / @handles of at most 10 characters that end at a space or
  *    punctuation (a longer "#夜景一位女孩站在广州塔前" counts in full: a tag that ate a sentence);
  *  - the words noise is made of: function words ("a", "by", "on") and the vocabulary of the noise
  *    rules (photo, stock, download, wallpaper, the stock sites and platforms, 图片, 来源, 侵删,
@@ -41,7 +41,7 @@ export const GUARD_SHARE = 0.5
 const DELIM = String.raw`\s#＃@＠，。！？、；：,.!?;:()（）\[\]【】`
 /** the words of Chinese noise: taken out before Han characters are counted */
 const NOISE_ZH = new RegExp(
-  `${STOCK_ZH}|${PLATFORM_ZH}|图片|图像|照片|来源|出处|图源|网络|互联网|侵删|侵权|删除|联系|转发|转载|点赞|收藏|关注|评论|三连|高清|超清|壁纸|下载|素材|供图|原图|大图|水印|版权|所有|摄影|拍摄|出镜|模特|后期|修图|编辑于|发布于|全文|链接|网页|话题|超话|热门|原创|分享|免费|商用`,
+  `${STOCK_ZH}|${PLATFORM_ZH}|图片|图像|照片|来源|出处|图源|网络|互联网|侵删|侵权|删除|联系|转发|转载|点赞|收藏|关注|评论|三连|高清|超清|壁纸|下载|素材|供图|原图|大图|水印|版权|所有|摄影|拍摄|出镜|模特|后期|修图|编辑于|发布于|全文|链接|网页|话题|超话|热门|原创|分享|免费|商用|复制|打开|搜索|直接|观看|视频|看看|作品`,
   'gu'
 )
 const NOISE_EN = new Set(
@@ -62,7 +62,7 @@ const UNITS = new RegExp(
     String.raw`(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|www\.)[^\s\p{Script=Han}]*`, // URL
     String.raw`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // e-mail
     String.raw`(?:[\w-]+\.)+[a-z]{2,}\/[^\s\p{Script=Han}]*`, // bare domain with a path
-    String.raw`[#＃@＠][^${DELIM}]{1,12}(?:\[话题\])?[#＃]?(?![^${DELIM}])`, // short #tag / @handle
+    String.raw`[#＃@＠][^${DELIM}]{1,10}(?:\[话题\])?[#＃]?(?![^${DELIM}])`, // short #tag / @handle
     String.raw`(?<han>[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])`,
     String.raw`(?<word>[\p{L}\p{N}]+)`
   ].join('|'),

@@ -3,7 +3,7 @@
  * Unicode-aware, so W below is the Unicode letter/number/underscore class.
  */
 import type { Rule } from './types'
-import { splitTags } from './tidy'
+import { joinTags, splitTags } from './tidy'
 
 const W = String.raw`[\p{L}\p{N}\p{M}_]`
 const WD = String.raw`[\p{L}\p{N}\p{M}_\-]`
@@ -141,14 +141,25 @@ export function kohyaCleanCaption(input: string): { text: string; count: number 
   return { text: caption, count: n }
 }
 
+/**
+ * What clean_tags can act on: an underscore, a rating, several people, or a tag of several words
+ * (a single-word tag is dropped only when a longer tag ends with it). Tag lists without any are
+ * returned as they are, without the string work.
+ */
+const MAY_CLEAN = /_|, rating|girls|boys|[^,\s] [^,\s]/
+
 export const kohyaTagsRule: Rule = {
   id: 'kohya-tags',
   label: 'Tags cleaned (kohya clean_tags)',
   fields: ['tags'],
   apply(text) {
     if (text === '') return { text, count: 0 }
-    const out = kohyaCleanTags(text)
-    if (out === text) return { text, count: 0 }
+    // sd-scripts works on tags joined by ", " exactly ("a,  rating:safe" has no ", rating"); the
+    // pipeline's tags come back trimmed, so the rule sees them trimmed the first time too
+    const canon = joinTags(splitTags(text))
+    if (!MAY_CLEAN.test(canon)) return { text, count: 0 }
+    const out = kohyaCleanTags(canon)
+    if (out === canon) return { text, count: 0 }
     const after = new Set(splitTags(out))
     const changed = splitTags(text).filter((t) => !after.has(t)).length
     return { text: out, count: Math.max(changed, 1) }

@@ -145,6 +145,7 @@ export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
       fields,
       options,
       keepsContent: rule.keepsContent === true,
+      settles: true,
       apply: rule.apply
     })
   })
@@ -189,10 +190,19 @@ export interface RunOptions {
 
 const NO_COUNTS: Readonly<Record<string, number>> = Object.freeze({})
 const NO_HELD: readonly HeldStep[] = Object.freeze([])
+/**
+ * Passes over the built-in steps at most. A removal can expose noise for a rule that already ran
+ * ("[赞R]//#tag": the tag is one only once the sticker and the slashes went), so the steps run
+ * again while a pass changes something; every pass only removes or settles text, and real
+ * captions settle in one or two.
+ */
+export const MAX_PASSES = 6
 
 /**
- * Runs the pipeline on one item. Each step sees each of its fields as the previous steps left it;
- * a step the guard holds back leaves that field unchanged and the next steps go on from there.
+ * Runs the pipeline on one item: the built-in steps, pass after pass until a pass changes nothing
+ * (so running the result again changes nothing), then the user rules once. Each step sees each of
+ * its fields as the previous steps left it; a step the guard holds back leaves that field
+ * unchanged and the next steps go on from there.
  */
 export function runItem(
   item: CleanupItem,
@@ -201,46 +211,53 @@ export function runItem(
 ): CleanedItem {
   const guard = opts.guard !== false
   const joined = joinTags(item.tags)
-  let zh = item.zh
-  let en = item.en
-  let tags = joined
+  const cur: Record<Field, string> = { zh: item.zh, en: item.en, tags: joined }
   let counts: Record<string, number> | undefined
-  let held: HeldStep[] | undefined
-  for (const step of pipeline.steps) {
+  let held: Map<string, HeldStep> | undefined
+  const run = (step: CompiledStep): boolean => {
+    let changed = false
     for (const f of step.fields) {
-      const before = f === 'zh' ? zh : f === 'en' ? en : tags
+      const before = cur[f]
       if (before === '') continue
       const r = step.apply(before, f, step.options)
       if (r.count <= 0 || r.text === before) continue
-      if (guard) {
-        const v = guardStep(before, r.text, f, !step.keepsContent)
-        if (v) {
-          ;(held ??= []).push({
-            rule: step.id,
-            label: step.label,
-            field: f,
-            ...v,
-            before,
-            after: r.text
-          })
-          continue
-        }
+      const key = `${step.id}\u0000${f}`
+      const v = guard ? guardStep(before, r.text, f, !step.keepsContent) : null
+      if (v) {
+        ;(held ??= new Map()).set(key, {
+          rule: step.id,
+          label: step.label,
+          field: f,
+          ...v,
+          before,
+          after: r.text
+        })
+        continue
       }
-      if (f === 'zh') zh = r.text
-      else if (f === 'en') en = r.text
-      else tags = r.text
+      held?.delete(key)
+      cur[f] = r.text
       counts ??= {}
       counts[step.id] = (counts[step.id] ?? 0) + r.count
+      changed = true
     }
+    return changed
   }
-  const tagsChanged = tags !== joined
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    // what is held is what the last pass holds: an earlier hold may have become moot
+    held?.clear()
+    let changed = false
+    for (const step of pipeline.steps) if (step.settles && run(step)) changed = true
+    if (!changed) break
+  }
+  for (const step of pipeline.steps) if (!step.settles) run(step)
+  const tagsChanged = cur.tags !== joined
   return {
-    zh,
-    en,
-    tags: tagsChanged ? splitTags(tags) : item.tags,
+    zh: cur.zh,
+    en: cur.en,
+    tags: tagsChanged ? splitTags(cur.tags) : item.tags,
     counts: counts ?? NO_COUNTS,
-    changed: zh !== item.zh || en !== item.en || tagsChanged,
-    held: held ?? NO_HELD
+    changed: cur.zh !== item.zh || cur.en !== item.en || tagsChanged,
+    held: held ? [...held.values()] : NO_HELD
   }
 }
 

@@ -41,15 +41,17 @@ const EMAIL = String.raw`(?<![\p{L}\p{N}_.+\-])[A-Za-z0-9_.+\-]+@${LABEL}(?:\.${
 
 // @name: a letter somewhere after any leading digits ("lunch @12:30" is not a mention); Weibo
 // names may hold Han, dots and dashes, up to 30 characters. "//@name:" is a Weibo repost.
-const HANDLE = String.raw`(?=[\p{N}_]*\p{L})[\p{L}\p{N}_](?:[\p{L}\p{N}\p{M}_.\-]{0,29}[\p{L}\p{N}\p{M}_])?`
-const MENTION = String.raw`(?:\/\/[^\S\n]?)?(?<![\p{L}\p{N}_.+\-@＠])[@＠]${HANDLE}[:：]?`
+const HANDLE = String.raw`(?=[\p{N}_]*\p{L})[\p{L}\p{N}_](?:[\p{L}\p{N}\p{M}_.+\-]{0,29}[\p{L}\p{N}\p{M}_+])?`
+// "//@name:" (a Weibo repost) and "回复@name:" (a Weibo reply) take their prefix with them
+// Han right before the @ is fine ("小红书@某某"): an e-mail's local part is ASCII.
+const MENTION = String.raw`(?:\/\/[^\S\n]?|回复|(?<![A-Za-z0-9_.+\-@＠]))[@＠]${HANDLE}[:：]?`
 // u/name and r/name, 3-21 characters as Reddit allows; never after a number ("3000 r/min")
 const REDDIT = String.raw`(?<![\p{L}\p{N}_/.\-])(?<!\d[^\S\n]?)\/?[ur]\/(?!(?:min|s|h|m|sec)\b)[A-Za-z0-9_][A-Za-z0-9_\-]{2,20}(?![A-Za-z0-9_\-])`
 
 // #话题[话题]# (Xiaohongshu), #话题# (Weibo: no space inside, a letter somewhere), #tag
 const HASHTAG_XHS = String.raw`[#＃][^#＃\s\[\]【】]{1,30}\[(?:话题|超话|地点|位置)\][#＃]?`
 const HASHTAG_CLOSED = String.raw`(?<![\p{L}\p{N}_&])[#＃](?=[^#＃\s]{0,39}\p{L})[^#＃\s。！？，,；;]{1,40}[#＃]`
-const HASHTAG_OPEN = String.raw`(?<![\p{L}\p{N}\p{M}_&#＃\/\\])[#＃](?:[\p{L}_]|\p{N}+(?=\p{Script=Han}|\p{L}{3}))[\p{L}\p{N}\p{M}_]*(?:-[\p{L}\p{N}\p{M}_]+)*`
+const HASHTAG_OPEN = String.raw`(?<![\p{L}\p{N}\p{M}_&#＃\/\\])[#＃](?:[\p{L}_]|\p{N}+(?=\p{Script=Han}|\p{L}{3}))[\p{L}\p{N}\p{M}_+]*(?:-[\p{L}\p{N}\p{M}_+]+)*`
 
 const TOKENS = new RegExp(
   [

@@ -6,15 +6,16 @@
  * may or may not be asked to fix).
  *
  * At a seam between the text on the left (L) and on the right (R):
- *  - the separators on both sides (spaces, | / · - – — ~ > _ , ， 、 ; ； : ：) collapse into one:
+ *  - the separators on both sides (spaces, | / · - – — > _ , ， 、 ; ； : ：) collapse into one:
  *    the strongest of the two (a comma beats a bar, a bar beats a space), written as the text
  *    wrote it ("a | b", "a, b", "甲，乙");
  *  - a bracket or quote pair left empty, "（，侵删）" after 侵删 went, goes as a whole, and so do
  *    its separators;
  *  - at the start or end of a line every separator goes, and so does a sentence stop that would
  *    begin a line or follow another one;
- *  - two CJK characters join with nothing between them, other text with one space; a space that
- *    ends a surviving #tag or @handle stays (its end is where the space is);
+ *  - a space the text had stays as one space (also between CJK characters: it may end a segment
+ *    or a tag; the whitespace rule decides whether Chinese text keeps it); with nothing between,
+ *    CJK text joins tight and two words get a space;
  *  - a line that removal left empty goes with its line break.
  * Spans never cross a line break. The result settles: it has no seam left to tidy, and no noise
  * rule finds a new span in it (the fixed-point test checks this over a generated corpus).
@@ -29,28 +30,11 @@ export interface Span {
 
 /** separators that go at a seam (the strongest one stays between two texts) */
 const CLAUSE = new Set([',', '，', '、', ';', '；', ':', '：'])
-const BAR = new Set([
-  '|',
-  '｜',
-  '丨',
-  '¦',
-  '/',
-  '·',
-  '•',
-  '・',
-  '-',
-  '–',
-  '—',
-  '~',
-  '～',
-  '>',
-  '»',
-  '›',
-  '_'
-])
-const SPACE = new Set([' ', '\t', '\u00a0', '\u3000'])
+const BAR = new Set(['|', '｜', '丨', '¦', '/', '·', '•', '・', '-', '–', '—', '>', '»', '›', '_'])
+// zero-width spaces count: Weibo wraps topics in them ("\u200b#话题#\u200b")
+const SPACE = new Set([' ', '\t', '\u00a0', '\u3000', '\u200b', '\u2060', '\ufeff'])
 /** sentence stops: kept when they end a text, dropped when they would start one or repeat */
-const TERM = new Set(['.', '。', '!', '！', '?', '？', '…'])
+const TERM = new Set(['.', '。', '!', '！', '?', '？', '…', '~', '～'])
 export const PAIRS: Readonly<Record<string, string>> = {
   '(': ')',
   '（': '）',
@@ -190,9 +174,13 @@ function seam(left: string, right: string, glue: boolean): string {
       return spaced ? `${l} ${c} ${r}` : l + c + r
     }
     case 1:
-      return cjk && !endsInTagWord(l) ? l + r : `${l} ${r}`
+      // a space the text had stays, even between CJK characters: it may end a segment or a tag
+      // ("转发 厦门…", "#夜景 一位…"); whether Chinese text wants it is the whitespace rule's call
+      return `${l} ${r}`
     default:
-      // "cute😍cat": words either side stay apart ("un<b>usual</b>" is one word)
+      // nothing between: a surviving #tag or @handle keeps its end; "cute😍cat" stays two words;
+      // "un<b>usual</b>" and CJK text join
+      if (endsInTagWord(l) && /[\p{L}\p{N}]/u.test(rc)) return `${l} ${r}`
       return glue || cjk || !/[\p{L}\p{N}]/u.test(lc) || !/[\p{L}\p{N}]/u.test(rc)
         ? l + r
         : `${l} ${r}`

@@ -71,5 +71,10 @@ export interface CompiledStep {
   options: RuleOptions
   /** see Rule.keepsContent */
   keepsContent: boolean
+  /**
+   * built-in rules settle: the pipeline runs them again while a pass changes something, so one run
+   * is a fixed point. User rules need not be idempotent ("cat" → "cats") and run once, after.
+   */
+  settles: boolean
   apply: Rule['apply']
 }

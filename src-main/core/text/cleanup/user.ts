@@ -139,6 +139,7 @@ export function compileUserRule(rule: UserRule): CompiledStep {
     options: {},
     // a replacement rewrites; only a rule that replaces with nothing removes content
     keepsContent: rule.replace !== '',
+    settles: false,
     apply(text) {
       re.lastIndex = 0
       const count = text.match(re)?.length ?? 0
