@@ -59,9 +59,10 @@ const NOISE_EN = new Set(
 )
 const UNITS = new RegExp(
   [
-    String.raw`(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|www\.)[^\s\p{Script=Han}]*`, // URL
-    String.raw`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // e-mail
-    String.raw`(?:[\w-]+\.)+[a-z]{2,}\/[^\s\p{Script=Han}]*`, // bare domain with a path
+    // (each starts only at a word start, so a long "a.a.a…" is scanned once, not once per dot)
+    String.raw`(?<![\w.+-])(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|www\.)[^\s\p{Script=Han}]*`, // URL
+    String.raw`(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+`, // e-mail
+    String.raw`(?<![\w.+-])(?:[\w-]+\.)+[a-z]{2,}\/[^\s\p{Script=Han}]*`, // bare domain with a path
     String.raw`[#＃@＠][^${DELIM}]{1,10}(?:\[话题\])?[#＃]?(?![^${DELIM}])`, // short #tag / @handle
     String.raw`(?<han>[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])`,
     String.raw`(?<word>[\p{L}\p{N}]+)`

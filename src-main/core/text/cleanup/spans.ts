@@ -51,6 +51,8 @@ export const PAIRS: Readonly<Record<string, string>> = {
   '"': '"'
 }
 const CLOSERS = new Set(Object.values(PAIRS))
+/** how much of the line built so far a seam may rework (see removeSpans) */
+const WINDOW = 64
 const FULLWIDTH_CLAUSE = new Set(['，', '、', '；', '：'])
 
 const isSep = (c: string): boolean => SPACE.has(c) || CLAUSE.has(c) || BAR.has(c)
@@ -112,8 +114,12 @@ function endsInTagWord(s: string): boolean {
   return c === '#' || c === '＃' || c === '@' || c === '＠'
 }
 
-/** Joins what is left of a line on both sides of a removal. */
-function seam(left: string, right: string, glue: boolean): string {
+/**
+ * Joins what is left of a line on both sides of a removal. `left` is the end of the line so far;
+ * `more` says there is committed text before it (so an empty `left` is not the line start) and
+ * `quotes` how many straight quotes that text holds.
+ */
+function seam(left: string, right: string, glue: boolean, more: boolean, quotes: number): string {
   let l = left
   let r = right
   let sepL = ''
@@ -129,7 +135,7 @@ function seam(left: string, right: string, glue: boolean): string {
     const open = l.slice(-1)
     const close = r[0]
     // a straight quote opens only when it is the odd one out on its side
-    const opens = open !== '"' || (l.split('"').length - 1) % 2 === 1
+    const opens = open !== '"' || (quotes + count(l, '"')) % 2 === 1
     if (open !== '' && close !== undefined && PAIRS[open] === close && opens) {
       l = l.slice(0, -1)
       r = r.slice(1)
@@ -139,7 +145,7 @@ function seam(left: string, right: string, glue: boolean): string {
     }
     break
   }
-  if (l === '') {
+  if (l === '' && !more) {
     // line start: no separator, no stop, no dangling closer of a pair that was removed
     return r.slice(leadingRun(r, (c) => TERM.has(c) || isSep(c)))
   }
@@ -151,6 +157,7 @@ function seam(left: string, right: string, glue: boolean): string {
     }
     return l
   }
+  if (l === '') return r
   const lc = lastChar(l)
   const rc = r[0]!
   if (TERM.has(rc)) {
@@ -185,6 +192,12 @@ function seam(left: string, right: string, glue: boolean): string {
         ? l + r
         : `${l} ${r}`
   }
+}
+
+function count(s: string, c: string): number {
+  let n = 0
+  for (let i = s.indexOf(c); i !== -1; i = s.indexOf(c, i + 1)) n++
+  return n
 }
 
 /** Sorts and merges spans; spans with only separators between them become one. */
@@ -224,24 +237,41 @@ export function removeSpans(text: string, spans: readonly Span[]): string {
   for (;;) {
     const nl = text.indexOf('\n', lineStart)
     const lineEnd = nl === -1 ? text.length : nl
-    let out: string | null = null
+    // A seam only works on the end of what is built so far: all but its last WINDOW characters
+    // are committed to `done`, so many removals in one long line stay linear.
+    const done: string[] = []
+    let quotes = 0
+    let tail: string | null = null
     let pos = lineStart
     while (si < merged.length && merged[si]!.start < lineEnd) {
       const s = merged[si]!
       const start = Math.max(s.start, lineStart)
       const end = Math.min(s.end, lineEnd)
-      const before = text.slice(pos, start)
-      out = out === null ? before : out + before
+      tail = (tail ?? '') + text.slice(pos, start)
+      while (tail.length < WINDOW && done.length > 0) {
+        const back = done.pop()!
+        quotes -= count(back, '"')
+        tail = back + tail
+      }
+      if (tail.length > 2 * WINDOW) {
+        const head = tail.slice(0, tail.length - WINDOW)
+        done.push(head)
+        quotes += count(head, '"')
+        tail = tail.slice(-WINDOW)
+      }
       // the right side of this seam runs to the next span (or the line end)
       const next = merged[si + 1]
       const rightEnd = next && next.start < lineEnd ? next.start : lineEnd
-      out = seam(out, text.slice(end, rightEnd), s.glue === true)
+      tail = seam(tail, text.slice(end, rightEnd), s.glue === true, done.length > 0, quotes)
       pos = rightEnd
       if (s.end > lineEnd) break // the span goes on past the line break: finish it on the next line
       si++
     }
-    if (out === null) lines.push(text.slice(lineStart, lineEnd))
-    else if (out.trim() !== '') lines.push(out)
+    if (tail === null) lines.push(text.slice(lineStart, lineEnd))
+    else {
+      const out = done.join('') + tail
+      if (out.trim() !== '') lines.push(out)
+    }
     if (nl === -1) break
     lineStart = nl + 1
     while (si < merged.length && merged[si]!.end <= lineStart) si++

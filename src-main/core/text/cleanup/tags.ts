@@ -127,15 +127,24 @@ export const ratingRule = tagRule(
  * tag ends with it as whole words ("shirt" beside "white shirt", "hair" beside "long hair",
  * "hair ornament" beside "red hair ornament"). "shirt lift" does not make "shirt" generic.
  */
+/** a tag is generic when another ends with it; tags longer than this many words are not tags */
+const MAX_ENDING = 8
+
 export const genericRule = tagRule(
   'tags-generic',
   'Generic tags dropped (a specific tag has them)',
   (tags) => {
     const keys = tags.map(key)
-    const out = tags.filter((_t, i) => {
-      const k = keys[i] ?? ''
-      return !keys.some((other, j) => j !== i && other.length > k.length && other.endsWith(' ' + k))
-    })
+    // the whole-word endings of every tag ("hair ornament", "ornament" of "red hair ornament"),
+    // the last MAX_ENDING words at most: one pass over the tags, not every pair of them
+    const endings = new Set<string>()
+    for (const k of keys) {
+      let i = k.length
+      for (let w = 0; w < MAX_ENDING && (i = k.lastIndexOf(' ', i - 1)) > 0; w++) {
+        endings.add(k.slice(i + 1))
+      }
+    }
+    const out = tags.filter((_t, i) => !endings.has(keys[i] ?? ''))
     return { tags: out, count: tags.length - out.length }
   }
 )
