@@ -7,7 +7,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { PRESET_IDS, compilePipeline, presetSteps, runItem } from '../../src-main/core/text/cleanup'
+import {
+  PRESET_IDS,
+  RULES,
+  UNGATED,
+  charMask,
+  compilePipeline,
+  mayNeed,
+  presetSteps,
+  runItem
+} from '../../src-main/core/text/cleanup'
 import type { CleanupItem, PresetId } from '../../src-main/core/text/cleanup'
 import { prng } from '../db/helpers'
 
@@ -176,6 +185,42 @@ describe(`cleanup settles: run(run(x)) = run(x) over ${N} generated items (${3 *
       const a = runItem(it, p)
       const b = runItem({ id: it.id, zh: a.zh, en: a.en, tags: a.tags }, p)
       expect(b.changed, JSON.stringify(it)).toBe(false)
+    }
+  })
+})
+
+describe('prefilters never change a result', () => {
+  const texts = [
+    ...corpus.captions.map((c) => c.input),
+    ...items.flatMap((it) => [it.zh, it.en, it.tags.join(', ')])
+  ]
+
+  it('a rule leaves alone every text its `needs` lets the pipeline skip', () => {
+    let skipped = 0
+    for (const rule of RULES.values()) {
+      if (rule.needs === undefined) continue
+      for (const f of rule.fields) {
+        for (const t of texts) {
+          if (mayNeed(rule.needs, f, charMask(t))) continue
+          skipped++
+          const r = rule.apply(t, f, {})
+          if (r.count !== 0 || r.text !== t)
+            expect.fail(`${rule.id}/${f} changes ${JSON.stringify(t)}`)
+        }
+      }
+    }
+    expect(skipped).toBeGreaterThan(texts.length)
+  })
+
+  it('credits and boilerplate give the same results with and without their gates', () => {
+    for (const id of ['credits', 'boilerplate'] as const) {
+      const gated = RULES.get(id)!
+      // (both run the same patterns on either text field)
+      for (const t of texts.slice(0, 4000)) {
+        expect(gated.apply(t, 'zh', {}).text, `${id}: ${JSON.stringify(t)}`).toBe(
+          UNGATED[id].apply(t, 'zh', {}).text
+        )
+      }
     }
   })
 })

@@ -22,6 +22,9 @@ export type {
   RunOptions
 } from './pipeline'
 export { GUARD_SHARE, contentUnits, guardStep } from './guard'
+export { charMask, mayNeed } from './chars'
+export type { Needs } from './chars'
+export { UNGATED } from './boilerplate'
 export type { GuardVerdict, HoldReason } from './guard'
 export { compileUserRule, nestedQuantifier, testUserRule } from './user'
 export { kohyaCleanCaption, kohyaCleanTags } from './kohya'

@@ -2,6 +2,7 @@
  * sd-scripts finetune/clean_captions_and_tags.py, rule for rule (formats.md §4). Python's `\w` is
  * Unicode-aware, so W below is the Unicode letter/number/underscore class.
  */
+import { COMMA, SPACE, UNDERSCORE } from './chars'
 import type { Rule } from './types'
 import { joinTags, splitTags } from './tidy'
 
@@ -152,13 +153,22 @@ export const kohyaTagsRule: Rule = {
   id: 'kohya-tags',
   label: 'Tags cleaned (kohya clean_tags)',
   fields: ['tags'],
+  needs: UNDERSCORE | COMMA | SPACE,
   apply(text) {
     if (text === '') return { text, count: 0 }
     // sd-scripts works on tags joined by ", " exactly ("a,  rating:safe" has no ", rating"); the
     // pipeline's tags come back trimmed, so the rule sees them trimmed the first time too
     const canon = joinTags(splitTags(text))
     if (!MAY_CLEAN.test(canon)) return { text, count: 0 }
-    const out = kohyaCleanTags(canon)
+    // again on its own (trimmed) result while that changes it: "x, _rating:safe" only becomes
+    // "x, rating:safe" in the first round, so a second run would cut it
+    let out = canon
+    for (let round = 0; round < 4; round++) {
+      const next = joinTags(splitTags(kohyaCleanTags(out)))
+      const settled = next === out || !MAY_CLEAN.test(next)
+      out = next
+      if (settled) break
+    }
     if (out === canon) return { text, count: 0 }
     const after = new Set(splitTags(out))
     const changed = splitTags(text).filter((t) => !after.has(t)).length

@@ -1,6 +1,7 @@
 /** Text normalisation: whitespace, punctuation width per language, 繁→简, repeated sentences. */
 import * as OpenCC from 'opencc-js'
 import { zhPunctuation } from '../width'
+import { ASCII_PUNCT, CJK_PUNCT, COLON, DOT, HAN, ODD_SPACE, SPACE } from './chars'
 import type { Field, Rule } from './types'
 import { replaceCount } from './tidy'
 
@@ -37,17 +38,19 @@ const WS_ZH: ReadonlyArray<readonly [RegExp, string]> = [
   [new RegExp(`(?<=${CJK})(?<![#＃@＠][^\\s#＃@＠]{0,40}) +(?=${CJK})`, 'gu'), '']
 ]
 
-// Anything one of the steps above could change (a superset): clean text skips them all.
-const WS_ANY = /[\r\u200B\u2060\uFEFF\t\u00A0\u2000-\u200A\u202F\u205F\u3000]| {2}|^ | $|^\n|\n$/m
-const WS_ANY_ZH = new RegExp(`${WS_ANY.source}|(?:${CJK}) +(?:${CJK})`, 'mu')
+// Anything one of the steps above could change (a superset): clean text skips them all. In zh a
+// single space may sit between CJK characters, so text with a space gets the full steps.
+const WS_ANY =
+  /[\r\u200B\u2060\uFEFF\t\u00A0\u2000-\u200A\u202F\u205F\u3000]| {2}|^[ \n]|[ \n]$|\n[ \n]| \n/
 
 export const whitespaceRule: Rule = {
   id: 'whitespace',
   label: 'Whitespace fixed',
   fields: TEXT,
   keepsContent: true,
+  needs: SPACE | ODD_SPACE,
   apply: (text, field) =>
-    (field === 'zh' ? WS_ANY_ZH : WS_ANY).test(text)
+    WS_ANY.test(text) || (field === 'zh' && text.includes(' '))
       ? steps(text, field === 'zh' ? WS_ZH : WS_COMMON)
       : { text, count: 0 }
 }
@@ -122,6 +125,8 @@ export const punctuationRule: Rule = {
   label: 'Punctuation and width normalised',
   fields: TEXT,
   keepsContent: true,
+  // zh: ASCII punctuation or full-width letters and digits; en: Chinese punctuation, full width
+  needs: { zh: CJK_PUNCT | ASCII_PUNCT | DOT | COLON, en: CJK_PUNCT },
   apply: (text, field) => normalisePunctuation(text, field)
 }
 
@@ -141,6 +146,7 @@ export const traditionalRule: Rule = {
   fields: ['zh'],
   optIn: true,
   keepsContent: true,
+  needs: HAN,
   apply(text) {
     if (!/\p{Script=Han}/u.test(text)) return { text, count: 0 }
     const out = toSimplified(text)
@@ -151,7 +157,8 @@ export const traditionalRule: Rule = {
 // A sentence ends after 。！？； or after . ! ? followed by whitespace (so "3.5", "e.g." mid-word
 // and URLs are not split).
 const SENTENCE_END = /(?<=[。！？；])|(?<=[.!?])(?=\s)/u
-const SENTENCE_PUNCT = /[。！？；.!?]/
+/** a line with a sentence end that is not its last character: only then can a sentence repeat */
+const SENTENCE_PUNCT = /[。！？；](?=.)|[.!?][^\S\n]+\S/
 
 function sentenceKey(s: string): string {
   return s
@@ -166,6 +173,7 @@ export const repeatedSentenceRule: Rule = {
   label: 'Repeated sentences removed',
   fields: TEXT,
   keepsContent: true,
+  needs: CJK_PUNCT | DOT | ASCII_PUNCT,
   apply(text) {
     // one sentence per line at most: nothing can repeat
     if (!SENTENCE_PUNCT.test(text)) return { text, count: 0 }

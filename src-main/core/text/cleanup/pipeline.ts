@@ -5,6 +5,7 @@ import { boilerplateRule, creditsRule, postTagRule } from './boilerplate'
 import { budgetRule } from './budget'
 import { kohyaCaptionRule, kohyaTagsRule } from './kohya'
 import { punctuationRule, repeatedSentenceRule, traditionalRule, whitespaceRule } from './normalise'
+import { charMask, mayNeed } from './chars'
 import { guardStep, type HoldReason } from './guard'
 import {
   blacklistRule,
@@ -17,7 +18,15 @@ import {
   whitelistRule
 } from './tags'
 import { joinTags, splitTags } from './tidy'
-import type { CleanupItem, CompiledStep, Field, PipelineSpec, PipelineStep, Rule } from './types'
+import type {
+  CleanupItem,
+  CompiledStep,
+  Field,
+  PipelineSpec,
+  PipelineStep,
+  Rule,
+  RuleResult
+} from './types'
 import { FIELDS } from './types'
 import { compileUserRule } from './user'
 import {
@@ -146,6 +155,7 @@ export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
       options,
       keepsContent: rule.keepsContent === true,
       settles: true,
+      needs: rule.needs,
       apply: rule.apply
     })
   })
@@ -192,9 +202,9 @@ const NO_COUNTS: Readonly<Record<string, number>> = Object.freeze({})
 const NO_HELD: readonly HeldStep[] = Object.freeze([])
 /**
  * Passes over the built-in steps at most. A removal can expose noise for a rule that already ran
- * ("[赞R]//#tag": the tag is one only once the sticker and the slashes went), so the steps run
- * again while a pass changes something; every pass only removes or settles text, and real
- * captions settle in one or two.
+ * ("[赞R]//#tag": the tag is one only once the sticker and the slashes went), so a step runs
+ * again when its field changed after it ran; every rule settles on its own output, so the step
+ * that made the last change need not. Real captions settle in one pass and a short second one.
  */
 export const MAX_PASSES = 6
 
@@ -209,55 +219,94 @@ export function runItem(
   pipeline: CompiledPipeline,
   opts: RunOptions = {}
 ): CleanedItem {
-  const guard = opts.guard !== false
   const joined = joinTags(item.tags)
-  const cur: Record<Field, string> = { zh: item.zh, en: item.en, tags: joined }
-  let counts: Record<string, number> | undefined
-  let held: Map<string, HeldStep> | undefined
-  const run = (step: CompiledStep): boolean => {
-    let changed = false
-    for (const f of step.fields) {
-      const before = cur[f]
-      if (before === '') continue
-      const r = step.apply(before, f, step.options)
-      if (r.count <= 0 || r.text === before) continue
-      const key = `${step.id}\u0000${f}`
-      const v = guard ? guardStep(before, r.text, f, !step.keepsContent) : null
-      if (v) {
-        ;(held ??= new Map()).set(key, {
-          rule: step.id,
-          label: step.label,
-          field: f,
-          ...v,
-          before,
-          after: r.text
-        })
-        continue
-      }
-      held?.delete(key)
-      cur[f] = r.text
-      counts ??= {}
-      counts[step.id] = (counts[step.id] ?? 0) + r.count
-      changed = true
-    }
-    return changed
+  const steps = pipeline.steps
+  const st: RunState = {
+    guard: opts.guard !== false,
+    zh: item.zh,
+    en: item.en,
+    tags: joined,
+    counts: undefined,
+    held: undefined,
+    mask: { zh: -1, en: -1, tags: -1 },
+    stale: { zh: steps.length, en: steps.length, tags: steps.length },
+    first: { zh: NONE, en: NONE, tags: NONE },
+    last: { zh: -1, en: -1, tags: -1 }
   }
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    // what is held is what the last pass holds: an earlier hold may have become moot
-    held?.clear()
-    let changed = false
-    for (const step of pipeline.steps) if (step.settles && run(step)) changed = true
-    if (!changed) break
+    st.first.zh = st.first.en = st.first.tags = NONE
+    st.last.zh = st.last.en = st.last.tags = -1
+    for (let i = 0; i < steps.length; i++) if (steps[i]!.settles) runStep(st, steps[i]!, i)
+    // next pass: on each field, the steps that ran before its last change
+    st.stale.zh = st.last.zh
+    st.stale.en = st.last.en
+    st.stale.tags = st.last.tags
+    if (st.last.zh < 0 && st.last.en < 0 && st.last.tags < 0) break
   }
-  for (const step of pipeline.steps) if (!step.settles) run(step)
-  const tagsChanged = cur.tags !== joined
+  st.stale.zh = st.stale.en = st.stale.tags = steps.length
+  for (let i = 0; i < steps.length; i++) if (!steps[i]!.settles) runStep(st, steps[i]!, i)
+  const tagsChanged = st.tags !== joined
   return {
-    zh: cur.zh,
-    en: cur.en,
-    tags: tagsChanged ? splitTags(cur.tags) : item.tags,
-    counts: counts ?? NO_COUNTS,
-    changed: cur.zh !== item.zh || cur.en !== item.en || tagsChanged,
-    held: held ? [...held.values()] : NO_HELD
+    zh: st.zh,
+    en: st.en,
+    tags: tagsChanged ? splitTags(st.tags) : item.tags,
+    counts: st.counts ?? NO_COUNTS,
+    changed: st.zh !== item.zh || st.en !== item.en || tagsChanged,
+    held: st.held ? [...st.held.values()] : NO_HELD
+  }
+}
+
+const NONE = Number.MAX_SAFE_INTEGER
+
+/** one item's fields as the steps leave them, with what was counted and held so far */
+interface RunState {
+  guard: boolean
+  zh: string
+  en: string
+  tags: string
+  counts: Record<string, number> | undefined
+  /** by step id and field: a step's latest verdict on a field replaces its earlier one */
+  held: Map<string, HeldStep> | undefined
+  /** per field: the kinds of characters it holds (chars.ts), -1 until needed */
+  mask: Record<Field, number>
+  /** per field: the steps before this index ran on text that changed after them */
+  stale: Record<Field, number>
+  /** per field: the first and last step that changed it in this pass */
+  first: Record<Field, number>
+  last: Record<Field, number>
+}
+
+/**
+ * Runs step `i` on each of its fields that it has not seen as it now is: it ran before the
+ * field's last change, or the field changed earlier in this pass.
+ */
+function runStep(st: RunState, step: CompiledStep, i: number): void {
+  for (const f of step.fields) {
+    const before = st[f]
+    if (before === '' || (i >= st.stale[f] && i <= st.first[f])) continue
+    let r: RuleResult | undefined
+    if (step.needs === undefined) r = step.apply(before, f, step.options)
+    else {
+      if (st.mask[f] < 0) st.mask[f] = charMask(before)
+      if (mayNeed(step.needs, f, st.mask[f])) r = step.apply(before, f, step.options)
+    }
+    if (r === undefined || r.count <= 0 || r.text === before) {
+      if (st.held?.size) st.held.delete(`${step.id}\u0000${f}`)
+      continue
+    }
+    const v = st.guard ? guardStep(before, r.text, f, !step.keepsContent) : null
+    if (v) {
+      const h = { rule: step.id, label: step.label, field: f, ...v, before, after: r.text }
+      ;(st.held ??= new Map()).set(`${step.id}\u0000${f}`, h)
+      continue
+    }
+    if (st.held?.size) st.held.delete(`${step.id}\u0000${f}`)
+    st[f] = r.text
+    st.mask[f] = -1
+    st.counts ??= {}
+    st.counts[step.id] = (st.counts[step.id] ?? 0) + r.count
+    if (st.first[f] === NONE) st.first[f] = i
+    st.last[f] = i
   }
 }
 

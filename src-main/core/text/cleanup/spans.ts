@@ -387,6 +387,9 @@ export function segments(line: string): Segment[] {
   return out
 }
 
+/** every pass removes something, so a rule settles in a few; this bounds crafted input */
+const MAX_REMOVAL_PASSES = 16
+
 /**
  * Finds spans and removes them, again on the result until nothing is found (a removal can leave
  * a separator-only line or join a residue to its neighbour): one run of a rule settles by itself.
@@ -398,7 +401,7 @@ export function removeUntilStable(
 ): { text: string; count: number } {
   let s = text
   let count = 0
-  for (let pass = 0; pass < 4; pass++) {
+  for (let pass = 0; pass < MAX_REMOVAL_PASSES; pass++) {
     const spans = find(s)
     if (spans.length === 0) break
     const next = removeSpans(s, spans)

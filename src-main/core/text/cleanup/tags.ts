@@ -1,8 +1,21 @@
 /** Tag hygiene over the ", "-joined tag string. */
+import { CJK_PUNCT, COMMA, ODD_SPACE, SPACE, UNDERSCORE, type Needs } from './chars'
 import type { Rule, RuleOptions } from './types'
 import { joinTags, splitTags } from './tidy'
 
 const TAGS = ['tags'] as const
+
+// The tag rules of a preset run one after another on the same string while none changes it: the
+// last split is kept (read-only) so the string is split once, not once per rule.
+let lastText: string | undefined
+let lastTags: readonly string[] = []
+function split(text: string): readonly string[] {
+  if (text !== lastText) {
+    lastTags = Object.freeze(splitTags(text))
+    lastText = text
+  }
+  return lastTags
+}
 
 /**
  * `mayChange` (optional) is a cheap test on the joined text and the options: when it says no, the
@@ -11,16 +24,18 @@ const TAGS = ['tags'] as const
 function tagRule(
   id: string,
   label: string,
-  fn: (tags: string[], opts: RuleOptions) => { tags: string[]; count: number },
-  mayChange?: (text: string, opts: RuleOptions) => boolean
+  fn: (tags: readonly string[], opts: RuleOptions) => { tags: readonly string[]; count: number },
+  mayChange?: (text: string, opts: RuleOptions) => boolean,
+  needs?: Needs
 ): Rule {
   return {
     id,
     label,
     fields: TAGS,
+    needs,
     apply(text, _field, opts) {
       if (mayChange && !mayChange(text, opts)) return { text, count: 0 }
-      const r = fn(splitTags(text), opts)
+      const r = fn(split(text), opts)
       return r.count > 0 ? { text: joinTags(r.tags), count: r.count } : { text, count: 0 }
     }
   }
@@ -32,11 +47,16 @@ function tagRule(
  * hand-edited lists arrive as "1girl, solo ,long hair,, smile , , blush". Counts the tags fixed and
  * the empty ones dropped.
  */
+/** anything not in the form tags joined by ", " have: a text without it is left as it is */
+const UNTIDY = /,(?! [^\s,])|^[\s,]|\s$|\s\s|[^\S ]|，| ,/
+
 export const tagTidyRule: Rule = {
   id: 'tags-tidy',
   label: 'Tag separators, spacing and empty tags fixed',
   fields: TAGS,
+  needs: COMMA | SPACE | ODD_SPACE | CJK_PUNCT,
   apply(text) {
+    if (!UNTIDY.test(text)) return { text, count: 0 }
     let count = 0
     const out: string[] = []
     for (const raw of text.split(/[,，\n]/)) {
@@ -53,22 +73,29 @@ export const tagTidyRule: Rule = {
   }
 }
 
-const key = (t: string): string =>
-  t
-    .trim()
-    .toLowerCase()
-    .replace(/[_\s]+/g, ' ')
+/** how tags compare: case, underscores and runs of spaces do not matter */
+function key(t: string): string {
+  const k = t.trim().toLowerCase()
+  return k.includes('_') || /\s\s|[^\S ]/.test(k) ? k.replace(/[_\s]+/g, ' ') : k
+}
 
-export const dedupeRule = tagRule('tags-dedupe', 'Duplicate tags removed', (tags) => {
-  const seen = new Set<string>()
-  const out = tags.filter((t) => {
-    const k = key(t)
-    if (seen.has(k)) return false
-    seen.add(k)
-    return true
-  })
-  return { tags: out, count: tags.length - out.length }
-})
+export const dedupeRule = tagRule(
+  'tags-dedupe',
+  'Duplicate tags removed',
+  (tags) => {
+    if (tags.length < 2) return { tags, count: 0 }
+    const seen = new Set<string>()
+    const out = tags.filter((t) => {
+      const k = key(t)
+      if (seen.has(k)) return false
+      seen.add(k)
+      return true
+    })
+    return { tags: out, count: tags.length - out.length }
+  },
+  undefined,
+  COMMA // two tags at least
+)
 
 /** The wd-tagger Space's kaomoji list; kohya also protects any tag of 3 characters or fewer. */
 export const KAOMOJI = new Set([
@@ -105,7 +132,8 @@ export const underscoreRule = tagRule(
     })
     return { tags: out, count }
   },
-  (text) => text.includes('_')
+  (text) => text.includes('_'),
+  UNDERSCORE
 )
 
 // "rating:safe", "rating_explicit", "rating: questionable" and the four WD rating outputs.
@@ -146,7 +174,10 @@ export const genericRule = tagRule(
     }
     const out = tags.filter((_t, i) => !endings.has(keys[i] ?? ''))
     return { tags: out, count: tags.length - out.length }
-  }
+  },
+  // a tag can only be generic beside a tag of several words (spaces or underscores)
+  (text) => /[^,\s][\s_]+[^,\s]/.test(text),
+  SPACE | UNDERSCORE
 )
 
 function stringList(opts: RuleOptions, name: string): string[] {

@@ -1,3 +1,5 @@
+import type { Needs } from './chars'
+
 /**
  * Cleanup rules are pure functions over plain strings. A caption item has three fields: the zh
  * and en flat texts and the tag list. Tag rules see the tags as one string joined by ", " (the
@@ -28,6 +30,11 @@ export interface Rule {
    * results on emptiness only (guard.ts)
    */
   keepsContent?: boolean
+  /**
+   * the kinds of characters (chars.ts) a text needs for the rule to change it, any one of them:
+   * the pipeline does not call the rule on text without any
+   */
+  needs?: Needs
   apply(text: string, field: Field, opts: RuleOptions): RuleResult
 }
 
@@ -76,5 +83,7 @@ export interface CompiledStep {
    * is a fixed point. User rules need not be idempotent ("cat" → "cats") and run once, after.
    */
   settles: boolean
+  /** see Rule.needs */
+  needs?: Needs
   apply: Rule['apply']
 }

@@ -5,9 +5,17 @@
  */
 import type { Rule, RuleResult } from './types'
 import { MAY_HOLD, webTokens, type WebKind } from './scan'
+import { AMP, AT, DOT, EMOJI as EMOJI_CHARS, HASH, LT, OPEN, SLASH } from './chars'
 import { removeUntilStable, type Span } from './spans'
 
 const TEXT = ['zh', 'en'] as const
+
+const NEEDS: Readonly<Record<WebKind, number>> = {
+  url: SLASH | DOT,
+  email: AT,
+  mention: AT | SLASH,
+  hashtag: HASH
+}
 
 function tokenRule(id: string, label: string, kind: WebKind): Rule {
   const may = MAY_HOLD[kind]
@@ -16,6 +24,7 @@ function tokenRule(id: string, label: string, kind: WebKind): Rule {
     id,
     label,
     fields: TEXT,
+    needs: NEEDS[kind],
     apply: (text): RuleResult =>
       may.test(text) ? removeUntilStable(text, find) : { text, count: 0 }
   }
@@ -39,6 +48,7 @@ export const htmlTagRule: Rule = {
   id: 'html-tags',
   label: 'HTML tags removed',
   fields: TEXT,
+  needs: LT,
   apply(text) {
     if (!text.includes('<')) return { text, count: 0 }
     // Block-level tags part the words either side; inline ones may sit inside a word.
@@ -104,6 +114,7 @@ export const htmlEntityRule: Rule = {
   id: 'html-entities',
   label: 'HTML entities decoded',
   fields: TEXT,
+  needs: AMP,
   keepsContent: true,
   apply(text) {
     if (!text.includes('&')) return { text, count: 0 }
@@ -138,6 +149,7 @@ export const emojiRule: Rule = {
   id: 'emoji',
   label: 'Emoji removed',
   fields: TEXT,
+  needs: EMOJI_CHARS | OPEN,
   apply(text) {
     if (!MAY_HOLD_EMOJI.test(text)) return { text, count: 0 }
     const find = (t: string): Span[] => {
