@@ -25,7 +25,7 @@ const TEXT = ['zh', 'en'] as const
 /** a space that is not a line break */
 const S = String.raw`[^\S\n]`
 /** a value after a label: to the next space, punctuation or bracket, at most 20 characters */
-const VALUE = String.raw`[^\s，。；！？,;!?|｜()（）[\]【】]{1,20}`
+const VALUE = String.raw`[^\s，。；！？,;!?:：|｜()（）[\]【】]{1,20}`
 /** the end of a segment, for residues that are noise only at its end */
 const AT_END = String.raw`(?=${S}*(?:$|\n|[|｜,，;；:：.。!！)）\]】]))`
 /** a value that ends where a value should: before a space, punctuation or the line end */
@@ -34,7 +34,7 @@ const ENDS = String.raw`(?=[\s，。；！？,;!?|｜)）\]】]|$)`
 export const STOCK_ZH =
   '视觉中国|摄图网|千图网|包图网|昵图网|汇图网|图虫创意|图虫网|全景网|站酷海洛|东方IC|新浪图片|锐景创意|123RF中国'
 export const STOCK_EN =
-  'Shutterstock|Getty\\s?Images|iStock(?:photo)?|Alamy(?: Live News| Stock Photo)?|Adobe Stock|Dreamstime|123RF|Depositphotos|Pond5|Pexels|Unsplash|Pixabay|Freepik|Stocksy|Bigstock|Can Stock Photo|Vecteezy|rawpixel|Wallhaven|wallpaperaccess|Wallpaper Cave'
+  'Shutterstock|Getty\\s?Images(?: Plus)?|iStock(?:photo)?|Alamy(?: Live News| Stock Photo)?|Adobe Stock|Dreamstime|123RF|Depositphotos|Pond5|Pexels|Unsplash|Pixabay|Freepik|Stocksy|Bigstock|Can Stock Photo|Vecteezy|rawpixel|Wallhaven|wallpaperaccess|Wallpaper Cave'
 export const PLATFORM_ZH =
   '小红书|新浪微博|微博|抖音|快手|知乎|豆瓣|B站|哔哩哔哩|今日头条|百度图片|百度百科|百度贴吧|百度|LOFTER|站酷'
 export const PLATFORM_EN =
@@ -60,7 +60,12 @@ const MONTH =
 const CREDITS_ZH: RegExp[] = [
   // 摄影：张三 / 摄影师: 李四 / 图/文：… / 出镜：@小王 (the value may be gone already: "出镜：")
   new RegExp(
-    `(?:摄影师?|拍摄者?|图片作者|图片提供|图片编辑|图${S}*[/／]${S}*文|文${S}*[/／]${S}*图|出镜|模特|后期|修图|妆造|造型|化妆|调色)${S}*[:：]${S}*(?:@?${VALUE})?`,
+    `(?:摄影师?|拍摄者?|图片作者|图片提供|图片编辑|图${S}*[/／]${S}*文|文${S}*[/／]${S}*图|出镜|模特|后期|修图|妆造|妆发|发型|服装|造型|化妆|调色|剪辑|文案)${S}*[:：]${S}*(?:@?${VALUE})?`,
+    'gu'
+  ),
+  // 摄影/王刚, 图/视觉中国, 文/张三 (not "构图/色彩": the label starts a word)
+  new RegExp(
+    `(?<!\\p{Script=Han})(?:摄影师?|图片?|文|图文)${S}*[/／]${S}*(?![文图])@?${VALUE}`,
     'gu'
   ),
   // cr.小红书 / 图cr：某某 (Weibo's "credit")
@@ -122,7 +127,7 @@ const BOILERPLATE_ZH: RegExp[] = [
   /(?:高清|免费)?(?:素材|图片|壁纸)下载/gu,
   // Weibo: O网页链接, 展开全文, L某某的微博视频, 来自微博 weibo.com, 来自iPhone客户端
   new RegExp(
-    `O网页链接|(?:\\.{2,3}|…)?展开全文c?|收起全文d?|L[\\p{Script=Han}\\w]{1,20}的微博视频|来自${S}*微博${S}*weibo\\.com|微博${S}*weibo\\.com|来自${S}*[^\\n，。；|]{1,20}?客户端`,
+    `O网页链接|(?:\\.{2,3}|…)?展开全文c?|收起全文d?|收起d|(?:\\d{4}[-年])?\\d{1,2}[-月]\\d{1,2}日?${S}+\\d{1,2}:\\d{2}|(?:今天|昨天|前天)${S}*\\d{1,2}:\\d{2}|L[\\p{Script=Han}\\w]{1,20}的微博视频|来自${S}*微博${S}*weibo\\.com|微博${S}*weibo\\.com|来自${S}*[^\\n，。；|]{1,20}?客户端`,
     'gu'
   ),
   // a contact label whose value is gone: 联系邮箱： / 微信：
@@ -134,7 +139,7 @@ const BOILERPLATE_ZH: RegExp[] = [
   ),
   // Xiaohongshu / Douyin page furniture: 编辑于 2024-03-12 广东, 抖音号：abc123, 复制打开抖音…
   new RegExp(
-    `(?:编辑|发布|发表)于${S}*(?:(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}日?|昨天|今天|前天|\\d{1,2}${S}*(?:分钟|小时|天)前)(?:${S}*\\d{1,2}:\\d{2})?(?:${S}+\\p{Script=Han}{2,3}${AT_END})?|(?:抖音号|小红书号|微博号)${S}*[:：]?${S}*[\\w.-]{1,30}|【[^【】\\n]{1,30}的作品】|复制(?:此|这条)?(?:链接|口令|内容)?[，,]?${S}*打开(?:抖音|Dou音|小红书|快手|淘宝)(?:App|APP)?(?:搜索)?[，,]?${S}*(?:直接观看视频|查看笔记|看看)?[！!]?`,
+    `(?:编辑|发布|发表)于${S}*(?:(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}日?|昨天|今天|前天|\\d{1,2}${S}*(?:分钟|小时|天)前)(?:${S}*\\d{1,2}:\\d{2})?(?:${S}+\\p{Script=Han}{2,3}${AT_END})?|(?:抖音号|小红书号|微博号)${S}*[:：]?${S}*[\\w.-]{1,30}|【[^【】\\n]{1,30}的作品】|(?<![\\w/])[A-Za-z0-9]{2,6}:\\/(?![\\w/])|(?:\\d{1,2}\\.\\d{1,2}${S}+)?复制(?:此|这条)?(?:链接|口令|内容)?[，,]?${S}*打开(?:抖音|Dou音|小红书|快手|淘宝)(?:App|APP)?(?:搜索)?[，,]?${S}*(?:直接观看视频|查看笔记|看看)?[！!]?`,
     'gu'
   )
 ]
@@ -181,7 +186,7 @@ const BOILERPLATE_EN: RegExp[] = [
   ),
   // "email me at x@y.com for prints", "DM me for prints", "link in bio", "follow me on Instagram"
   new RegExp(
-    `\\b(?:e-?mail|contact|DM|message)${S}+(?:me|us)(?:${S}+(?:at|via|on))?(?:${S}+${EMAIL})?${S}+for${S}+(?:prints?|licensing|commissions?|inquiries|enquiries|business|collabs?|collaborations?|bookings?|purchases?)\\b|\\b(?:prints?|licensing)${S}+(?:available${S}+)?(?:at|via)${S}*(?:${EMAIL})?${AT_END}|\\blink${S}+in${S}+(?:my${S}+)?bio\\b|\\bfollow${S}+(?:me|us)(?:${S}+(?:on${S}+)?(?:${PLATFORM_EN}))?${S}+for${S}+more(?:${S}+[a-z]+){0,2}\\b|\\bfollow${S}+(?:me|us)${S}+on${S}+(?:${PLATFORM_EN})\\b`,
+    `\\b(?:e-?mail|contact|DM|message)${S}+(?:me|us)(?:${S}+(?:at|via|on))?(?:${S}+${EMAIL})?${S}+for${S}+(?:prints?|licensing|commissions?|inquiries|enquiries|business|collabs?|collaborations?|bookings?|purchases?)\\b|\\b(?:prints?|licensing)${S}+(?:available${S}+)?(?:at|via)${S}*(?:${EMAIL})?${AT_END}|\\blink${S}+in${S}+(?:my${S}+)?bio\\b|\\bfollow${S}+(?:me|us)(?:${S}+(?:on${S}+)?(?:${PLATFORM_EN}))?${S}+for${S}+more(?:${S}+[a-z]+){0,4}\\b[!.]*|\\bfollow${S}+(?:me|us)${S}+on${S}+(?:${PLATFORM_EN})\\b`,
     'giu'
   ),
   // Reddit: submitted by u/x, x-post from r/pics (or what is left once the handle went),
@@ -197,7 +202,7 @@ const BOILERPLATE_EN: RegExp[] = [
 
 /** strong: noise as a whole segment after any separator */
 const STRONG_ZH =
-  '(?:求|记得|欢迎|别忘了|喜欢的?(?:话)?(?:请|可以)?)?(?:点赞|收藏|关注|评论|转发|点个赞|一键三连|三连)(?:[、+＋&和]?(?:点赞|收藏|关注|评论|转发))*(?:一下)?(?:哦|呀|吧|啦|呢)*|转发微博|资料图片?|高清壁纸|高清图片|高清大图|高清图|手机壁纸|电脑壁纸|桌面壁纸|壁纸分享|图片分享|美图分享|免费下载|高清下载|无水印|高清无水印|原图|网络图片|百度(?:图片|百科|一下|快照|贴吧)(?:搜索)?|图片素材|正版图片|摄影图片|可商用|免费商用|上热门|求上热门|DOU\\+|求关注|已关注|网页链接|图片来自网络'
+  '(?:求|记得|欢迎|别忘了|喜欢的?话|喜欢的?|请|可以|多多)*(?:点赞|收藏|关注|评论|转发|点个赞|一键三连|三连)(?:[、+＋&和]?(?:点赞|收藏|关注|评论|转发))*(?:一下)?(?:哦|呀|吧|啦|呢|了)*|转发微博|资料图片?|高清壁纸|高清图片|高清大图|高清图|手机壁纸|电脑壁纸|桌面壁纸|壁纸分享|图片分享|美图分享|免费下载|高清下载|无水印|高清无水印|原图|网络图片|百度(?:图片|百科|一下|快照|贴吧)(?:搜索)?|图片素材|正版图片|摄影图片|可商用|免费商用|上热门|求上热门|DOU\\+|求关注|已关注|网页链接|图片来自网络'
 const STRONG_EN = [
   'free download',
   'free stock photos?',
@@ -294,10 +299,15 @@ function segmentSpans(text: string): Span[] {
         at(seg.start + tail.index, seg.end)
         continue
       }
+      // the keyword again, maybe with 图片 after it: "苏堤春晓_苏堤春晓图片_百度图片"
+      const bare = s.replace(/(?:高清)?(?:图片|壁纸)$/u, '')
       if (
+        bare.length >= 2 &&
+        /^\p{Script=Han}+$/u.test(bare) &&
         delimChar(line, seg.start) === '_' &&
         segs.some(
-          (o) => o !== seg && o.end - o.start > s.length && line.slice(o.start, o.end).includes(s)
+          (o) =>
+            o !== seg && o.end - o.start >= bare.length && line.slice(o.start, o.end).includes(bare)
         )
       ) {
         at(seg.start, seg.end)
@@ -390,14 +400,16 @@ function familyRule(
 // faster. A noise segment starts after a separator or a line start, so its gate asks for a
 // vocabulary word there ("…写实摄影风格" and "a photo of" do not open the segment scan).
 const GATE_CREDITS_ZH =
-  /摄|图片作者|图片提供|图片编辑|[图文][^\S\n]*[/／]|出镜|模特|后期|修图|妆造|造型|化妆|调色|cr[^\S\n]*[.:：]/
+  /摄|图片作者|图片提供|图片编辑|[图文][^\S\n]*[/／]|出镜|模特|后期|修图|妆造|妆发|发型|服装|造型|化妆|调色|剪辑|文案|cr[^\S\n]*[.:：]/
+// (the heads of the credit patterns, which may follow glued text: "Free downloadPhoto by Jane Doe")
 const GATE_CREDITS_EN =
-  /(?<![a-z0-9])(?:photo(?:graph|graphy|grapher|s)?|image|picture|pic|shot|credits?|courtesy)(?![a-z0-9])|[(（][^\S\n]*by\b|(?<![a-z0-9])by[^\S\n]*$/im
+  /(?:photo(?:graph|graphy|s)?|image|picture|pic|shot)[^\S\n]+(?:by|courtesy|©|credit)|(?:photo|image|credits?|photographer|photography)(?: credit)?[^\S\n]*:|courtesy of|credits?[^\S\n]+to|[(（][^\S\n]*by|\bby[^\S\n]*$/im
 const GATE_BOILERPLATE_ZH = new RegExp(
   [
     '来源|出处|图源|来自|源自|取自|源于|侵|转载|未经|禁止|严禁|请勿|仅供|仅作|版权|点击|点此|轻触|长按',
     '供图|提供|新华社|中新社|人民网|央视新闻|ID|编号|下载|网页链接|全文|微博|客户端',
     '邮箱|微信|QQ|电话|联系方式|分享自|转自|搬运自|发布于|编辑于|发表于|的作品|复制|抖音号|小红书号|微博号',
+    '收起|\\d:\\d\\d|:\\/',
     STOCK_ZH
   ].join('|')
 )
@@ -414,24 +426,54 @@ const GATE_BOILERPLATE_EN = new RegExp(
   )})(?![a-z0-9])|(?<![a-z0-9])(?:source|edit[^\\S\\n]*\\d?)[^\\S\\n]*:|©|\\(c\\)|[—–]|(?<![a-z0-9])h\\/t|^rt(?![a-z0-9])`,
   'im'
 )
-/** what can end a segment on its left (every delimiter of spans.ts delimAt), for the segment gates */
-const SEG_LEFT =
-  '^|[|｜丨¦—>»›/\\-–·•・_,，、;；:：.。!！?？…~～()（）\\[\\]【】〔〕「」『』《》〈〉{}“”‘’"\\n]'
-/** between a segment's delimiter and its first word: spaces, emoji, symbols (no letter, digit, Han) */
-const NO_WORD = '[^A-Za-z0-9\\u4e00-\\u9fff\\n]*'
-const GATE_SEGMENT_ZH = new RegExp(
-  `(?:${SEG_LEFT}|[\\s\\u200b\\u2060\\ufeff])${NO_WORD}(?:${STRONG_ZH}|${WEAK_ZH})|(?:图片|壁纸)大全|[\\u4e00-\\u9fff]_|_[\\u4e00-\\u9fff]`,
-  'm'
+/**
+ * The segment gate: a vocabulary word that may open a segment, i.e. only spaces, emoji and other
+ * non-word characters stand between it and a delimiter (every delimiter of spans.ts delimAt), the
+ * line start, or (a space after Chinese separates) a CJK character or a space before a Chinese
+ * word. "…写实摄影风格" and "a photo of" do not open the segment scan. One scan for the words and a
+ * walk back over the run before each: linear (the runs walked over are disjoint).
+ */
+const SEG_DELIMS = new Set(
+  '|｜丨¦—>»›/-–·•・_,，、;；:：.。!！?？…~～()（）[]【】〔〕「」『』《》〈〉{}“”‘’"\n'
 )
-// (a space after CJK text separates segments, so a CJK character counts as a left edge)
-const GATE_SEGMENT_EN = new RegExp(
-  `(?:${SEG_LEFT}|[\\u3000-\\u9fff\\uff00-\\uffef])${NO_WORD}(?:pin (?:on|by)\\b|(?:${STRONG_EN}|${WEAK_EN})(?![A-Za-z0-9]))`,
-  'im'
+const VOCAB_ZH = new RegExp(`${STRONG_ZH}|${WEAK_ZH}`, 'g')
+const VOCAB_EN = new RegExp(
+  `(?<![A-Za-z0-9])(?:pin (?:on|by)\\b|(?:${STRONG_EN}|${WEAK_EN})(?![A-Za-z0-9]))`,
+  'gi'
 )
-/** Chinese vocabulary needs a CJK character (or is "DOU+"), so Latin-only text skips its gate */
+const SEG_OTHER = /(?:图片|壁纸)大全|[\u4e00-\u9fff][^\S\n]*_|_[^\S\n]*[\u4e00-\u9fff]/
+/** Chinese vocabulary needs a CJK character (or is "DOU+"), so Latin-only text skips its scan */
 const HAS_CJK = /[\u3000-\u9fff\uff00-\uffef]|DOU\+/
+
+const isWordUnit = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  (c >= 0x4e00 && c <= 0x9fff) ||
+  c === 0x0a
+const isCjkUnit = (c: number): boolean =>
+  (c >= 0x3000 && c <= 0x9fff) || (c >= 0xff00 && c <= 0xffef)
+
+/** whether the word at `at` may open a segment (see above); `zh`: a space before it is enough */
+function opensSegment(text: string, at: number, zh: boolean): boolean {
+  for (let i = at - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i)
+    if (isWordUnit(c)) return c === 0x0a || (!zh && isCjkUnit(c))
+    const ch = text[i]!
+    if (SEG_DELIMS.has(ch)) return true
+    if (zh && /\s|\u200b|\u2060|\ufeff/.test(ch)) return true
+  }
+  return true
+}
+
+function anyOpening(text: string, vocab: RegExp, zh: boolean): boolean {
+  for (const m of text.matchAll(vocab)) if (opensSegment(text, m.index, zh)) return true
+  return false
+}
+
 const segmentGate = (text: string): boolean =>
-  GATE_SEGMENT_EN.test(text) || (HAS_CJK.test(text) && GATE_SEGMENT_ZH.test(text))
+  anyOpening(text, VOCAB_EN, false) ||
+  (HAS_CJK.test(text) && (anyOpening(text, VOCAB_ZH, true) || SEG_OTHER.test(text)))
 
 const CREDITS: Family[] = [
   { gate: GATE_CREDITS_ZH, patterns: CREDITS_ZH },

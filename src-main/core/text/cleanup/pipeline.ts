@@ -70,10 +70,11 @@ export const RULES: ReadonlyMap<string, Rule> = new Map(
 )
 
 /**
- * Preset order matters for a run to settle: a rule runs after the rules whose removals can expose
- * noise for it. Entities before tags ("&lt;b&gt;" is a tag), the self-delimiting tokens (URL,
- * e-mail, mention, hashtag, emoji) before the phrases whose residues they leave ("via @x on
- * Twitter" → "via on Twitter"), post tags before the segments they hide ("[OC] | Pinterest").
+ * Preset order decides which rule a removal is counted for (a run settles whatever the order: see
+ * runItem). Entities before tags ("&lt;b&gt;" is a tag); URLs and e-mail addresses first of the
+ * rest, so no label's value cuts into one; credits and boilerplate before mentions and hashtags,
+ * so "Credit: @x", "via @x on Twitter" and "(by u/x)" go whole as what they are; post tags before
+ * the segments they would hide ("[OC] | Pinterest").
  */
 export const PRESETS = {
   'web-scrape': [
@@ -81,12 +82,12 @@ export const PRESETS = {
     'html-tags',
     'url',
     'email',
-    'mention',
-    'hashtag',
-    'emoji',
     'post-tags',
     'credits',
     'boilerplate',
+    'mention',
+    'hashtag',
+    'emoji',
     'whitespace'
   ],
   kohya: ['kohya-tags', 'kohya-caption'],
@@ -252,11 +253,15 @@ export function runItem(
     tags: tagsChanged ? splitTags(st.tags) : item.tags,
     counts: st.counts ?? NO_COUNTS,
     changed: st.zh !== item.zh || st.en !== item.en || tagsChanged,
-    held: st.held ? [...st.held.values()] : NO_HELD
+    held: st.held?.size ? [...st.held.values()].sort((a, b) => a.at - b.at).map(stripAt) : NO_HELD
   }
 }
 
 const NONE = Number.MAX_SAFE_INTEGER
+
+function stripAt({ at: _at, ...h }: HeldStep & { at: number }): HeldStep {
+  return h
+}
 
 /** one item's fields as the steps leave them, with what was counted and held so far */
 interface RunState {
@@ -266,7 +271,7 @@ interface RunState {
   tags: string
   counts: Record<string, number> | undefined
   /** by step id and field: a step's latest verdict on a field replaces its earlier one */
-  held: Map<string, HeldStep> | undefined
+  held: Map<string, HeldStep & { at: number }> | undefined
   /** per field: the kinds of characters it holds (chars.ts), -1 until needed */
   mask: Record<Field, number>
   /** per field: the steps before this index ran on text that changed after them */
@@ -296,7 +301,8 @@ function runStep(st: RunState, step: CompiledStep, i: number): void {
     }
     const v = st.guard ? guardStep(before, r.text, f, !step.keepsContent) : null
     if (v) {
-      const h = { rule: step.id, label: step.label, field: f, ...v, before, after: r.text }
+      const at = i * 3 + FIELDS.indexOf(f) // pipeline order
+      const h = { rule: step.id, label: step.label, field: f, ...v, before, after: r.text, at }
       ;(st.held ??= new Map()).set(`${step.id}\u0000${f}`, h)
       continue
     }
