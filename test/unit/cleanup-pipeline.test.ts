@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   compilePipeline,
+  contentUnits,
+  guardStep,
   kohyaCleanCaption,
   kohyaCleanTags,
   presetSteps,
@@ -188,5 +190,81 @@ describe('user rules', () => {
         testUserRule(rule({ regex: true, find, replace: 'x' }), 'a'.repeat(40) + '!'),
         find
       ).toMatchObject({ ok: true })
+  })
+})
+
+describe('the guard', () => {
+  it('holds a result that empties a caption, or removes more than half of what it says', () => {
+    expect(guardStep('转发微博', '', 'zh')).toEqual({ reason: 'empties', removed: 1 })
+    // the issue-12 failure: a source label that ran through the caption
+    const bad = guardStep('图片来源：视觉中国 故宫角楼的雪景，红墙金瓦', '红墙金瓦', 'zh')
+    expect(bad?.reason).toBe('removes-most')
+    expect(bad?.removed).toBeCloseTo(7 / 11)
+    // the right cut takes no content: label, stock site
+    expect(
+      guardStep('图片来源：视觉中国 故宫角楼的雪景，红墙金瓦', '故宫角楼的雪景，红墙金瓦', 'zh')
+    ).toBeNull()
+    expect(
+      guardStep('A foggy forest. Photo by Jane Doe on Unsplash', 'A foggy forest.', 'en')
+    ).toBeNull()
+    expect(guardStep('an old man, a young woman, a dog', 'an old man', 'en')).toMatchObject({
+      reason: 'removes-most'
+    })
+  })
+
+  it('weighs content units: URLs, e-mails, short #tags and @handles and noise words weigh nothing', () => {
+    expect(contentUnits('一只猫 https://a.cn/x.jpg me@x.com #萌宠 @小王 pinterest.com/pin/1')).toBe(
+      3
+    )
+    expect(contentUnits('Golden hour #sunset #beach #goldenhour #travel')).toBe(2)
+    expect(contentUnits('Photo by Jane Doe on Unsplash')).toBe(2)
+    expect(contentUnits('| 小红书 | 点赞收藏 4000x3000 123456')).toBe(0)
+    // a tag that swallowed a sentence counts in full
+    expect(contentUnits('#夜景一位女孩站在广州塔前')).toBe(12)
+  })
+
+  it('judges rewriting rules and tag lists on emptiness only', () => {
+    expect(guardStep('一只猫。一只猫。一只猫。', '一只猫。', 'zh', false)).toBeNull()
+    expect(guardStep('a, b, c, d', 'a', 'tags')).toBeNull()
+    expect(guardStep('rating:safe', '', 'tags')).toMatchObject({ reason: 'empties' })
+  })
+
+  const cut: UserRule = { id: 'cut', find: '^.*，', replace: '', regex: true, fields: ['zh'] }
+  const item = { id: 7, zh: '图片来源：视觉中国 故宫角楼的雪景，红墙金瓦 😍', en: '', tags: [] }
+
+  it('keeps a held field as the step got it, lets the other steps go on, and reports the hold', () => {
+    const p = compilePipeline({ steps: [{ rule: 'emoji' }], userRules: [cut] })
+    const r = runItem(item, p)
+    expect(r.zh).toBe('图片来源：视觉中国 故宫角楼的雪景，红墙金瓦')
+    expect(r.counts).toEqual({ emoji: 1 })
+    expect(r.held).toEqual([
+      {
+        rule: 'user:cut',
+        label: 'Rule "cut"',
+        field: 'zh',
+        reason: 'removes-most',
+        removed: expect.closeTo(7 / 11) as number,
+        before: '图片来源：视觉中国 故宫角楼的雪景，红墙金瓦',
+        after: '红墙金瓦'
+      }
+    ])
+    // released by a reviewer: applied
+    const released = runItem(item, p, { guard: false })
+    expect(released.zh).toBe('红墙金瓦')
+    expect(released.held).toEqual([])
+  })
+
+  it('lists held items in the preview even when nothing else changed them, with per-rule counts', () => {
+    const p = compilePipeline({ steps: [], userRules: [cut] })
+    const items = [item, { id: 8, zh: '雪后的角楼，红墙金瓦与白雪相映成趣', en: '', tags: [] }]
+    const preview = previewCleanup(items, p)
+    expect(preview.changed).toBe(1) // item 8 loses "雪后的角楼，": a third of it
+    expect(preview.items.map((i) => i.id)).toEqual([8])
+    expect(preview.heldItems).toBe(1)
+    expect(preview.held.map((h) => [h.id, h.steps.map((s) => s.rule)])).toEqual([[7, ['user:cut']]])
+    expect(preview.totals).toEqual([
+      { rule: 'user:cut', label: 'Rule "cut"', count: 1, items: 1, held: 1 }
+    ])
+    expect(previewCleanup(items, p, { guard: false }).changed).toBe(2)
   })
 })

@@ -38,7 +38,7 @@ const CASES: Record<string, Case[]> = {
     }
   ],
   email: [
-    { field: 'zh', in: '联系邮箱：foo.bar@example.cn。一只狗', out: '联系邮箱：。一只狗' },
+    { field: 'zh', in: '联系邮箱：foo.bar@example.cn。一只狗', out: '联系邮箱。一只狗' },
     { field: 'en', in: 'a dog, contact me@site.co.uk', out: 'a dog, contact' },
     { field: 'zh', in: '@小明 的猫', out: '@小明 的猫' },
     { field: 'en', in: 'a cat @ home at 5 @ night', out: 'a cat @ home at 5 @ night' }
@@ -60,6 +60,20 @@ const CASES: Record<string, Case[]> = {
     { field: 'en', in: 'a thumbs up 👍🏽 and a family 👨‍👩‍👧 🇨🇳', out: 'a thumbs up and a family' },
     { field: 'zh', in: '版本号 3.0，价格 ¥99', out: '版本号 3.0，价格 ¥99' },
     { field: 'en', in: 'Brand™ logo © text, 3 cats #1', out: 'Brand™ logo © text, 3 cats #1' }
+  ],
+  'post-tags': [
+    { field: 'zh', in: '喀纳斯湖的秋天 [OC] [4000x3000]', out: '喀纳斯湖的秋天' },
+    { field: 'en', in: 'Lake Wanaka at dusk (OC) [4032 × 3024]', out: 'Lake Wanaka at dusk' },
+    {
+      field: 'zh',
+      in: '墙上挂着一幅 4000x3000 的照片（已签名）',
+      out: '墙上挂着一幅 4000x3000 的照片（已签名）'
+    },
+    {
+      field: 'en',
+      in: 'a 4000x3000 print [signed] on a wall',
+      out: 'a 4000x3000 print [signed] on a wall'
+    }
   ],
   credits: [
     { field: 'zh', in: '故宫的雪景。摄影：张三', out: '故宫的雪景。' },
@@ -156,6 +170,16 @@ const CASES: Record<string, Case[]> = {
     { field: 'tags', in: '长发, 白色 衬衫, 衬衫, ^_^', out: '长发, 白色 衬衫, ^_^' },
     { field: 'tags', in: '1girl, solo, white shirt', out: '1girl, solo, white shirt' },
     { field: 'tags', in: '猫, 户外, 草地', out: '猫, 户外, 草地' }
+  ],
+  'tags-tidy': [
+    {
+      field: 'tags',
+      in: '1girl, solo ,long hair,, smile , , blush',
+      out: '1girl, solo, long hair, smile, blush'
+    },
+    { field: 'tags', in: '长发，  微笑, 户外', out: '长发, 微笑, 户外' },
+    { field: 'tags', in: '1girl, long hair, smile', out: '1girl, long hair, smile' },
+    { field: 'tags', in: '长发, 微笑', out: '长发, 微笑' }
   ],
   'tags-underscores': [
     {

@@ -43,6 +43,7 @@ export const budgetRule: Rule = {
   id: 'length-budget',
   label: 'Captions cut to the length budget',
   fields: ['zh', 'en', 'tags'],
+  keepsContent: true,
   apply(text, field, opts) {
     const max = limit(opts, field)
     if (max === 0) return { text, count: 0 }

@@ -13,11 +13,19 @@ export type {
   CleanupPreview,
   CompiledPipeline,
   DiffPart,
+  HeldStep,
   PresetId,
+  PreviewHeld,
   PreviewItem,
   PreviewOptions,
-  PreviewTotal
+  PreviewTotal,
+  RunOptions
 } from './pipeline'
+export { GUARD_SHARE, contentUnits, guardStep } from './guard'
+export { charMask, mayNeed } from './chars'
+export type { Needs } from './chars'
+export { UNGATED } from './boilerplate'
+export type { GuardVerdict, HoldReason } from './guard'
 export { compileUserRule, testUserRule } from './user'
 export { kohyaCleanCaption, kohyaCleanTags } from './kohya'
 export { toSimplified } from './normalise'

@@ -2,8 +2,9 @@
  * sd-scripts finetune/clean_captions_and_tags.py, rule for rule (formats.md §4). Python's `\w` is
  * Unicode-aware, so W below is the Unicode letter/number/underscore class.
  */
+import { COMMA, SPACE, UNDERSCORE } from './chars'
 import type { Rule } from './types'
-import { splitTags } from './tidy'
+import { joinTags, splitTags } from './tidy'
 
 const W = String.raw`[\p{L}\p{N}\p{M}_]`
 const WD = String.raw`[\p{L}\p{N}\p{M}_\-]`
@@ -111,31 +112,64 @@ export const CAPTION_REPLACEMENTS: ReadonlyArray<readonly [string, string]> = [
   ['girl girl', 'girl']
 ]
 
+/** a caption without any of these holds none of the replacements' "from" strings */
+const MAY_REPLACE = /anime|young |cartoon|lady|female|wom[ae]n|people|person|girl girl/
+
+/**
+ * clean_caption: the replacements in order, each repeated until nothing changes. sd-scripts goes
+ * through the list once; here the list is gone through again while a pass changed something, so a
+ * second run changes nothing. The two differ only where a later replacement makes the text of an
+ * earlier one ("young anime girl": "young " goes, then "anime girl" becomes "girl").
+ */
 export function kohyaCleanCaption(input: string): { text: string; count: number } {
+  if (!MAY_REPLACE.test(input)) return { text: input, count: 0 }
   let caption = input
   let n = 0
-  for (const [from, to] of CAPTION_REPLACEMENTS) {
-    if (!caption.includes(from)) continue
-    for (;;) {
-      const parts = caption.split(from)
-      if (parts.length === 1) break
-      n += parts.length - 1
-      const next = parts.join(to)
-      if (next === caption) break
-      caption = next
+  for (let pass = 0, before = ''; pass < 8 && before !== caption; pass++) {
+    before = caption
+    for (const [from, to] of CAPTION_REPLACEMENTS) {
+      if (!caption.includes(from)) continue
+      for (;;) {
+        const parts = caption.split(from)
+        if (parts.length === 1) break
+        n += parts.length - 1
+        const next = parts.join(to)
+        if (next === caption) break
+        caption = next
+      }
     }
   }
   return { text: caption, count: n }
 }
 
+/**
+ * What clean_tags can act on: an underscore, a rating, several people, or a tag of several words
+ * (a single-word tag is dropped only when a longer tag ends with it). Tag lists without any are
+ * returned as they are, without the string work.
+ */
+const MAY_CLEAN = /_|, rating|girls|boys|[^,\s] [^,\s]/
+
 export const kohyaTagsRule: Rule = {
   id: 'kohya-tags',
   label: 'Tags cleaned (kohya clean_tags)',
   fields: ['tags'],
+  needs: UNDERSCORE | COMMA | SPACE,
   apply(text) {
     if (text === '') return { text, count: 0 }
-    const out = kohyaCleanTags(text)
-    if (out === text) return { text, count: 0 }
+    // sd-scripts works on tags joined by ", " exactly ("a,  rating:safe" has no ", rating"); the
+    // pipeline's tags come back trimmed, so the rule sees them trimmed the first time too
+    const canon = joinTags(splitTags(text))
+    if (!MAY_CLEAN.test(canon)) return { text, count: 0 }
+    // again on its own (trimmed) result while that changes it: "x, _rating:safe" only becomes
+    // "x, rating:safe" in the first round, so a second run would cut it
+    let out = canon
+    for (let round = 0; round < 4; round++) {
+      const next = joinTags(splitTags(kohyaCleanTags(out)))
+      const settled = next === out || !MAY_CLEAN.test(next)
+      out = next
+      if (settled) break
+    }
+    if (out === canon) return { text, count: 0 }
     const after = new Set(splitTags(out))
     const changed = splitTags(text).filter((t) => !after.has(t)).length
     return { text: out, count: Math.max(changed, 1) }
@@ -146,5 +180,6 @@ export const kohyaCaptionRule: Rule = {
   id: 'kohya-caption',
   label: 'Caption words replaced (kohya clean_caption)',
   fields: ['zh', 'en'],
+  keepsContent: true,
   apply: (text) => kohyaCleanCaption(text)
 }

@@ -1,6 +1,7 @@
 /** Text normalisation: whitespace, punctuation width per language, 繁→简, repeated sentences. */
 import * as OpenCC from 'opencc-js'
 import { zhPunctuation } from '../captions/text/width'
+import { ASCII_PUNCT, CJK_PUNCT, COLON, DOT, HAN, ODD_SPACE, SPACE } from './chars'
 import type { Field, Rule } from './types'
 import { replaceCount } from './tidy'
 
@@ -30,21 +31,26 @@ const WS_COMMON: ReadonlyArray<readonly [RegExp, string]> = [
   [/\n{2,}/g, '\n'],
   [/^\n+|\n+$/g, '']
 ]
+// A space between two CJK characters goes, unless it ends a #tag or @handle: "#夜景 一位女孩" keeps
+// it, or the hashtag rule could no longer tell where the tag ends.
 const WS_ZH: ReadonlyArray<readonly [RegExp, string]> = [
   ...WS_COMMON,
-  [new RegExp(`(?<=${CJK}) +(?=${CJK})`, 'gu'), '']
+  [new RegExp(`(?<=${CJK})(?<![#＃@＠][^\\s#＃@＠]{0,40}) +(?=${CJK})`, 'gu'), '']
 ]
 
-// Anything one of the steps above could change (a superset): clean text skips them all.
-const WS_ANY = /[\r\u200B\u2060\uFEFF\t\u00A0\u2000-\u200A\u202F\u205F\u3000]| {2}|^ | $|^\n|\n$/m
-const WS_ANY_ZH = new RegExp(`${WS_ANY.source}|(?:${CJK}) +(?:${CJK})`, 'mu')
+// Anything one of the steps above could change (a superset): clean text skips them all. In zh a
+// single space may sit between CJK characters, so text with a space gets the full steps.
+const WS_ANY =
+  /[\r\u200B\u2060\uFEFF\t\u00A0\u2000-\u200A\u202F\u205F\u3000]| {2}|^[ \n]|[ \n]$|\n[ \n]| \n/
 
 export const whitespaceRule: Rule = {
   id: 'whitespace',
   label: 'Whitespace fixed',
   fields: TEXT,
+  keepsContent: true,
+  needs: SPACE | ODD_SPACE,
   apply: (text, field) =>
-    (field === 'zh' ? WS_ANY_ZH : WS_ANY).test(text)
+    WS_ANY.test(text) || (field === 'zh' && text.includes(' '))
       ? steps(text, field === 'zh' ? WS_ZH : WS_COMMON)
       : { text, count: 0 }
 }
@@ -118,6 +124,9 @@ export const punctuationRule: Rule = {
   id: 'punct-width',
   label: 'Punctuation and width normalised',
   fields: TEXT,
+  keepsContent: true,
+  // zh: ASCII punctuation or full-width letters and digits; en: Chinese punctuation, full width
+  needs: { zh: CJK_PUNCT | ASCII_PUNCT | DOT | COLON, en: CJK_PUNCT },
   apply: (text, field) => normalisePunctuation(text, field)
 }
 
@@ -136,6 +145,8 @@ export const traditionalRule: Rule = {
   label: 'Traditional characters converted to simplified',
   fields: ['zh'],
   optIn: true,
+  keepsContent: true,
+  needs: HAN,
   apply(text) {
     if (!/\p{Script=Han}/u.test(text)) return { text, count: 0 }
     const out = toSimplified(text)
@@ -146,7 +157,8 @@ export const traditionalRule: Rule = {
 // A sentence ends after 。！？； or after . ! ? followed by whitespace (so "3.5", "e.g." mid-word
 // and URLs are not split).
 const SENTENCE_END = /(?<=[。！？；])|(?<=[.!?])(?=\s)/u
-const SENTENCE_PUNCT = /[。！？；.!?]/
+/** a line with a sentence end that is not its last character: only then can a sentence repeat */
+const SENTENCE_PUNCT = /[。！？；](?=.)|[.!?][^\S\n]+\S/
 
 function sentenceKey(s: string): string {
   return s
@@ -160,6 +172,8 @@ export const repeatedSentenceRule: Rule = {
   id: 'repeated-sentences',
   label: 'Repeated sentences removed',
   fields: TEXT,
+  keepsContent: true,
+  needs: CJK_PUNCT | DOT | ASCII_PUNCT,
   apply(text) {
     // one sentence per line at most: nothing can repeat
     if (!SENTENCE_PUNCT.test(text)) return { text, count: 0 }

@@ -1,3 +1,5 @@
+import type { Needs } from './chars'
+
 /**
  * Cleanup rules are pure functions over plain strings. A caption item has three fields: the zh
  * and en flat texts and the tag list. Tag rules see the tags as one string joined by ", " (the
@@ -22,6 +24,17 @@ export interface Rule {
   fields: readonly Field[]
   /** rules that are off unless a step turns them on (e.g. 繁→简) */
   optIn?: boolean
+  /**
+   * the rule rewrites, moves or de-duplicates what is there rather than removing content
+   * (whitespace, punctuation, 繁→简, repeated sentences, the length budget): the guard judges its
+   * results on emptiness only (guard.ts)
+   */
+  keepsContent?: boolean
+  /**
+   * the kinds of characters (chars.ts) a text needs for the rule to change it, any one of them:
+   * the pipeline does not call the rule on text without any
+   */
+  needs?: Needs
   apply(text: string, field: Field, opts: RuleOptions): RuleResult
 }
 
@@ -63,5 +76,14 @@ export interface CompiledStep {
   label: string
   fields: readonly Field[]
   options: RuleOptions
+  /** see Rule.keepsContent */
+  keepsContent: boolean
+  /**
+   * built-in rules settle: the pipeline runs them again while a pass changes something, so one run
+   * is a fixed point. User rules need not be idempotent ("cat" → "cats") and run once, after.
+   */
+  settles: boolean
+  /** see Rule.needs */
+  needs?: Needs
   apply: Rule['apply']
 }

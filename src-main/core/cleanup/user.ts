@@ -55,6 +55,9 @@ export function compileUserRule(rule: UserRule): CompiledStep {
     label: rule.label ?? `Rule "${rule.id}"`,
     fields,
     options: {},
+    // a replacement rewrites; only a rule that replaces with nothing removes content
+    keepsContent: rule.replace !== '',
+    settles: false,
     apply(text) {
       // A regex rule gets JavaScript's $1 / $<name> / $& expansion; a literal is inserted as is.
       const r = rule.regex ? re.replace(text, rule.replace) : re.replaceLiteral(text, rule.replace)

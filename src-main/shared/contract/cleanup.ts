@@ -9,7 +9,7 @@ import { BoundedJson, DatasetTarget, Id, IdList } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup
-/** mirrors core/text/cleanup PRESET_IDS (checked by a test) */
+/** mirrors core/cleanup PRESET_IDS (checked by a test) */
 
 export type CleanupPresetId = (typeof CLEANUP_PRESETS)[number]
 
