@@ -2,7 +2,7 @@
 import { METHOD_NAMES, type MethodName } from '../shared/api'
 import type { IpcReply } from '../shared/client'
 import type { Core } from '../core'
-import { wireError } from '../server/api'
+import { toApiError } from '../shared/errors'
 import { isAllowedSender } from './security'
 
 const METHODS: ReadonlySet<string> = new Set(METHOD_NAMES)
@@ -30,10 +30,10 @@ export async function handleIpcCall(
     const result = await core.call(method as MethodName, args ?? {})
     return { ok: true, result: result ?? null }
   } catch (err) {
-    if (wireError(err).code === 'INTERNAL') {
+    if (toApiError(err).code === 'INTERNAL') {
       console.error(`glossa: ${method} failed:`, err)
     }
     // Only code, message and JSON-safe details cross; stacks stay in main.
-    return { ok: false, error: wireError(err) }
+    return { ok: false, error: toApiError(err) }
   }
 }

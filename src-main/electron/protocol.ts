@@ -14,8 +14,8 @@ import {
   planFile,
   resolveStatic,
   staticCacheControl
-} from '../server/files'
-import { MEDIA_CACHE_CONTROL, openMedia } from '../server/media'
+} from '../serving/files'
+import { MEDIA_CACHE_CONTROL, openMedia } from '../serving/media'
 import { APP_HOST, SCHEME } from './security'
 
 const PREFIX = `${SCHEME}://${APP_HOST}/`

@@ -33,6 +33,7 @@ export function statusForError(code: string): number {
     case 'TOO_LARGE':
       return 413
     case 'BUSY':
+    case 'UNAVAILABLE':
     case 'LIBRARY_CORRUPT':
       return 503
     case 'DISK_FULL':

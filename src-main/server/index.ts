@@ -32,8 +32,8 @@ import {
   planFile,
   resolveStatic,
   staticCacheControl
-} from './files'
-import { MEDIA_CACHE_CONTROL, openMedia } from './media'
+} from '../serving/files'
+import { MEDIA_CACHE_CONTROL, openMedia } from '../serving/media'
 
 export interface ServerOptions {
   core: Core

@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type GlossaServer } from '../../src-main/server'
-import { CSP } from '../../src-main/server/files'
+import { CSP } from '../../src-main/serving/files'
 import {
   fakeRendererDir,
   importOneImage,

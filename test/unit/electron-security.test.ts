@@ -12,7 +12,7 @@ import {
 } from '../../src-main/electron/security'
 import { handleIpcCall } from '../../src-main/electron/ipc'
 import { appRequest, mediaRequest, protocolRequest } from '../../src-main/electron/protocol'
-import { CSP } from '../../src-main/server/files'
+import { CSP } from '../../src-main/serving/files'
 import {
   fakeRendererDir,
   importOneImage,

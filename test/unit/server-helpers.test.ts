@@ -12,7 +12,7 @@ import {
   sessionCookie,
   tokenEquals
 } from '../../src-main/server/auth'
-import { parseMediaPath, parseRange, planFile } from '../../src-main/server/files'
+import { parseMediaPath, parseRange, planFile } from '../../src-main/serving/files'
 import { defaultDataDir } from '../../src-main/shared/paths'
 
 describe('Range parsing', () => {

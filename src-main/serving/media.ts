@@ -1,8 +1,8 @@
-/** Media by id for both browser mode and the Electron protocol: id → file the core imported. */
+/** Media by id for both browser mode and the Electron protocol (src-main/serving: what both routers share): id → file the core imported. */
 import type { ApiError, MediaVariant } from '../shared/api'
 import type { Core, MediaFile } from '../core'
 import { mimeFor } from './files'
-import { wireError } from './api'
+import { toApiError } from '../shared/errors'
 
 export const MEDIA_CACHE_CONTROL = 'private, max-age=300'
 
@@ -22,7 +22,7 @@ export async function openMedia(
   try {
     mf = await core.media(id, variant)
   } catch (err) {
-    const e = wireError(err)
+    const e = toApiError(err)
     const status =
       e.code === 'NOT_FOUND' || e.code === 'IO_ERROR' ? 404 : e.code === 'INVALID_ARGS' ? 400 : 500
     return { ok: false, status, error: e }
