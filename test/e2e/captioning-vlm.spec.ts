@@ -21,6 +21,7 @@ import type { Page, TestInfo } from '@playwright/test'
 import { makeQwen2VL, qwen2vlFiles } from '../fixtures/models/make-qwen2vl'
 import { startOpenAIServer } from '../fixtures/openai-server'
 import { expect, test } from './fixtures'
+import { openAction } from './studio-ui'
 
 test.use({ viewport: { width: 1366, height: 768 } })
 
@@ -90,7 +91,7 @@ test('add a fixture chat VLM, try the knowledge prompt, caption, see the prompt 
     await page.goto(`${studio.origin}/#/datasets/${imp.datasetId}`)
     await expect(page.getByTestId('grid-total')).toContainText('3')
     await page.locator('[data-testid="grid-row"]', { hasText: 'red-tower.png' }).click()
-    await page.getByTestId('caption-open').click()
+    await openAction(page, 'caption-open')
     const dialog = page.getByTestId('caption-dialog')
     await expect(dialog).toBeVisible()
     await page.getByTestId('caption-model').selectOption('qwen2-vl-tiny')
@@ -134,7 +135,7 @@ test('add a fixture chat VLM, try the knowledge prompt, caption, see the prompt 
     await shot(page, testInfo, 'editor-prompt-sent')
 
     // --- the structured preset: its JSON answer becomes fields
-    await page.getByTestId('caption-open').click()
+    await openAction(page, 'caption-open')
     await page.getByTestId('caption-model').selectOption('qwen2-vl-tiny')
     await page.getByTestId('caption-preset').selectOption('structured-en')
     await page.getByTestId('caption-target-dataset').check()
@@ -208,7 +209,7 @@ test('add an OpenAI-compatible endpoint, test the connection, caption with it', 
 
     // --- the Caption dialog works unchanged with the endpoint
     await page.goto(`${studio.origin}/#/datasets/${imp.datasetId}`)
-    await page.getByTestId('caption-open').click()
+    await openAction(page, 'caption-open')
     await page.getByTestId('caption-model').selectOption('ollama-box')
     await page.getByTestId('caption-preset').selectOption('hunyuan-zh')
     await page.getByTestId('caption-target-dataset').check()

@@ -8,7 +8,8 @@ import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import { withBatch, type EntryKind } from '../db/journal'
 import { revertEntry, type EntryRecord } from '../review/journal-ops'
-import { imageFileName } from './queries'
+import { datasetName, imageFileName } from './queries'
+import { prepared } from '../db/statements'
 
 interface Row extends EntryRecord {
   batch_id: number
@@ -31,10 +32,7 @@ function snapText(db: Database, kind: EntryKind, snap: unknown): string | null {
     case 'concept':
       return `${String(s.concept)}${s.repeats === null ? '' : ` (${String(s.repeats)})`}`
     case 'dataset': {
-      const name = db
-        .prepare('SELECT name FROM datasets WHERE id = ?')
-        .pluck()
-        .get(s.dataset_id) as string | undefined
+      const name = datasetName(db, Number(s.dataset_id))
       return name ?? `dataset ${String(s.dataset_id)}`
     }
     case 'image':
@@ -45,14 +43,13 @@ function snapText(db: Database, kind: EntryKind, snap: unknown): string | null {
 }
 
 export function imageHistory(db: Database, imageId: number, limit: number): HistoryEntry[] {
-  const rows = db
-    .prepare(
-      `SELECT e.id, e.image_id, e.kind, e.lang, e.before, e.after, e.batch_id,
-              b.label, b.actor, b.created_at, b.undone
-         FROM journal_entries e JOIN journal_batches b ON b.id = e.batch_id
-        WHERE e.image_id = ? ORDER BY e.id DESC LIMIT ?`
-    )
-    .all(imageId, limit) as Row[]
+  const rows = prepared(
+    db,
+    `SELECT e.id, e.image_id, e.kind, e.lang, e.before, e.after, e.batch_id,
+            b.label, b.actor, b.created_at, b.undone
+       FROM journal_entries e JOIN journal_batches b ON b.id = e.batch_id
+      WHERE e.image_id = ? ORDER BY e.id DESC LIMIT ?`
+  ).all(imageId, limit) as Row[]
   return rows.map((r) => {
     const before = r.before === null ? null : (JSON.parse(r.before) as unknown)
     const after = r.after === null ? null : (JSON.parse(r.after) as unknown)
@@ -78,12 +75,11 @@ export function revert(
   ctx: CoreContext,
   entryId: number
 ): { batchId: number | null; items: number } {
-  const e = ctx.db
-    .prepare(
-      `SELECT e.id, e.image_id, e.kind, e.lang, e.before, e.after, b.undone, b.label
-         FROM journal_entries e JOIN journal_batches b ON b.id = e.batch_id WHERE e.id = ?`
-    )
-    .get(entryId) as (EntryRecord & { undone: number; label: string }) | undefined
+  const e = prepared(
+    ctx.db,
+    `SELECT e.id, e.image_id, e.kind, e.lang, e.before, e.after, b.undone, b.label
+       FROM journal_entries e JOIN journal_batches b ON b.id = e.batch_id WHERE e.id = ?`
+  ).get(entryId) as (EntryRecord & { undone: number; label: string }) | undefined
   if (!e) throw new GlossaError('NOT_FOUND', `journal entry ${entryId} does not exist`)
   if (e.undone === 1)
     throw new GlossaError(

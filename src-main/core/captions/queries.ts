@@ -74,3 +74,8 @@ export function imageDataset(db: Database, imageId: number): number | null {
     { dataset_id: number } | undefined
   return row ? row.dataset_id : null
 }
+
+export function datasetName(db: Database, id: number): string | undefined {
+  return prepared(db, 'SELECT name FROM datasets WHERE id = ?').pluck().get(id) as
+    string | undefined
+}

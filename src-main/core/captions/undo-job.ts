@@ -39,6 +39,7 @@ import {
 import { prepared } from '../db/statements'
 import { getJob, type JobKindImpl } from '../jobs/runner'
 import { insertSkippedItem, setJobNote, skippedItemKeys } from '../jobs/queries'
+import { jobProgressRow } from '../jobs/queries'
 
 /** Batches with more entries than this are undone/redone by an 'undo' job. */
 export const UNDO_SYNC_LIMIT = 2000
@@ -269,9 +270,7 @@ export const undoJob: JobKindImpl = {
     const b = prepared(db, 'SELECT * FROM journal_batches WHERE id = ?').get(batchId) as
       BatchRow | undefined
     if (!b || b.moving !== direction || b.job_id !== job.id) return
-    const persisted = db.prepare('SELECT done FROM jobs WHERE id = ?').get(job.id) as {
-      done: number
-    }
+    const persisted = jobProgressRow(db, job.id)
     control.setPhase(direction, b.items)
     control.advance(appliedSoFar(db, b) - persisted.done)
     for (;;) {

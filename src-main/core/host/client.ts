@@ -11,7 +11,7 @@
  * (three times within a minute) is not restarted again; calls then fail with the last reason.
  */
 import { EventEmitter } from 'node:events'
-import { Worker } from 'node:worker_threads'
+import { SHARE_ENV, Worker } from 'node:worker_threads'
 // The host decodes with sharp. On glibc Linux the main thread must load sharp before any worker
 // does, or libvips is unloaded when a worker exits while others still use it (sharp docs).
 import 'sharp'
@@ -69,6 +69,9 @@ function spawn(options: HostData['options'], keys: HostOptions['keys']): Worker 
   const w = new Worker(entry.url, {
     workerData: data,
     name: 'glossa-core',
+    // the host reads the same live environment as the process that started it (browse roots,
+    // endpoint key variables), as the core did when it ran in that process
+    env: SHARE_ENV,
     transferList: served ? [served.bridge.port] : []
   })
   exits.set(

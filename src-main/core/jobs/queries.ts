@@ -148,6 +148,22 @@ export function jobControlState(
     { owner: string | null; cancel_requested: number; status: JobStatus } | undefined
 }
 
+/** What a job had persisted (its phase and counts), for a run that resumes it. */
+export function jobProgressRow(
+  db: Database,
+  id: number
+): { phase: string; done: number; failed: number } {
+  return prepared(db, 'SELECT phase, done, failed FROM jobs WHERE id = ?').get(id) as {
+    phase: string
+    done: number
+    failed: number
+  }
+}
+
+export function deleteJobItems(db: Database, jobId: number): void {
+  prepared(db, 'DELETE FROM job_items WHERE job_id = ?').run(jobId)
+}
+
 export function setJobNote(db: Database, id: number, note: string | null): void {
   prepared(db, 'UPDATE jobs SET note = ? WHERE id = ?').run(note, id)
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import type { MediaVariant } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
+import { prepared } from '../db/statements'
 import { FileProblem } from '../import/probe'
 import { ensureThumb, thumbPath } from './thumbs'
 
@@ -50,9 +51,9 @@ export async function getMedia(
   imageId: number,
   variant: MediaVariant
 ): Promise<MediaFile> {
-  const row = ctx.db
-    .prepare('SELECT path, sha256, format, error FROM images WHERE id = ?')
-    .get(imageId) as MediaRow | undefined
+  const row = prepared(ctx.db, 'SELECT path, sha256, format, error FROM images WHERE id = ?').get(
+    imageId
+  ) as MediaRow | undefined
   if (!row) throw new GlossaError('NOT_FOUND', `image ${imageId} does not exist`)
   if (row.error !== null || !row.sha256)
     throw new GlossaError('IO_ERROR', `${row.path}: ${row.error ?? 'not imported'}`, { imageId })

@@ -11,9 +11,10 @@ import {
   reviewStats,
   tagStats
 } from './stats'
+import { datasetExists } from './queries'
 
 function checkDataset(db: import('better-sqlite3').Database, id: number | undefined): void {
-  if (id !== undefined && !db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(id))
+  if (id !== undefined && !datasetExists(db, id))
     throw new GlossaError('NOT_FOUND', `dataset ${id} does not exist`)
 }
 

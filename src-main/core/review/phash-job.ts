@@ -15,6 +15,8 @@ import {
   pendingJobItems,
   type JobKindImpl
 } from '../jobs/runner'
+import { deleteJobItems, jobProgressRow } from '../jobs/queries'
+import { imagePath, phashCandidates, storePhash } from './queries'
 
 const CHUNK = 32
 const PARALLEL = 4
@@ -24,25 +26,11 @@ export const phashJob: JobKindImpl = {
   async run(ctx, job, control) {
     const { db } = ctx
     const redo = job.params.redo === true
-    const persisted = db
-      .prepare('SELECT phase, done, failed FROM jobs WHERE id = ?')
-      .get(job.id) as {
-      phase: string
-      done: number
-      failed: number
-    }
+    const persisted = jobProgressRow(db, job.id)
     if (persisted.phase !== 'hash') {
       control.setPhase('select', 0)
-      db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
-      const where = [
-        'error IS NULL',
-        redo ? '' : 'phash IS NULL',
-        job.datasetId === null ? '' : 'dataset_id = ?'
-      ].filter(Boolean)
-      const ids = db
-        .prepare(`SELECT id FROM images WHERE ${where.join(' AND ')} ORDER BY id`)
-        .pluck()
-        .all(...(job.datasetId === null ? [] : [job.datasetId])) as number[]
+      deleteJobItems(db, job.id)
+      const ids = phashCandidates(db, job.datasetId, redo)
       for (let k = 0; k < ids.length; k += 5000) {
         addJobItems(db, job.id, ids.slice(k, k + 5000).map(String))
         await yieldLoop()
@@ -52,8 +40,6 @@ export const phashJob: JobKindImpl = {
     const counts = countJobItems(db, job.id)
     control.setPhase('hash', counts.total)
     control.advance(counts.done - persisted.done, counts.failed - persisted.failed)
-    const pathOf = db.prepare('SELECT path FROM images WHERE id = ?').pluck()
-    const store = db.prepare('UPDATE images SET phash = ? WHERE id = ?')
     let afterSeq = 0
     for (;;) {
       if (control.signal.aborted || !db.open) return
@@ -66,7 +52,7 @@ export const phashJob: JobKindImpl = {
         while (next < items.length) {
           const it = items[next++]!
           const id = Number(it.key)
-          const file = pathOf.get(id) as string | undefined
+          const file = imagePath(db, id)
           if (file === undefined) {
             results.push({
               seq: it.seq,
@@ -90,12 +76,12 @@ export const phashJob: JobKindImpl = {
       db.transaction(() => {
         for (const r of results) {
           if (r.hash !== null) {
-            store.run(r.hash, r.id)
+            storePhash(db, r.id, r.hash)
             markJobItem(db, job.id, r.seq, 'done')
             done++
           } else {
             // '' marks "could not hash" so later finds do not retry it (dupes.hash redo does)
-            store.run('', r.id)
+            storePhash(db, r.id, '')
             markJobItem(db, job.id, r.seq, 'failed', r.error)
             failed++
           }

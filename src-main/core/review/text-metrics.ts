@@ -6,6 +6,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import { estimateTokens } from '../captions/text/tokens'
+import { prepared } from '../db/statements'
 
 export type TextUnit = 'chars' | 'clip' | 'mt5'
 
@@ -26,7 +27,8 @@ export function registerTextMetrics(db: Database): void {
  * the caption triggers would have: for bulk loaders that set the triggers aside while inserting.
  */
 export function fillCaptionMetrics(db: Database, fromImageId: number): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT OR REPLACE INTO caption_metrics (image_id, lang, dataset_id, chars, clip, mt5)
      SELECT c.image_id, c.lang, i.dataset_id, glossa_text_size(c.text, 'chars'),
             glossa_text_size(c.text, 'clip'), glossa_text_size(c.text, 'mt5')
