@@ -10,6 +10,9 @@ const r = (p: string): string => resolve(import.meta.dirname, p)
  */
 export default defineConfig({
   test: {
+    // Most files wait on child processes, worker threads and file I/O: two at a time keeps both
+    // cores busy on a 2-core CI machine (Vitest's default there is one).
+    maxWorkers: 2,
     projects: [
       {
         test: {
