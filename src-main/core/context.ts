@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3'
+import type { WritableDB } from './db/types'
 import type { EventName, Events, MethodName, ParsedArgs, Result } from '../shared/api'
 import type { JobRunner } from './jobs/runner'
 import type { InferenceHost } from './captioning/inference/host'
@@ -6,7 +6,7 @@ import type { EndpointKeyStore } from './captioning/endpoint/keys'
 
 /** Everything a handler or job may use. Plain Node; never electron. */
 export interface CoreContext {
-  db: Database
+  db: WritableDB
   dataDir: string
   libraryFile: string
   /** content-addressed caches (thumbnails by sha256) */

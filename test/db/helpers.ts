@@ -13,6 +13,7 @@
  * Chinese phrases (广州塔, 一只橘猫, …), en captions ("a tall tower", …), some empty or missing
  * captions, and WD14-style tags.
  */
+import type { WritableDB } from '../../src-main/core/db/types'
 import type { Database, Statement } from 'better-sqlite3'
 import type { ReviewStatus } from '../../src-main/shared/api'
 import { fillCaptionMetrics } from '../../src-main/core/review/text-metrics'
@@ -330,7 +331,7 @@ export function seedLibrary(db: Database, opts: SeedOptions = {}): SeedResult {
          SELECT rowid, glossa_cjk(zh || ' ' || en || ' ' || raw || ' ' || tags) FROM image_fts WHERE rowid >= ?`
       ).run(firstId)
       // and the caption length / token rows of the caption_metrics triggers (migration 0007)
-      fillCaptionMetrics(db, firstId)
+      fillCaptionMetrics(db as WritableDB, firstId) // a seeding connection, always writable
     })()
   } finally {
     db.transaction(() => {

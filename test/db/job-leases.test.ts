@@ -9,12 +9,12 @@
  *    old owner's jobs resumable at once, and they finish without redoing finished items;
  *  - a process that only reads never writes an owner row.
  */
+import type { WritableDB } from '../../src-main/core/db/types'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Database } from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import type { CoreContext } from '../../src-main/core/context'
@@ -57,7 +57,7 @@ function slowJob(processed: string[], tag: string, n = 40): JobKindImpl {
 }
 
 interface Proc {
-  db: Database
+  db: WritableDB
   runner: JobRunner
   ctx: CoreContext
   closing: AbortController
@@ -101,7 +101,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
-const status = (db: Database, id: number) =>
+const status = (db: WritableDB, id: number) =>
   (db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status
 
 describe('job leases', () => {

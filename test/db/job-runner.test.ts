@@ -1,8 +1,8 @@
+import type { WritableDB } from '../../src-main/core/db/types'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Database } from 'better-sqlite3'
 import type { JobProgress } from '../../src-main/shared/api'
 import { openDatabase } from '../../src-main/core/db/open'
 import type { CoreContext } from '../../src-main/core/context'
@@ -54,7 +54,7 @@ function recordingJob(processed: string[], gate?: { after: number; hit: () => vo
 
 describe('JobRunner', () => {
   let dir: string
-  let db: Database
+  let db: WritableDB
   let events: JobProgress[]
   let closing: AbortController
   const makeCtx = (): CoreContext => ({

@@ -3,10 +3,10 @@
  * filters, yields every matching row exactly once in the reference order; totals match; search
  * finds Chinese substrings of 1, 2 and 3+ characters and English substrings case-insensitively.
  */
+import type { WritableDB } from '../../src-main/core/db/types'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Database } from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import { pageImages } from '../../src-main/core/images/queries'
@@ -15,7 +15,7 @@ import { BucketSelector } from '../../src-main/core/review/buckets'
 import { insertImage, seedLibrary } from './helpers'
 
 let dir: string
-let db: Database
+let db: WritableDB
 let ds1: number
 let ds2: number
 const special: Record<string, number> = {}

@@ -8,10 +8,11 @@
  *  - with no filter, the tag and caption-length histograms group along an index (no temp b-tree);
  *  - the statistics stay current through writes without any lazy fill (triggers of 0007).
  */
+import type { WritableDB } from '../../src-main/core/db/types'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Database, Statement } from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import {
@@ -26,7 +27,7 @@ import type { ImageFilter } from '../../src-main/shared/api'
 import { seedLibrary } from './helpers'
 
 let dir: string
-let db: Database
+let db: WritableDB
 let ds: number
 let other: number
 
@@ -48,7 +49,7 @@ interface Run {
 }
 
 /** The real connection, with every statement prepared through it recorded as it runs. */
-function recording(runs: Run[]): Database {
+function recording(runs: Run[]): WritableDB {
   const wrap = (st: Statement, sql: string): Statement => {
     const p: Statement = new Proxy(st, {
       get(target, prop) {

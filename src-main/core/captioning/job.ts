@@ -35,7 +35,7 @@
  * The API key of an endpoint is resolved when the job starts or resumes (plan.ts openModel),
  * never stored in the job's params or the library.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { CaptionTarget, ImageFilter } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -110,7 +110,7 @@ const ENDPOINT_PREFETCH = 2
 const MAX_CONSECUTIVE_MODEL_FAILURES = 10
 
 /** Image ids of a target, in grid order ('added'), without files that failed import. */
-export async function resolveTarget(db: Database, t: CaptionTarget): Promise<number[]> {
+export async function resolveTarget(db: ReadableDB, t: CaptionTarget): Promise<number[]> {
   const explicit = t.imageIds ? [...new Set(t.imageIds)] : null
   if (t.datasetId === undefined && t.filter === undefined) {
     const ok: number[] = []
@@ -146,7 +146,7 @@ export type SkipReason = 'skip-manual' | 'skip-same-model'
 
 /** Why a run would leave this image alone, or null when it would write. */
 export function skipReason(
-  db: Database,
+  db: ReadableDB,
   plan: RunPlan,
   imageId: number,
   opts: { overwriteManual: boolean; redo: boolean }
@@ -182,7 +182,7 @@ export function writeOutcome(b: Batch, plan: RunPlan, r: ImageOutcome & { ok: tr
   })
 }
 
-function loadImages(db: Database, items: PendingItem[]): Map<number, ImageInput> {
+function loadImages(db: ReadableDB, items: PendingItem[]): Map<number, ImageInput> {
   const rows = captionImageRows(
     db,
     items.map((it) => Number(it.key))

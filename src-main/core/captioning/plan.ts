@@ -12,7 +12,7 @@
  * Provenance: `model:<id>:<preset>` for local models, `endpoint:<name>:<server model>:<preset>` for
  * endpoints (the server model may contain ':'; parse name = first field, preset = last).
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type {
   CaptionFields,
   DecodingArg,
@@ -75,7 +75,7 @@ export const ENDPOINT_SEED = 42
 const isFlorenceTask = (p: PromptPreset): boolean =>
   (FLORENCE_TASKS as readonly string[]).includes(p.template)
 
-export function makePlan(db: Database, args: PlanArgs): RunPlan {
+export function makePlan(db: ReadableDB, args: PlanArgs): RunPlan {
   const model = getModel(db, args.modelId)
   const kind = model.kind
   let preset: PromptPreset | null = null
@@ -160,7 +160,7 @@ export interface ImagePrompt {
  * The glossary entries that apply to an image (by tag, caption or raw-caption keyword, folder
  * glob, manual assignment, or a mention of their name), with the name in the preset's language.
  */
-export function imageKnowledge(db: Database, img: ImageInput, lang: Lang): KnowledgeUse[] {
+export function imageKnowledge(db: ReadableDB, img: ImageInput, lang: Lang): KnowledgeUse[] {
   const cg = compiledFor(db, img.datasetId)
   if (cg.entries.length === 0) return []
   const zh = readCaption(db, img.id, 'zh')?.text ?? null
@@ -181,7 +181,7 @@ export function imageKnowledge(db: Database, img: ImageInput, lang: Lang): Knowl
   return out
 }
 
-export function promptFor(db: Database, plan: RunPlan, img: ImageInput): ImagePrompt {
+export function promptFor(db: ReadableDB, plan: RunPlan, img: ImageInput): ImagePrompt {
   if (!plan.preset) return { prompt: null, knowledge: [] }
   const knowledge =
     plan.preset.content === 'knowledge' ? imageKnowledge(db, img, plan.preset.lang) : []

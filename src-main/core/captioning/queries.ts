@@ -3,7 +3,7 @@
  * caption run reads, per-image prompt records (`caption_prompts`), the job bookkeeping specific
  * to caption and download jobs. Statements are compiled once per connection (prepared()).
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import type { Lang, ModelKind } from '../../shared/api'
 import { prepared } from '../db/statements'
 
@@ -20,16 +20,16 @@ export interface ModelRow {
   added_at: number
 }
 
-export function allModelRows(db: Database): ModelRow[] {
+export function allModelRows(db: ReadableDB): ModelRow[] {
   return prepared(db, 'SELECT * FROM models ORDER BY added_at, id').all() as ModelRow[]
 }
 
-export function modelRow(db: Database, id: string): ModelRow | undefined {
+export function modelRow(db: ReadableDB, id: string): ModelRow | undefined {
   return prepared(db, 'SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined
 }
 
 export function modelByDir(
-  db: Database,
+  db: ReadableDB,
   dir: string
 ): { id: string; name: string; repo_id: string | null } | undefined {
   return prepared(db, 'SELECT id, name, repo_id FROM models WHERE dir = ?').get(dir) as
@@ -37,14 +37,14 @@ export function modelByDir(
 }
 
 /** Whether a model id is taken, by a local model or an endpoint. */
-export function modelIdTaken(db: Database, id: string): boolean {
+export function modelIdTaken(db: ReadableDB, id: string): boolean {
   return (
     prepared(db, 'SELECT 1 FROM models WHERE id = ?').get(id) !== undefined ||
     prepared(db, 'SELECT 1 FROM endpoints WHERE name = ?').get(id) !== undefined
   )
 }
 
-export function upsertModel(db: Database, r: ModelRow): void {
+export function upsertModel(db: WritableDB, r: ModelRow): void {
   prepared(
     db,
     `INSERT INTO models (id, kind, name, dir, info, repo_id, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -53,7 +53,7 @@ export function upsertModel(db: Database, r: ModelRow): void {
   ).run(r.id, r.kind, r.name, r.dir, r.info, r.repo_id, r.added_at)
 }
 
-export function deleteModel(db: Database, id: string): boolean {
+export function deleteModel(db: WritableDB, id: string): boolean {
   return prepared(db, 'DELETE FROM models WHERE id = ?').run(id).changes > 0
 }
 
@@ -66,15 +66,15 @@ export interface EndpointRow {
   added_at: number
 }
 
-export function allEndpointRows(db: Database): EndpointRow[] {
+export function allEndpointRows(db: ReadableDB): EndpointRow[] {
   return prepared(db, 'SELECT * FROM endpoints ORDER BY added_at, name').all() as EndpointRow[]
 }
 
-export function endpointRow(db: Database, name: string): EndpointRow | undefined {
+export function endpointRow(db: ReadableDB, name: string): EndpointRow | undefined {
   return prepared(db, 'SELECT * FROM endpoints WHERE name = ?').get(name) as EndpointRow | undefined
 }
 
-export function upsertEndpoint(db: Database, name: string, definition: string, at: number): void {
+export function upsertEndpoint(db: WritableDB, name: string, definition: string, at: number): void {
   prepared(
     db,
     `INSERT INTO endpoints (name, definition, added_at) VALUES (?, ?, ?)
@@ -82,7 +82,7 @@ export function upsertEndpoint(db: Database, name: string, definition: string, a
   ).run(name, definition, at)
 }
 
-export function deleteEndpoint(db: Database, name: string): boolean {
+export function deleteEndpoint(db: WritableDB, name: string): boolean {
   return prepared(db, 'DELETE FROM endpoints WHERE name = ?').run(name).changes > 0
 }
 
@@ -104,27 +104,27 @@ export interface CaptionImageRow {
 const IMAGE_COLUMNS =
   'id, dataset_id, path, rel_path, width, height, raw_caption, tags_text, error FROM images'
 
-export function captionImageRow(db: Database, id: number): CaptionImageRow | undefined {
+export function captionImageRow(db: ReadableDB, id: number): CaptionImageRow | undefined {
   return prepared(db, `SELECT ${IMAGE_COLUMNS} WHERE id = ?`).get(id) as CaptionImageRow | undefined
 }
 
 /** The rows of `ids` that imported fine (a failed import has nothing to caption). */
-export function captionImageRows(db: Database, ids: readonly number[]): CaptionImageRow[] {
+export function captionImageRows(db: ReadableDB, ids: readonly number[]): CaptionImageRow[] {
   return prepared(
     db,
     `SELECT ${IMAGE_COLUMNS} WHERE id IN (SELECT value FROM json_each(?)) AND error IS NULL`
   ).all(JSON.stringify(ids)) as CaptionImageRow[]
 }
 
-export function imageUsable(db: Database, id: number): boolean {
+export function imageUsable(db: ReadableDB, id: number): boolean {
   return prepared(db, 'SELECT 1 FROM images WHERE id = ? AND error IS NULL').get(id) !== undefined
 }
 
-export function datasetExists(db: Database, id: number): boolean {
+export function datasetExists(db: ReadableDB, id: number): boolean {
   return prepared(db, 'SELECT 1 FROM datasets WHERE id = ?').get(id) !== undefined
 }
 
-export function tagSources(db: Database, imageId: number): Set<string> {
+export function tagSources(db: ReadableDB, imageId: number): Set<string> {
   return new Set(
     (
       prepared(db, 'SELECT DISTINCT source FROM tags WHERE image_id = ?').all(imageId) as {
@@ -149,7 +149,7 @@ export interface PromptRow {
   at: number
 }
 
-export function writePrompt(db: Database, r: PromptRow): void {
+export function writePrompt(db: WritableDB, r: PromptRow): void {
   prepared(
     db,
     `INSERT INTO caption_prompts (image_id, lang, source, prompt, rendered, knowledge, caption, at)
@@ -165,7 +165,7 @@ export function writePrompt(db: Database, r: PromptRow): void {
  * for prompts whose caption is still the text that run wrote.
  */
 export function promptedNames(
-  db: Database,
+  db: ReadableDB,
   idsJson: string
 ): { imageId: number; lang: Lang; names: { entryId: number; name: string }[] }[] {
   const rows = prepared(
@@ -181,7 +181,7 @@ export function promptedNames(
   }))
 }
 
-export function promptRows(db: Database, imageId: number): PromptRow[] {
+export function promptRows(db: ReadableDB, imageId: number): PromptRow[] {
   return prepared(db, 'SELECT * FROM caption_prompts WHERE image_id = ? ORDER BY lang').all(
     imageId
   ) as PromptRow[]
@@ -190,13 +190,13 @@ export function promptRows(db: Database, imageId: number): PromptRow[] {
 // ---------------------------------------------------------------------------------------------
 // jobs
 
-export function jobBatch(db: Database, jobId: number): number | null {
+export function jobBatch(db: ReadableDB, jobId: number): number | null {
   const r = prepared(db, 'SELECT batch_id FROM job_batches WHERE job_id = ?').get(jobId) as
     { batch_id: number | null } | undefined
   return r?.batch_id ?? null
 }
 
-export function setJobBatch(db: Database, jobId: number, batchId: number): void {
+export function setJobBatch(db: WritableDB, jobId: number, batchId: number): void {
   prepared(
     db,
     'INSERT INTO job_batches (job_id, batch_id) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET batch_id = excluded.batch_id'
@@ -204,7 +204,7 @@ export function setJobBatch(db: Database, jobId: number, batchId: number): void 
 }
 
 export function jobCounts(
-  db: Database,
+  db: ReadableDB,
   jobId: number
 ): { phase: string; done: number; failed: number } {
   return prepared(db, 'SELECT phase, done, failed FROM jobs WHERE id = ?').get(jobId) as {
@@ -214,12 +214,12 @@ export function jobCounts(
   }
 }
 
-export function clearJobItems(db: Database, jobId: number): void {
+export function clearJobItems(db: WritableDB, jobId: number): void {
   prepared(db, 'DELETE FROM job_items WHERE job_id = ?').run(jobId)
 }
 
 /** The newest unfinished download of `dir` from `base`, which a new download resumes. */
-export function unfinishedDownload(db: Database, dir: string, base: string): number | null {
+export function unfinishedDownload(db: ReadableDB, dir: string, base: string): number | null {
   const r = prepared(
     db,
     `SELECT id FROM jobs WHERE kind = 'download' AND status IN ('interrupted','queued','running','cancelled','failed')
@@ -241,7 +241,7 @@ export interface DownloadFileRow {
 
 /** Replaces a download job's file list (and its job items) in one transaction. */
 export function setDownloadFiles(
-  db: Database,
+  db: WritableDB,
   jobId: number,
   files: readonly DownloadFileRow[],
   addItems: (paths: string[]) => void
@@ -259,7 +259,7 @@ export function setDownloadFiles(
   })()
 }
 
-export function downloadFiles(db: Database, jobId: number): DownloadFileRow[] {
+export function downloadFiles(db: ReadableDB, jobId: number): DownloadFileRow[] {
   return prepared(
     db,
     'SELECT path, size, sha256, git_oid AS gitOid FROM download_files WHERE job_id = ?'
@@ -267,7 +267,7 @@ export function downloadFiles(db: Database, jobId: number): DownloadFileRow[] {
 }
 
 /** A resumed download retries the files that failed last time. */
-export function retryFailedItems(db: Database, jobId: number): void {
+export function retryFailedItems(db: WritableDB, jobId: number): void {
   prepared(
     db,
     `UPDATE job_items SET status = 'pending', error = NULL WHERE job_id = ? AND status = 'failed'`
@@ -286,15 +286,15 @@ export interface PresetRow {
   content: 'none' | 'knowledge' | 'raw'
 }
 
-export function presetRows(db: Database): PresetRow[] {
+export function presetRows(db: ReadableDB): PresetRow[] {
   return prepared(db, 'SELECT * FROM presets ORDER BY id').all() as PresetRow[]
 }
 
-export function presetRow(db: Database, id: string): PresetRow | undefined {
+export function presetRow(db: ReadableDB, id: string): PresetRow | undefined {
   return prepared(db, 'SELECT * FROM presets WHERE id = ?').get(id) as PresetRow | undefined
 }
 
-export function upsertPreset(db: Database, p: PresetRow, at: number): void {
+export function upsertPreset(db: WritableDB, p: PresetRow, at: number): void {
   prepared(
     db,
     `INSERT INTO presets (id, name, lang, template, output, content, updated_at)
@@ -305,6 +305,6 @@ export function upsertPreset(db: Database, p: PresetRow, at: number): void {
   ).run(p.id, p.name, p.lang, p.template, p.output, p.content, at)
 }
 
-export function deletePresetRow(db: Database, id: string): boolean {
+export function deletePresetRow(db: WritableDB, id: string): boolean {
   return prepared(db, 'DELETE FROM presets WHERE id = ?').run(id).changes > 0
 }

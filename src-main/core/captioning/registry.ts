@@ -11,7 +11,7 @@
  */
 import path from 'node:path'
 import fs from 'node:fs'
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import type {
   EndpointInfo,
   ModelInfo,
@@ -149,7 +149,7 @@ function endpointModelInfo(r: EndpointRow, store: EndpointKeyStore | undefined):
   }
 }
 
-export function listModels(db: Database, store?: EndpointKeyStore): ModelInfo[] {
+export function listModels(db: ReadableDB, store?: EndpointKeyStore): ModelInfo[] {
   const local = allModelRows(db).map(toInfo)
   const remote = allEndpointRows(db).map((r) => endpointModelInfo(r, store))
   return [...local, ...remote].sort((a, b) => a.addedAt - b.addedAt || a.id.localeCompare(b.id))
@@ -161,7 +161,7 @@ export interface RegisteredModel extends ModelInfo {
   definition: EndpointDefinition | null
 }
 
-export function getModel(db: Database, id: string, store?: EndpointKeyStore): RegisteredModel {
+export function getModel(db: ReadableDB, id: string, store?: EndpointKeyStore): RegisteredModel {
   const r = modelRow(db, id)
   if (r) {
     const dtype = (JSON.parse(r.info) as StoredInfo).dtype ?? null
@@ -177,7 +177,7 @@ export function getModel(db: Database, id: string, store?: EndpointKeyStore): Re
  * already uses is refused, as is an existing endpoint's name without `replace`.
  */
 export function saveEndpoint(
-  db: Database,
+  db: WritableDB,
   def: EndpointDefinition,
   replace: boolean,
   store?: EndpointKeyStore
@@ -283,7 +283,7 @@ export async function addModel(
 }
 
 /** Forgets a model or an endpoint (and an endpoint's stored key). */
-export function removeModel(db: Database, id: string, store?: EndpointKeyStore): boolean {
+export function removeModel(db: WritableDB, id: string, store?: EndpointKeyStore): boolean {
   if (deleteModel(db, id)) return true
   if (!deleteEndpoint(db, id)) return false
   try {
@@ -300,13 +300,13 @@ export function removeModel(db: Database, id: string, store?: EndpointKeyStore):
 const RUNTIME_KEY = 'inference.runtime'
 const DEFAULT_RUNTIME: RuntimeSettings = { ep: 'cpu', intraOpThreads: 0, interOpThreads: 0 }
 
-export function readRuntime(db: Database): RuntimeSettings {
+export function readRuntime(db: ReadableDB): RuntimeSettings {
   const v = readSetting(db, RUNTIME_KEY)
   if (!v || typeof v !== 'object') return { ...DEFAULT_RUNTIME }
   return { ...DEFAULT_RUNTIME, ...(v as Partial<RuntimeSettings>) }
 }
 
-export function writeRuntime(db: Database, patch: Partial<RuntimeSettings>): RuntimeSettings {
+export function writeRuntime(db: WritableDB, patch: Partial<RuntimeSettings>): RuntimeSettings {
   const next = { ...readRuntime(db), ...patch }
   writeSetting(db, RUNTIME_KEY, next)
   return next

@@ -4,7 +4,7 @@
  * scan over 100,000 captions never blocks the loop for long; writes then land in one journal
  * batch that recomputes each image from its current captions inside the transaction.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { CaptionFields, GlossaryTarget, Lang } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -33,7 +33,7 @@ interface CapRow {
 }
 
 /** Images with their captions, fields and tags, in the order of `ids` (missing ids left out). */
-export function loadImages(db: Database, ids: readonly number[]): TargetImage[] {
+export function loadImages(db: ReadableDB, ids: readonly number[]): TargetImage[] {
   const json = JSON.stringify(ids)
   const rows = prepared(
     db,

@@ -2,7 +2,7 @@
  * The history of one image (who changed what, when, before/after, diff-able text) and the revert
  * of a single journal entry as a new undoable batch.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { HistoryEntry, Lang } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -19,7 +19,7 @@ interface Row extends EntryRecord {
   undone: number
 }
 
-function snapText(db: Database, kind: EntryKind, snap: unknown): string | null {
+function snapText(db: ReadableDB, kind: EntryKind, snap: unknown): string | null {
   if (snap === null || snap === undefined) return null
   const s = snap as Record<string, unknown>
   switch (kind) {
@@ -42,7 +42,7 @@ function snapText(db: Database, kind: EntryKind, snap: unknown): string | null {
   }
 }
 
-export function imageHistory(db: Database, imageId: number, limit: number): HistoryEntry[] {
+export function imageHistory(db: ReadableDB, imageId: number, limit: number): HistoryEntry[] {
   const rows = prepared(
     db,
     `SELECT e.id, e.image_id, e.kind, e.lang, e.before, e.after, e.batch_id,

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import {
   CAPTION_FIELDS,
   type CaptionFields,
@@ -28,33 +28,33 @@ export function captionRowFrom(r: RawCaption): CaptionRow {
   }
 }
 
-export function readCaption(db: Database, imageId: number, lang: Lang): RawCaption | undefined {
+export function readCaption(db: ReadableDB, imageId: number, lang: Lang): RawCaption | undefined {
   return prepared(
     db,
     'SELECT lang, text, fields, source, updated_at, updated_by FROM captions WHERE image_id = ? AND lang = ?'
   ).get(imageId, lang) as RawCaption | undefined
 }
 
-export function readCaptions(db: Database, imageId: number): RawCaption[] {
+export function readCaptions(db: ReadableDB, imageId: number): RawCaption[] {
   return prepared(
     db,
     'SELECT lang, text, fields, source, updated_at, updated_by FROM captions WHERE image_id = ? ORDER BY lang'
   ).all(imageId) as RawCaption[]
 }
 
-export function readTags(db: Database, imageId: number): TagRow[] {
+export function readTags(db: ReadableDB, imageId: number): TagRow[] {
   return prepared(
     db,
     'SELECT tag, score, source FROM tags WHERE image_id = ? ORDER BY position'
   ).all(imageId) as TagRow[]
 }
 
-export function imageExists(db: Database, imageId: number): boolean {
+export function imageExists(db: ReadableDB, imageId: number): boolean {
   return prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(imageId) !== undefined
 }
 
 /** An image's file name (for journal labels that name the image), null if it is gone. */
-export function imageFileName(db: Database, imageId: number): string | null {
+export function imageFileName(db: ReadableDB, imageId: number): string | null {
   return (
     (prepared(db, 'SELECT file_name FROM images WHERE id = ?').pluck().get(imageId) as
       string | undefined) ?? null
@@ -69,13 +69,13 @@ export function fieldsJson(fields: CaptionFields): string {
 }
 
 /** The dataset an image belongs to, or null when the image does not exist. */
-export function imageDataset(db: Database, imageId: number): number | null {
+export function imageDataset(db: ReadableDB, imageId: number): number | null {
   const row = prepared(db, 'SELECT dataset_id FROM images WHERE id = ?').get(imageId) as
     { dataset_id: number } | undefined
   return row ? row.dataset_id : null
 }
 
-export function datasetName(db: Database, id: number): string | undefined {
+export function datasetName(db: ReadableDB, id: number): string | undefined {
   return prepared(db, 'SELECT name FROM datasets WHERE id = ?').pluck().get(id) as
     string | undefined
 }

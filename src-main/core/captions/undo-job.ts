@@ -23,7 +23,7 @@
  * item in the slice that met it (so a resumed job keeps the count) and ends with the note on the
  * job (JobInfo.note).
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { HistoryBatch } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -157,7 +157,7 @@ export function historyStep(ctx: CoreContext, direction: Direction): StepResult 
   return { ...historyBatchFrom(row), jobId: startJob(ctx, row) }
 }
 
-function safeJob(db: Database, id: number): ReturnType<typeof getJob> | null {
+function safeJob(db: ReadableDB, id: number): ReturnType<typeof getJob> | null {
   try {
     return getJob(db, id)
   } catch {
@@ -242,7 +242,7 @@ function applySlice(
 }
 
 /** Entries of a moving batch already applied (behind its cursor). */
-function appliedSoFar(db: Database, b: BatchRow): number {
+function appliedSoFar(db: ReadableDB, b: BatchRow): number {
   if (b.cursor === null || b.moving === null) return 0
   return (
     prepared(

@@ -3,7 +3,7 @@
  * apply as ONE undoable journal batch that never touches the raw imported text) and user rules
  * saved per dataset.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type {
   CleanupPreviewItem,
   CleanupPreviewResult,
@@ -38,7 +38,7 @@ import { loadImages, targetImages } from '../captions/batch'
 // ---------------------------------------------------------------------------------------------
 // User rules
 
-export function savedRules(db: Database, datasetId: number): UserRuleData[] {
+export function savedRules(db: ReadableDB, datasetId: number): UserRuleData[] {
   const row = prepared(db, 'SELECT rules FROM cleanup_rules WHERE dataset_id = ?').get(
     datasetId
   ) as { rules: string } | undefined
@@ -65,7 +65,7 @@ interface PipelineArgs {
   userRules?: UserRuleData[]
 }
 
-function pipelineFor(db: Database, a: PipelineArgs): CompiledPipeline {
+function pipelineFor(db: ReadableDB, a: PipelineArgs): CompiledPipeline {
   assertDataset(db, a.target.datasetId)
   const steps = [...presetSteps(...(a.presets ?? [])), ...(a.steps ?? [])]
   const userRules = a.userRules ?? savedRules(db, a.target.datasetId)

@@ -17,7 +17,7 @@
  *  - tags:    { tags: [tag, score, source][], text: images.tags_text, updated_at };
  *  - status:  { status, updated_at }.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from './types'
 import type { HistoryBatch, Lang, ReviewStatus } from '../../shared/api'
 import type { CoreContext } from '../context'
 import { GlossaError } from '../../shared/errors'
@@ -62,7 +62,7 @@ export interface StatusSnap {
 /** An open batch, handed to the write helpers. */
 export interface Batch {
   readonly id: number
-  readonly db: Database
+  readonly db: WritableDB
   /** who the edits are recorded as (resolved once per batch) */
   readonly actor: string
   /** the batch's timestamp (ms), used as updated_at of every write */
@@ -179,7 +179,7 @@ export function emitChanged(ctx: CoreContext, ids: number[], reason: string): vo
 // Applying snapshots (forward edits, undo and redo all write through these)
 
 export function applyCaption(
-  db: Database,
+  db: WritableDB,
   imageId: number,
   lang: Lang,
   s: CaptionSnap | null
@@ -197,7 +197,7 @@ export function applyCaption(
   ).run(imageId, lang, s.text, s.fields, s.source, s.updated_at, s.updated_by)
 }
 
-export function applyTags(db: Database, imageId: number, s: TagsSnap): void {
+export function applyTags(db: WritableDB, imageId: number, s: TagsSnap): void {
   prepared(db, 'DELETE FROM tags WHERE image_id = ?').run(imageId)
   const ins = prepared(
     db,
@@ -211,7 +211,7 @@ export function applyTags(db: Database, imageId: number, s: TagsSnap): void {
   )
 }
 
-export function applyStatus(db: Database, imageId: number, s: StatusSnap): void {
+export function applyStatus(db: WritableDB, imageId: number, s: StatusSnap): void {
   prepared(db, 'UPDATE images SET status = ?, updated_at = ? WHERE id = ?').run(
     s.status,
     s.updated_at,
@@ -219,7 +219,7 @@ export function applyStatus(db: Database, imageId: number, s: StatusSnap): void 
   )
 }
 
-function captionSnap(db: Database, imageId: number, lang: Lang): CaptionSnap | null {
+function captionSnap(db: ReadableDB, imageId: number, lang: Lang): CaptionSnap | null {
   const r = readCaption(db, imageId, lang)
   return r
     ? {
@@ -232,7 +232,7 @@ function captionSnap(db: Database, imageId: number, lang: Lang): CaptionSnap | n
     : null
 }
 
-export function tagsSnap(db: Database, imageId: number): TagsSnap | null {
+export function tagsSnap(db: ReadableDB, imageId: number): TagsSnap | null {
   const img = prepared(db, 'SELECT tags_text, updated_at FROM images WHERE id = ?').get(imageId) as
     { tags_text: string; updated_at: number } | undefined
   if (!img) return null
@@ -368,13 +368,13 @@ export function historyBatchFrom(r: BatchRow): HistoryBatch {
 interface KindImpl {
   /** whether the entry is about an image row that may no longer exist (see `apply`) */
   perImage: boolean
-  apply(db: Database, e: EntryRow, snap: unknown): void
+  apply(db: WritableDB, e: EntryRow, snap: unknown): void
   /** `exp` is the snapshot the batch left (null: the row did not exist) */
-  isCurrent(db: Database, e: EntryRow, exp: Record<string, unknown> | null): boolean
+  isCurrent(db: ReadableDB, e: EntryRow, exp: Record<string, unknown> | null): boolean
   nouns: [one: string, many: string]
 }
 
-const imageField = <T>(db: Database, sql: string, id: number): T | undefined =>
+const imageField = <T>(db: ReadableDB, sql: string, id: number): T | undefined =>
   prepared(db, sql).get(id) as T | undefined
 
 const KINDS: { readonly [K in EntryKind]: KindImpl } = {
@@ -471,7 +471,7 @@ function kindOf(e: EntryRow): KindImpl {
 }
 
 /** Writes one entry's `before` (undo) or `after` (redo) snapshot. */
-export function applyEntry(db: Database, e: EntryRow, json: string | null): void {
+export function applyEntry(db: WritableDB, e: EntryRow, json: string | null): void {
   const k = kindOf(e)
   // an image deleted since the edit (re-import, dataset removal) has nothing to restore
   if (k.perImage && !prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id)) return
@@ -482,7 +482,7 @@ export function applyEntry(db: Database, e: EntryRow, json: string | null): void
  * Whether the value an entry would overwrite is still the one its batch left there: `expected`
  * is the entry's `after` (undo) or `before` (redo).
  */
-export function entryIsCurrent(db: Database, e: EntryRow, expected: string | null): boolean {
+export function entryIsCurrent(db: ReadableDB, e: EntryRow, expected: string | null): boolean {
   const k = kindOf(e)
   const exp = expected === null ? null : (JSON.parse(expected) as Record<string, unknown>)
   // nothing to restore either way on an image deleted since (see applyEntry)
@@ -494,7 +494,7 @@ export function entryIsCurrent(db: Database, e: EntryRow, expected: string | nul
  * Undo (`before`) or redo (`after`) of one entry, only where the current value is still the one
  * the batch wrote: a newer edit is never overwritten. Returns false when the entry was skipped.
  */
-export function revertEntry(db: Database, e: EntryRow, direction: 'undo' | 'redo'): boolean {
+export function revertEntry(db: WritableDB, e: EntryRow, direction: 'undo' | 'redo'): boolean {
   const undo = direction === 'undo'
   if (!entryIsCurrent(db, e, undo ? e.after : e.before)) return false
   applyEntry(db, e, undo ? e.before : e.after)
@@ -516,7 +516,7 @@ export function skippedNote(counts: Partial<Record<EntryKind, number>>): string 
 }
 
 /** The images a batch touched when there are at most `max` (else undefined). */
-export function batchImages(db: Database, batchId: number, max = 20): number[] | undefined {
+export function batchImages(db: ReadableDB, batchId: number, max = 20): number[] | undefined {
   const ids = prepared(
     db,
     'SELECT DISTINCT image_id FROM journal_entries WHERE batch_id = ? AND image_id > 0 LIMIT ?'
@@ -527,7 +527,7 @@ export function batchImages(db: Database, batchId: number, max = 20): number[] |
 }
 
 /** The batch an undo (newest not undone) or redo (oldest undone) would apply next. */
-export function nextBatch(db: Database, direction: 'undo' | 'redo'): BatchRow | undefined {
+export function nextBatch(db: ReadableDB, direction: 'undo' | 'redo'): BatchRow | undefined {
   return prepared(
     db,
     direction === 'undo'
@@ -536,7 +536,7 @@ export function nextBatch(db: Database, direction: 'undo' | 'redo'): BatchRow | 
   ).get() as BatchRow | undefined
 }
 
-export function listHistory(db: Database, limit: number): HistoryBatch[] {
+export function listHistory(db: ReadableDB, limit: number): HistoryBatch[] {
   return (
     prepared(db, 'SELECT * FROM journal_batches ORDER BY id DESC LIMIT ?').all(limit) as BatchRow[]
   ).map(historyBatchFrom)

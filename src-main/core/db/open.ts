@@ -27,6 +27,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from './types'
 import { GlossaError, toApiError } from '../../shared/errors'
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations'
 import { GLOSSA_APPLICATION_ID, LEGACY_MAX_VERSION } from './identity'
@@ -233,13 +234,17 @@ function baseOptions(opts: OpenOptions): Database.Options {
  * one transaction. Read-only: see the module comment. Throws NOT_A_LIBRARY, DB_TOO_NEW,
  * LIBRARY_CORRUPT, NOT_FOUND (read-only, no library there) or READ_ONLY.
  */
-export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+export function openDatabase(file: string, opts: OpenOptions & { readonly: true }): ReadableDB
+/** With `readonly` decided at run time (a read-only session of the core), the connection refuses
+ *  writes itself (query_only; SQLite's READONLY error becomes READ_ONLY). */
+export function openDatabase(file: string, opts?: OpenOptions): WritableDB
+export function openDatabase(file: string, opts: OpenOptions = {}): ReadableDB {
   if (file === ':memory:') {
     const db = new Database(file, baseOptions(opts))
     registerFunctions(db)
     db.pragma('foreign_keys = ON')
     migrate(db)
-    return db
+    return db as WritableDB
   }
   const seen = recogniseLibrary(file, opts)
   if (opts.readonly) {
@@ -272,7 +277,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
     migrate(db)
-    return db
+    return db as WritableDB
   } catch (err) {
     const mapped = corruptOr(err, file, db)
     db.close()
@@ -322,7 +327,7 @@ function upgradeFirst(file: string, from: number, opts: OpenOptions): void {
   }
 }
 
-function openReadOnly(file: string, opts: OpenOptions): Db {
+function openReadOnly(file: string, opts: OpenOptions): ReadableDB {
   const attempts: Database.Options[] = [
     { ...baseOptions(opts), fileMustExist: true },
     { ...baseOptions(opts), fileMustExist: true, readonly: true }
@@ -336,7 +341,7 @@ function openReadOnly(file: string, opts: OpenOptions): Db {
       db.pragma('query_only = ON')
       db.pragma('busy_timeout = 5000')
       db.prepare('SELECT count(*) FROM sqlite_schema').get()
-      return db
+      return db as ReadableDB
     } catch (err) {
       last = corruptOr(err, file, db)
       db?.close()

@@ -5,7 +5,7 @@
  * gets a clear error and nothing is written. The job itself (jobs/export.ts) re-checks them.
  */
 import path from 'node:path'
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type {
   ExportPlanResult,
   ExportProfileArg,
@@ -47,7 +47,7 @@ function recordFrom(r: ProfileRow): ExportProfileRecord {
   }
 }
 
-function getProfile(db: Database, id: number): ExportProfileRecord {
+function getProfile(db: ReadableDB, id: number): ExportProfileRecord {
   const row = profileById(db, id)
   if (!row) throw new GlossaError('NOT_FOUND', `export profile ${id} does not exist`)
   return recordFrom(row)
@@ -61,7 +61,7 @@ interface ExportArgs {
   filter?: ImageFilter
 }
 
-function resolveProfile(db: Database, a: ExportArgs): ExportProfile {
+function resolveProfile(db: ReadableDB, a: ExportArgs): ExportProfile {
   const base = a.profile ?? getProfile(db, a.profileId!).profile
   const p = ExportProfile.parse(base)
   return a.status ? { ...p, status: a.status } : p
@@ -77,7 +77,7 @@ interface Prepared {
 }
 
 /** Loads and plans; throws the refusals that need no disk (names, nothing to export). */
-function prepare(db: Database, a: ExportArgs): Prepared {
+function prepare(db: ReadableDB, a: ExportArgs): Prepared {
   const profile = resolveProfile(db, a)
   const { images, roots } = loadExportImages(db, a.datasetId, a.filter)
   const selected = images.filter((i) => profile.status === 'any' || i.status === 'approved')

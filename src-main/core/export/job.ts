@@ -5,7 +5,7 @@
  * A cancelled or interrupted export leaves no destination (the engine stages and renames); a
  * resumed one starts again from scratch.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { ExportReport, ImageFilter } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -33,7 +33,7 @@ export interface ExportJobParams {
 
 /** The exportable images (no import error) of a dataset, narrowed by a grid filter. */
 export function loadExportImages(
-  db: Database,
+  db: ReadableDB,
   datasetId: number,
   filter?: ImageFilter
 ): { images: ExportImage[]; roots: string[] } {

@@ -3,7 +3,7 @@
  * reports and the "is another export writing there" check. Every statement is compiled once per
  * connection (prepared).
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import { prepared } from '../db/statements'
 
 export interface ProfileRow {
@@ -14,20 +14,20 @@ export interface ProfileRow {
   updated_at: number
 }
 
-export const profileById = (db: Database, id: number): ProfileRow | undefined =>
+export const profileById = (db: ReadableDB, id: number): ProfileRow | undefined =>
   prepared(db, 'SELECT * FROM export_profiles WHERE id = ?').get(id) as ProfileRow | undefined
 
-export const allProfiles = (db: Database): ProfileRow[] =>
+export const allProfiles = (db: ReadableDB): ProfileRow[] =>
   prepared(db, 'SELECT * FROM export_profiles ORDER BY name COLLATE NOCASE').all() as ProfileRow[]
 
-export const profileIdByName = (db: Database, name: string): number | undefined =>
+export const profileIdByName = (db: ReadableDB, name: string): number | undefined =>
   (
     prepared(db, 'SELECT id FROM export_profiles WHERE name = ?').get(name) as
       { id: number } | undefined
   )?.id
 
 export function updateProfile(
-  db: Database,
+  db: WritableDB,
   id: number,
   name: string,
   profile: string,
@@ -41,7 +41,7 @@ export function updateProfile(
   )
 }
 
-export const insertProfile = (db: Database, name: string, profile: string, now: number): number =>
+export const insertProfile = (db: WritableDB, name: string, profile: string, now: number): number =>
   Number(
     prepared(
       db,
@@ -49,11 +49,11 @@ export const insertProfile = (db: Database, name: string, profile: string, now: 
     ).run(name, profile, now, now).lastInsertRowid
   )
 
-export const deleteProfile = (db: Database, id: number): boolean =>
+export const deleteProfile = (db: WritableDB, id: number): boolean =>
   prepared(db, 'DELETE FROM export_profiles WHERE id = ?').run(id).changes > 0
 
 /** An export job still queued or running into `destination`, if any. */
-export const busyExportInto = (db: Database, destination: string): number | undefined =>
+export const busyExportInto = (db: ReadableDB, destination: string): number | undefined =>
   (
     prepared(
       db,
@@ -62,17 +62,17 @@ export const busyExportInto = (db: Database, destination: string): number | unde
     ).get(destination) as { id: number } | undefined
   )?.id
 
-export const reportOf = (db: Database, jobId: number): string | undefined =>
+export const reportOf = (db: ReadableDB, jobId: number): string | undefined =>
   (
     prepared(db, 'SELECT report FROM export_reports WHERE job_id = ?').get(jobId) as
       { report: string } | undefined
   )?.report
 
-export function deleteReport(db: Database, jobId: number): void {
+export function deleteReport(db: WritableDB, jobId: number): void {
   prepared(db, 'DELETE FROM export_reports WHERE job_id = ?').run(jobId)
 }
 
-export function insertReport(db: Database, jobId: number, report: string, now: number): void {
+export function insertReport(db: WritableDB, jobId: number, report: string, now: number): void {
   prepared(db, 'INSERT INTO export_reports (job_id, report, created_at) VALUES (?, ?, ?)').run(
     jobId,
     report,
@@ -81,10 +81,10 @@ export function insertReport(db: Database, jobId: number, report: string, now: n
 }
 
 /** The persisted progress counter of a job (a resumed export starts it over). */
-export const jobDone = (db: Database, jobId: number): number =>
+export const jobDone = (db: ReadableDB, jobId: number): number =>
   (prepared(db, 'SELECT done FROM jobs WHERE id = ?').get(jobId) as { done: number }).done
 
-export const datasetExists = (db: Database, datasetId: number): boolean =>
+export const datasetExists = (db: ReadableDB, datasetId: number): boolean =>
   prepared(db, 'SELECT 1 FROM datasets WHERE id = ?').get(datasetId) !== undefined
 
 export interface ExportImageRow {
@@ -112,13 +112,13 @@ const SELECT_IMAGES = `
     FROM images i`
 
 /** The images of a dataset without an import error, with their captions and tags. */
-export const datasetImages = (db: Database, datasetId: number): ExportImageRow[] =>
+export const datasetImages = (db: ReadableDB, datasetId: number): ExportImageRow[] =>
   prepared(db, `${SELECT_IMAGES} WHERE i.dataset_id = ? AND i.error IS NULL ORDER BY i.id`).all(
     datasetId
   ) as ExportImageRow[]
 
 /** The same for a list of ids (a grid filter's result). */
-export const imagesByIds = (db: Database, ids: readonly number[]): ExportImageRow[] =>
+export const imagesByIds = (db: ReadableDB, ids: readonly number[]): ExportImageRow[] =>
   prepared(
     db,
     `${SELECT_IMAGES} WHERE i.id IN (SELECT value FROM json_each(?)) AND i.error IS NULL ORDER BY i.id`

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { GlossaryProposal, GlossaryReason, KnowledgeEntry, Result } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext, HandlerMap } from '../context'
@@ -143,7 +143,7 @@ function importEntries(
  * apply to the image, as Hunyuan's insert_content content (names joined with 、), its full
  * prompt, and a context block for other VLM prompts.
  */
-export function imageKnowledge(db: Database, imageId: number): Result<'glossary.knowledge'> {
+export function imageKnowledge(db: ReadableDB, imageId: number): Result<'glossary.knowledge'> {
   const row = prepared(db, 'SELECT dataset_id FROM images WHERE id = ?').get(imageId) as
     { dataset_id: number } | undefined
   if (!row) throw new GlossaError('NOT_FOUND', `image ${imageId} does not exist`)

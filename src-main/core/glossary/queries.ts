@@ -3,7 +3,7 @@
  * uniqueness within a scope (a dataset, or global), manual assignments, and the compiled glossary
  * that applies to a dataset, cached per connection until `glossary_state.generation` moves.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import type { GlossaryEntryData, GlossaryRecord } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { compileGlossary, type CompiledGlossary } from './matcher'
@@ -88,14 +88,14 @@ export function recordFrom(row: EntryRow): GlossaryRecord {
   }
 }
 
-export function getEntryRow(db: Database, id: number): EntryRow {
+export function getEntryRow(db: ReadableDB, id: number): EntryRow {
   const r = prepared(db, `${SELECT_ROW} WHERE g.id = ?`).get(id) as EntryRow | undefined
   if (!r) throw new GlossaError('NOT_FOUND', `glossary entry ${id} does not exist`)
   return r
 }
 
 export function listEntryRows(
-  db: Database,
+  db: ReadableDB,
   datasetId: number | null,
   includeGlobal: boolean
 ): EntryRow[] {
@@ -111,14 +111,14 @@ export function listEntryRows(
   return prepared(db, sql).all(datasetId) as EntryRow[]
 }
 
-export function assertDataset(db: Database, datasetId: number): void {
+export function assertDataset(db: ReadableDB, datasetId: number): void {
   if (!prepared(db, 'SELECT 1 FROM datasets WHERE id = ?').get(datasetId))
     throw new GlossaError('NOT_FOUND', `dataset ${datasetId} does not exist`)
 }
 
 /** The entry of a scope that uses one of these names, if any. */
 export function findByName(
-  db: Database,
+  db: ReadableDB,
   datasetId: number | null,
   keys: NameKeys,
   exceptId = 0
@@ -132,7 +132,7 @@ export function findByName(
 }
 
 function conflictIfTaken(
-  db: Database,
+  db: ReadableDB,
   datasetId: number | null,
   e: GlossaryEntry,
   exceptId: number
@@ -150,7 +150,7 @@ function conflictIfTaken(
 }
 
 export function insertEntry(
-  db: Database,
+  db: WritableDB,
   datasetId: number | null,
   e: GlossaryEntry,
   now: number
@@ -167,7 +167,7 @@ export function insertEntry(
 
 /** Rewrites an entry; returns false when nothing changed (the row is left alone). */
 export function updateEntry(
-  db: Database,
+  db: WritableDB,
   id: number,
   datasetId: number | null,
   e: GlossaryEntry,
@@ -193,14 +193,14 @@ export function updateEntry(
   return true
 }
 
-export function deleteEntry(db: Database, id: number): void {
+export function deleteEntry(db: WritableDB, id: number): void {
   getEntryRow(db, id)
   prepared(db, 'DELETE FROM glossary_entries WHERE id = ?').run(id)
 }
 
 /** Assigns (or unassigns) images; images outside a dataset entry's dataset are refused. */
 export function assignImages(
-  db: Database,
+  db: WritableDB,
   entryId: number,
   imageIds: readonly number[],
   assigned: boolean
@@ -229,7 +229,7 @@ export function assignImages(
   return changed
 }
 
-export function assignedImageIds(db: Database, entryId: number, limit: number): number[] {
+export function assignedImageIds(db: ReadableDB, entryId: number, limit: number): number[] {
   return (
     prepared(
       db,
@@ -239,7 +239,7 @@ export function assignedImageIds(db: Database, entryId: number, limit: number): 
 }
 
 /** Entries as the engine sees them (manual assignments as trigger image ids). */
-export function entriesOf(db: Database, rows: readonly EntryRow[]): GlossaryEntry[] {
+export function entriesOf(db: ReadableDB, rows: readonly EntryRow[]): GlossaryEntry[] {
   const imgs = prepared(
     db,
     'SELECT image_id FROM glossary_assignments WHERE entry_id = ? ORDER BY image_id'
@@ -253,7 +253,7 @@ export function entriesOf(db: Database, rows: readonly EntryRow[]): GlossaryEntr
 }
 
 /** The dataset's entries plus the global ones whose names no dataset entry uses. */
-export function effectiveRows(db: Database, datasetId: number): EntryRow[] {
+export function effectiveRows(db: ReadableDB, datasetId: number): EntryRow[] {
   const rows = listEntryRows(db, datasetId, true)
   const own = rows.filter((r) => r.dataset_id !== null)
   const taken = new Set(own.flatMap((r) => [r.zh_key, r.en_key]).filter((k) => k !== null))
@@ -268,7 +268,7 @@ export function effectiveRows(db: Database, datasetId: number): EntryRow[] {
   ]
 }
 
-export function glossaryGeneration(db: Database): number {
+export function glossaryGeneration(db: ReadableDB): number {
   return (
     prepared(db, 'SELECT generation FROM glossary_state WHERE id = 1').get() as {
       generation: number
@@ -276,10 +276,10 @@ export function glossaryGeneration(db: Database): number {
   ).generation
 }
 
-const compiledCache = new WeakMap<Database, Map<number, { gen: number; cg: CompiledGlossary }>>()
+const compiledCache = new WeakMap<ReadableDB, Map<number, { gen: number; cg: CompiledGlossary }>>()
 
 /** The compiled glossary that applies to a dataset (cached until the glossary changes). */
-export function compiledFor(db: Database, datasetId: number): CompiledGlossary {
+export function compiledFor(db: ReadableDB, datasetId: number): CompiledGlossary {
   const gen = glossaryGeneration(db)
   let perDb = compiledCache.get(db)
   if (!perDb) compiledCache.set(db, (perDb = new Map()))

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { ImageFilter, ImageRow, Page, ReviewStatus, Sort, SortKey } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { prepared } from '../db/statements'
@@ -271,7 +271,7 @@ export interface PageArgs {
   withTotal: boolean
 }
 
-export function pageImages(db: Database, a: PageArgs): Page {
+export function pageImages(db: ReadableDB, a: PageArgs): Page {
   const n = sortKeys(a.filter, a.sort.key).length - 1
   const after = a.cursor ? decodeCursor(a.cursor, a.sort, n + 1) : null
   // one row more than asked tells whether there is a next page

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3'
+import type { WritableDB } from '../db/types'
 import { GlossaError } from '../../shared/errors'
 
 /**
@@ -6,7 +6,7 @@ import { GlossaError } from '../../shared/errors'
  * are case-insensitive, as the schema's COLLATE NOCASE says).
  */
 export function resolveImportDataset(
-  db: Database,
+  db: WritableDB,
   opts: { datasetId?: number; name: string }
 ): number {
   if (opts.datasetId !== undefined) {

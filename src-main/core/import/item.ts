@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Database } from 'better-sqlite3'
+import type { WritableDB } from '../db/types'
 import { decodeText } from './text'
 import { FileProblem, probeFile, readRegularFile, type ProbeResult } from './probe'
 import { describeFsError } from './scan'
@@ -90,7 +90,7 @@ export async function findSidecars(file: string, listings: ListingCache): Promis
 }
 
 export interface ExamineDeps {
-  db: Database
+  db: WritableDB
   datasetId: number
   listings: ListingCache
   /** where captions come from (default: sidecars beside each image) */

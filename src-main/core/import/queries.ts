@@ -1,9 +1,9 @@
 /** SQL of import.* handlers (the import job's own SQL lives with the job and store.ts). */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import { prepared } from '../db/statements'
 
 /** The newest import of `root` into the dataset that has not finished (to resume it). */
-export function unfinishedImport(db: Database, datasetId: number, root: string): number | null {
+export function unfinishedImport(db: ReadableDB, datasetId: number, root: string): number | null {
   const row = prepared(
     db,
     `SELECT id FROM jobs

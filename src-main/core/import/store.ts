@@ -1,5 +1,6 @@
 import path from 'node:path'
-import type { Database, Statement } from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import { markJobItem } from '../jobs/runner'
 import { guessLang } from '../captions/text/cjk'
 import type { ItemOutcome } from './item'
@@ -35,9 +36,9 @@ interface Stmts {
 /** images.flags bit: a kohya regularisation image (reg folder) */
 export const FLAG_REG = 1
 
-const cache = new WeakMap<Database, Stmts>()
+const cache = new WeakMap<ReadableDB, Stmts>()
 
-function stmts(db: Database): Stmts {
+function stmts(db: WritableDB): Stmts {
   let s = cache.get(db)
   if (s) return s
   s = {
@@ -123,7 +124,7 @@ function seedTags(s: Stmts, imageId: number, tags: readonly string[]): void {
  * either the whole batch (rows and item marks) is there or none of it is.
  */
 export function writeBatch(
-  db: Database,
+  db: WritableDB,
   jobId: number,
   datasetId: number,
   root: string,

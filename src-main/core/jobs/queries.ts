@@ -1,7 +1,7 @@
 /**
  * All of the job runner's SQL (jobs, job_items, job_owners), prepared once per connection.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import type { JobKind, JobStatus } from '../../shared/api'
 import { prepared } from '../db/statements'
 
@@ -33,11 +33,11 @@ export interface OwnerRow {
   heartbeat_at: number
 }
 
-export function jobRow(db: Database, id: number): JobRow | undefined {
+export function jobRow(db: ReadableDB, id: number): JobRow | undefined {
   return prepared(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
 }
 
-export function listJobRows(db: Database, statuses: readonly string[], limit: number): JobRow[] {
+export function listJobRows(db: ReadableDB, statuses: readonly string[], limit: number): JobRow[] {
   if (!statuses.length)
     return prepared(db, 'SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[]
   return prepared(
@@ -47,7 +47,7 @@ export function listJobRows(db: Database, statuses: readonly string[], limit: nu
 }
 
 export function insertJob(
-  db: Database,
+  db: WritableDB,
   kind: JobKind,
   datasetId: number | null,
   params: string,
@@ -63,7 +63,7 @@ export function insertJob(
 }
 
 /** Jobs not yet final (queued or running), with their owner (null: none recorded). */
-export function activeJobs(db: Database): { id: number; owner: string | null }[] {
+export function activeJobs(db: ReadableDB): { id: number; owner: string | null }[] {
   return prepared(
     db,
     `SELECT id, owner FROM jobs WHERE status IN ('running','queued') ORDER BY id`
@@ -75,7 +75,7 @@ export function activeJobs(db: Database): { id: number; owner: string | null }[]
  * for a dead owner: `from`) for `owner`, queued. Compare-and-set: false when another process
  * changed it first.
  */
-export function claimJob(db: Database, id: number, owner: string, from: JobRow): boolean {
+export function claimJob(db: WritableDB, id: number, owner: string, from: JobRow): boolean {
   return (
     prepared(
       db,
@@ -87,7 +87,7 @@ export function claimJob(db: Database, id: number, owner: string, from: JobRow):
 }
 
 /** queued → running for the owner that queued it; false when it is no longer ours to run. */
-export function startJobRow(db: Database, id: number, owner: string, now: number): boolean {
+export function startJobRow(db: WritableDB, id: number, owner: string, now: number): boolean {
   return (
     prepared(
       db,
@@ -98,7 +98,7 @@ export function startJobRow(db: Database, id: number, owner: string, now: number
 }
 
 export function persistProgress(
-  db: Database,
+  db: WritableDB,
   id: number,
   owner: string,
   s: { phase: string; total: number; done: number; failed: number }
@@ -111,7 +111,7 @@ export function persistProgress(
 
 /** Ends a job this owner holds; false when it was taken over meanwhile. */
 export function finishJobRow(
-  db: Database,
+  db: WritableDB,
   id: number,
   owner: string | null,
   status: JobStatus,
@@ -127,7 +127,7 @@ export function finishJobRow(
 }
 
 /** Marks the queued/running jobs of dead owners (or of none) interrupted. */
-export function interruptJobs(db: Database, ids: readonly number[]): void {
+export function interruptJobs(db: WritableDB, ids: readonly number[]): void {
   prepared(
     db,
     `UPDATE jobs SET status = 'interrupted' WHERE id IN (SELECT value FROM json_each(?))
@@ -135,13 +135,13 @@ export function interruptJobs(db: Database, ids: readonly number[]): void {
   ).run(JSON.stringify(ids))
 }
 
-export function requestCancel(db: Database, id: number): void {
+export function requestCancel(db: WritableDB, id: number): void {
   prepared(db, 'UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id)
 }
 
 /** What the owner polls for its running job: still ours, and whether a cancel was asked. */
 export function jobControlState(
-  db: Database,
+  db: ReadableDB,
   id: number
 ): { owner: string | null; cancel_requested: number; status: JobStatus } | undefined {
   return prepared(db, 'SELECT owner, cancel_requested, status FROM jobs WHERE id = ?').get(id) as
@@ -150,7 +150,7 @@ export function jobControlState(
 
 /** What a job had persisted (its phase and counts), for a run that resumes it. */
 export function jobProgressRow(
-  db: Database,
+  db: ReadableDB,
   id: number
 ): { phase: string; done: number; failed: number } {
   return prepared(db, 'SELECT phase, done, failed FROM jobs WHERE id = ?').get(id) as {
@@ -160,26 +160,26 @@ export function jobProgressRow(
   }
 }
 
-export function deleteJobItems(db: Database, jobId: number): void {
+export function deleteJobItems(db: WritableDB, jobId: number): void {
   prepared(db, 'DELETE FROM job_items WHERE job_id = ?').run(jobId)
 }
 
-export function setJobNote(db: Database, id: number, note: string | null): void {
+export function setJobNote(db: WritableDB, id: number, note: string | null): void {
   prepared(db, 'UPDATE jobs SET note = ? WHERE id = ?').run(note, id)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Owners
 
-export function ownerRow(db: Database, id: string): OwnerRow | undefined {
+export function ownerRow(db: ReadableDB, id: string): OwnerRow | undefined {
   return prepared(db, 'SELECT * FROM job_owners WHERE id = ?').get(id) as OwnerRow | undefined
 }
 
-export function allOwners(db: Database): OwnerRow[] {
+export function allOwners(db: ReadableDB): OwnerRow[] {
   return prepared(db, 'SELECT * FROM job_owners ORDER BY started_at').all() as OwnerRow[]
 }
 
-export function upsertOwner(db: Database, o: OwnerRow): void {
+export function upsertOwner(db: WritableDB, o: OwnerRow): void {
   prepared(
     db,
     `INSERT INTO job_owners (id, host, pid, label, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -188,13 +188,13 @@ export function upsertOwner(db: Database, o: OwnerRow): void {
 }
 
 /** Refreshes the heartbeat; false when the row is gone (another process declared us dead). */
-export function heartbeat(db: Database, id: string, now: number): boolean {
+export function heartbeat(db: WritableDB, id: string, now: number): boolean {
   return (
     prepared(db, 'UPDATE job_owners SET heartbeat_at = ? WHERE id = ?').run(now, id).changes === 1
   )
 }
 
-export function deleteOwner(db: Database, id: string): void {
+export function deleteOwner(db: WritableDB, id: string): void {
   prepared(db, 'DELETE FROM job_owners WHERE id = ?').run(id)
 }
 
@@ -202,7 +202,7 @@ export function deleteOwner(db: Database, id: string): void {
 // Job items: the persistent unit of work. Each kind decides what a key means (a file path for
 // import, an image id for captioning).
 
-export function maxItemSeq(db: Database, jobId: number): number {
+export function maxItemSeq(db: ReadableDB, jobId: number): number {
   return (
     (
       prepared(db, 'SELECT MAX(seq) AS m FROM job_items WHERE job_id = ?').get(jobId) as {
@@ -212,12 +212,12 @@ export function maxItemSeq(db: Database, jobId: number): number {
   )
 }
 
-export function insertItem(db: Database, jobId: number, seq: number, key: string): void {
+export function insertItem(db: WritableDB, jobId: number, seq: number, key: string): void {
   prepared(db, 'INSERT INTO job_items (job_id, seq, key) VALUES (?, ?, ?)').run(jobId, seq, key)
 }
 
 export function pendingItems(
-  db: Database,
+  db: ReadableDB,
   jobId: number,
   afterSeq: number,
   limit: number
@@ -229,7 +229,7 @@ export function pendingItems(
 }
 
 export function itemCounts(
-  db: Database,
+  db: ReadableDB,
   jobId: number
 ): { total: number; done: number | null; failed: number | null; pending: number | null } {
   return prepared(
@@ -247,7 +247,7 @@ export function itemCounts(
   }
 }
 
-export function itemsByStatus(db: Database, jobId: number): { status: string; n: number }[] {
+export function itemsByStatus(db: ReadableDB, jobId: number): { status: string; n: number }[] {
   return prepared(
     db,
     'SELECT status, COUNT(*) AS n FROM job_items WHERE job_id = ? GROUP BY status'
@@ -255,7 +255,7 @@ export function itemsByStatus(db: Database, jobId: number): { status: string; n:
 }
 
 export function failedItems(
-  db: Database,
+  db: ReadableDB,
   jobId: number,
   afterSeq: number,
   limit: number
@@ -268,7 +268,7 @@ export function failedItems(
 
 /** Records an item that was met and deliberately left alone (an undo entry changed since). */
 export function insertSkippedItem(
-  db: Database,
+  db: WritableDB,
   jobId: number,
   seq: number,
   key: string,
@@ -281,14 +281,14 @@ export function insertSkippedItem(
   ).run(jobId, seq, key, reason)
 }
 
-export function skippedItemKeys(db: Database, jobId: number): string[] {
+export function skippedItemKeys(db: ReadableDB, jobId: number): string[] {
   return prepared(db, `SELECT key FROM job_items WHERE job_id = ? AND status = 'skipped'`)
     .pluck()
     .all(jobId) as string[]
 }
 
 export function markItem(
-  db: Database,
+  db: WritableDB,
   jobId: number,
   seq: number,
   status: 'done' | 'failed' | 'skipped',

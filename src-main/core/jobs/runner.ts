@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import os from 'node:os'
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import type { JobInfo, JobKind, JobOwnerInfo, JobProgress, JobStatus } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -129,7 +129,7 @@ export function jobInfoFromRow(r: JobRow, owner: JobOwnerInfo | null = null): Jo
   }
 }
 
-function ownerInfo(db: Database, r: JobRow, selfId: string | null): JobOwnerInfo | null {
+function ownerInfo(db: ReadableDB, r: JobRow, selfId: string | null): JobOwnerInfo | null {
   if (!r.owner || (r.status !== 'queued' && r.status !== 'running')) return null
   const o = ownerRow(db, r.owner)
   if (!o) return null
@@ -143,14 +143,14 @@ function ownerInfo(db: Database, r: JobRow, selfId: string | null): JobOwnerInfo
 }
 
 /** A job as the API shows it, with its owner while it is queued or running. */
-export function getJob(db: Database, id: number, selfId: string | null = null): JobInfo {
+export function getJob(db: ReadableDB, id: number, selfId: string | null = null): JobInfo {
   const row = jobRow(db, id)
   if (!row) throw new GlossaError('NOT_FOUND', `job ${id} does not exist`)
   return jobInfoFromRow(row, ownerInfo(db, row, selfId))
 }
 
 export function listJobs(
-  db: Database,
+  db: ReadableDB,
   statuses: readonly string[],
   limit: number,
   selfId: string | null = null
@@ -646,7 +646,7 @@ function heldElsewhere(row: JobRow, o: OwnerRow): GlossaError {
 }
 
 /** Runs `fn` with a short busy timeout: housekeeping never blocks the event loop for long. */
-function withShortBusy(db: Database, fn: () => void): void {
+function withShortBusy(db: WritableDB, fn: () => void): void {
   db.pragma('busy_timeout = 200')
   try {
     fn()
@@ -662,7 +662,7 @@ function withShortBusy(db: Database, fn: () => void): void {
 const ITEM_CHUNK = 500
 
 /** Appends items in chunks inside transactions; returns how many were added. */
-export function addJobItems(db: Database, jobId: number, keys: string[]): number {
+export function addJobItems(db: WritableDB, jobId: number, keys: string[]): number {
   let seq = maxItemSeq(db, jobId)
   const tx = db.transaction((chunk: string[]) => {
     for (const k of chunk) insertItem(db, jobId, ++seq, k)
@@ -677,7 +677,7 @@ export interface PendingItem {
 }
 
 export function pendingJobItems(
-  db: Database,
+  db: ReadableDB,
   jobId: number,
   afterSeq: number,
   limit: number
@@ -686,7 +686,7 @@ export function pendingJobItems(
 }
 
 export function countJobItems(
-  db: Database,
+  db: ReadableDB,
   jobId: number
 ): { total: number; done: number; failed: number; pending: number } {
   const r = itemCounts(db, jobId)
@@ -694,13 +694,13 @@ export function countJobItems(
 }
 
 /** Job items by outcome (jobs.get). */
-export function jobItemsByStatus(db: Database, jobId: number): { status: string; n: number }[] {
+export function jobItemsByStatus(db: ReadableDB, jobId: number): { status: string; n: number }[] {
   return itemsByStatus(db, jobId)
 }
 
 /** A page of failed items (jobs.errors). */
 export function failedJobItems(
-  db: Database,
+  db: ReadableDB,
   jobId: number,
   afterSeq: number,
   limit: number
@@ -710,7 +710,7 @@ export function failedJobItems(
 
 /** Must be called inside the same transaction that stores the item's results. */
 export function markJobItem(
-  db: Database,
+  db: WritableDB,
   jobId: number,
   seq: number,
   status: 'done' | 'failed' | 'skipped',

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import type {
   DatasetSummary,
   IncompleteImport,
@@ -25,7 +25,7 @@ function emptyStatus(): Record<ReviewStatus, number> {
   return Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>
 }
 
-export function summarize(db: Database, rows: DatasetRow[]): DatasetSummary[] {
+export function summarize(db: ReadableDB, rows: DatasetRow[]): DatasetSummary[] {
   const out = new Map<number, DatasetSummary>()
   for (const r of rows)
     out.set(r.id, {
@@ -109,7 +109,7 @@ export function summarize(db: Database, rows: DatasetRow[]): DatasetSummary[] {
   return rows.map((r) => out.get(r.id)!)
 }
 
-export function listDatasets(db: Database): DatasetSummary[] {
+export function listDatasets(db: ReadableDB): DatasetSummary[] {
   const rows = prepared(
     db,
     'SELECT id, name, created_at FROM datasets ORDER BY name COLLATE NOCASE, id'
@@ -118,7 +118,7 @@ export function listDatasets(db: Database): DatasetSummary[] {
 }
 
 export function findDataset(
-  db: Database,
+  db: ReadableDB,
   by: { id?: number; name?: string }
 ): DatasetRow | undefined {
   if (by.id !== undefined)
@@ -128,13 +128,13 @@ export function findDataset(
     DatasetRow | undefined
 }
 
-export function datasetSummary(db: Database, id: number): DatasetSummary | undefined {
+export function datasetSummary(db: ReadableDB, id: number): DatasetSummary | undefined {
   const row = findDataset(db, { id })
   return row ? summarize(db, [row])[0] : undefined
 }
 
 export function concepts(
-  db: Database,
+  db: ReadableDB,
   datasetId: number
 ): { concept: string; repeats: number | null; count: number }[] {
   return prepared(
@@ -144,7 +144,7 @@ export function concepts(
   ).all(datasetId) as { concept: string; repeats: number | null; count: number }[]
 }
 
-export function libraryStats(db: Database, datasetId?: number): LibraryStats {
+export function libraryStats(db: ReadableDB, datasetId?: number): LibraryStats {
   const sums =
     datasetId === undefined
       ? listDatasets(db)
@@ -187,32 +187,32 @@ export function libraryStats(db: Database, datasetId?: number): LibraryStats {
   return stats
 }
 
-export function readSetting(db: Database, key: string): unknown {
+export function readSetting(db: ReadableDB, key: string): unknown {
   const row = prepared(db, 'SELECT value FROM settings WHERE key = ?').get(key) as
     { value: string } | undefined
   return row ? (JSON.parse(row.value) as unknown) : null
 }
 
-export function writeSetting(db: Database, key: string, value: unknown): void {
+export function writeSetting(db: WritableDB, key: string, value: unknown): void {
   prepared(
     db,
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
   ).run(key, JSON.stringify(value))
 }
 
-export function sqliteVersion(db: Database): string {
+export function sqliteVersion(db: ReadableDB): string {
   return (prepared(db, 'SELECT sqlite_version() AS v').get() as { v: string }).v
 }
 
 /** Every image id of a dataset, ascending. */
-export function imageIdsOf(db: Database, datasetId: number): number[] {
+export function imageIdsOf(db: ReadableDB, datasetId: number): number[] {
   return prepared(db, 'SELECT id FROM images WHERE dataset_id = ? ORDER BY id')
     .pluck()
     .all(datasetId) as number[]
 }
 
 /** Jobs queued or running on a dataset (they would write into it). */
-export function activeJobs(db: Database, datasetId: number): { id: number; kind: string }[] {
+export function activeJobs(db: ReadableDB, datasetId: number): { id: number; kind: string }[] {
   return prepared(
     db,
     "SELECT id, kind FROM jobs WHERE dataset_id = ? AND status IN ('queued', 'running') ORDER BY id"

@@ -28,7 +28,8 @@
  *  - 'library.changed' is passed on at most once a second (ChangedEvents): every event makes the
  *    studio re-read its grid and dataset counts from this same event loop.
  */
-import type { Database, Statement } from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3'
+import type { WritableDB } from '../db/types'
 import type { BulkOp, Events } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { appendToBatch } from '../db/journal'
@@ -241,7 +242,7 @@ class IndexUpkeep {
   private readonly totalChanges: Statement
   private ended = false
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: WritableDB) {
     this.autoCheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number
     db.pragma('wal_autocheckpoint = 0')
     this.setAutomerge = FTS_TABLES.map((t) =>

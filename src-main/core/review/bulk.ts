@@ -6,7 +6,7 @@
  *    a 'bulk' job (jobs/bulk.ts) that commits in short time-sliced transactions appended to the
  *    same batch, with progress events.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import {
   BULK_SAMPLE_CAP,
   BULK_SYNC_LIMIT,
@@ -30,7 +30,7 @@ export const CHUNK = 500
 const PREVIEW_TURN_MS = 15
 export const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 
-export function resolveTarget(db: Database, t: BulkTarget): number[] {
+export function resolveTarget(db: ReadableDB, t: BulkTarget): number[] {
   if ('selection' in t) return resolveSelection(db, t.selection)
   const ds =
     t.datasetId === undefined ? '' : 'AND image_id IN (SELECT id FROM images WHERE dataset_id = ?)'
@@ -50,7 +50,7 @@ export function targetDataset(t: BulkTarget): number | null {
 }
 
 /** Checks an operation against the library (regex compiles, target dataset exists). */
-export function checkOp(db: Database, op: BulkOp): void {
+export function checkOp(db: ReadableDB, op: BulkOp): void {
   prepareOp(op)
   if (op.kind === 'move' && !prepared(db, 'SELECT 1 FROM datasets WHERE id = ?').get(op.datasetId))
     throw new GlossaError('NOT_FOUND', `dataset ${op.datasetId} does not exist`)

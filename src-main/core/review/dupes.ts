@@ -10,7 +10,7 @@
  * popcount — near-linear in the dataset size, never all pairs. The search yields to the event
  * loop every ~25 ms.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { DupeGroup, DupeImage, DupesResult, ReviewStatus } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -99,7 +99,7 @@ export async function nearComponents(
   return uf
 }
 
-function activeHashJob(db: Database, datasetId: number): number | null {
+function activeHashJob(db: ReadableDB, datasetId: number): number | null {
   const r = db
     .prepare(
       `SELECT id FROM jobs WHERE kind = 'phash' AND status IN ('queued','running')
@@ -205,7 +205,7 @@ interface DetailRow {
 }
 
 function describeGroup(
-  db: Database,
+  db: ReadableDB,
   g: { kind: 'exact' | 'near'; ids: number[]; key: string }
 ): DupeGroup {
   const rows = db

@@ -12,8 +12,9 @@ import {
   tagStats
 } from './stats'
 import { datasetExists } from './queries'
+import type { ReadableDB } from '../db/types'
 
-function checkDataset(db: import('better-sqlite3').Database, id: number | undefined): void {
+function checkDataset(db: ReadableDB, id: number | undefined): void {
   if (id !== undefined && !datasetExists(db, id))
     throw new GlossaError('NOT_FOUND', `dataset ${id} does not exist`)
 }

@@ -5,7 +5,7 @@
  * again from fresh rows inside its write transaction, so an edit made since the preview is never
  * overwritten blindly.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import type { BulkDiff, BulkOp, Lang, ReviewStatus } from '../../shared/api'
 import { setCaption, setStatus, setTags, type Batch, type TagsSnap } from '../db/journal'
 import { prepared } from '../db/statements'
@@ -29,7 +29,7 @@ export interface ImageState {
 }
 
 /** Loads the state of many images (missing ids are absent from the map). */
-export function loadStates(db: Database, ids: readonly number[]): Map<number, ImageState> {
+export function loadStates(db: ReadableDB, ids: readonly number[]): Map<number, ImageState> {
   const json = JSON.stringify(ids)
   const out = new Map<number, ImageState>()
   const rows = prepared(
@@ -158,7 +158,7 @@ function captionPlans(
 const DEFAULT_SEP: Record<Lang, string> = { en: ', ', zh: '，' }
 
 /** What `p` would change on image `s`. `db` is used for conflict checks (move). */
-export function planImage(db: Database, p: PreparedOp, s: ImageState): ImagePlan {
+export function planImage(db: WritableDB, p: PreparedOp, s: ImageState): ImagePlan {
   const op = p.op
   const diff = (field: BulkDiff['field'], before: string | null, after: string | null) => ({
     imageId: s.id,

@@ -4,7 +4,7 @@
  * The WHERE clause is the grid's own (images/queries.ts buildCountQuery), so "select all" and
  * the grid's total always agree.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import type { ImageFilter, Selection } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { prepared } from '../db/statements'
@@ -40,7 +40,7 @@ export function selectionFilter(s: Selection): ImageFilter | null {
 }
 
 /** Image ids of a selection, ascending, existing images only. */
-export function resolveSelection(db: Database, s: Selection): number[] {
+export function resolveSelection(db: ReadableDB, s: Selection): number[] {
   const f = selectionFilter(s)
   let ids: number[]
   if (f === null) {
@@ -68,7 +68,7 @@ export function resolveSelection(db: Database, s: Selection): number[] {
 }
 
 /** The given ids that exist, ascending and unique. */
-export function existing(db: Database, ids: readonly number[]): number[] {
+export function existing(db: ReadableDB, ids: readonly number[]): number[] {
   const out: number[] = []
   const uniq = [...new Set(ids)].sort((a, b) => a - b)
   const st = prepared(db, 'SELECT value FROM json_each(?) WHERE value IN (SELECT id FROM images)')
@@ -79,7 +79,7 @@ export function existing(db: Database, ids: readonly number[]): number[] {
   return out.sort((a, b) => a - b)
 }
 
-export function countSelection(db: Database, s: Selection): number {
+export function countSelection(db: ReadableDB, s: Selection): number {
   const f = selectionFilter(s)
   if (
     f === null ||

@@ -14,7 +14,7 @@
  *             image_id 0 (no image) AFTER the batch's image deletions, so undo (entries in
  *             reverse) puts the dataset back before its images, and redo removes it after them.
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB, WritableDB } from '../db/types'
 import { GlossaError } from '../../shared/errors'
 import { prepared } from '../db/statements'
 
@@ -45,7 +45,7 @@ export interface ImageSnap {
   assignments: number[]
 }
 
-export function applyConcept(db: Database, imageId: number, s: ConceptSnap): void {
+export function applyConcept(db: WritableDB, imageId: number, s: ConceptSnap): void {
   prepared(db, 'UPDATE images SET concept = ?, repeats = ?, updated_at = ? WHERE id = ?').run(
     s.concept,
     s.repeats,
@@ -54,7 +54,7 @@ export function applyConcept(db: Database, imageId: number, s: ConceptSnap): voi
   )
 }
 
-export function applyDataset(db: Database, imageId: number, s: DatasetSnap): void {
+export function applyDataset(db: WritableDB, imageId: number, s: DatasetSnap): void {
   const clash = prepared(
     db,
     'SELECT o.id FROM images o JOIN images i ON i.id = ? WHERE o.dataset_id = ? AND o.path = i.path AND o.id <> i.id'
@@ -71,14 +71,14 @@ export function applyDataset(db: Database, imageId: number, s: DatasetSnap): voi
   )
 }
 
-function hasTable(db: Database, name: string): boolean {
+function hasTable(db: ReadableDB, name: string): boolean {
   return (
     prepared(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
     undefined
   )
 }
 
-export function imageSnap(db: Database, imageId: number): ImageSnap | null {
+export function imageSnap(db: ReadableDB, imageId: number): ImageSnap | null {
   const row = prepared(db, 'SELECT * FROM images WHERE id = ?').get(imageId) as
     Record<string, unknown> | undefined
   if (!row) return null
@@ -99,8 +99,8 @@ export function imageSnap(db: Database, imageId: number): ImageSnap | null {
   return { row, captions, tags, assignments }
 }
 
-const columnCache = new WeakMap<Database, Map<string, Set<string>>>()
-function columns(db: Database, table: string): Set<string> {
+const columnCache = new WeakMap<ReadableDB, Map<string, Set<string>>>()
+function columns(db: ReadableDB, table: string): Set<string> {
   let m = columnCache.get(db)
   if (!m) columnCache.set(db, (m = new Map()))
   let cols = m.get(table)
@@ -113,7 +113,7 @@ function columns(db: Database, table: string): Set<string> {
   return cols
 }
 
-function insertRow(db: Database, table: string, row: Record<string, unknown>): void {
+function insertRow(db: WritableDB, table: string, row: Record<string, unknown>): void {
   const cols = columns(db, table)
   const keys = Object.keys(row).filter((k) => cols.has(k))
   prepared(
@@ -122,7 +122,7 @@ function insertRow(db: Database, table: string, row: Record<string, unknown>): v
   ).run(...keys.map((k) => row[k]))
 }
 
-export function datasetRowSnap(db: Database, datasetId: number): DatasetRowSnap | null {
+export function datasetRowSnap(db: ReadableDB, datasetId: number): DatasetRowSnap | null {
   const row = prepared(db, 'SELECT * FROM datasets WHERE id = ?').get(datasetId) as
     Record<string, unknown> | undefined
   if (!row) return null
@@ -145,7 +145,7 @@ export function datasetRowSnap(db: Database, datasetId: number): DatasetRowSnap 
  * cascades: they are in the snapshot) or puts it back from a snapshot. Its images are separate
  * 'image' entries of the same batch; a dataset that still has images is not removed.
  */
-export function applyDatasetRow(db: Database, s: DatasetRowSnap | DatasetGone): void {
+export function applyDatasetRow(db: WritableDB, s: DatasetRowSnap | DatasetGone): void {
   if ('removed' in s) {
     const left = prepared(db, 'SELECT count(*) FROM images WHERE dataset_id = ?')
       .pluck()
@@ -173,7 +173,7 @@ export function applyDatasetRow(db: Database, s: DatasetRowSnap | DatasetGone): 
 }
 
 /** Removes (null) or restores (snapshot) an image with its captions, tags and assignments. */
-export function applyImage(db: Database, imageId: number, s: ImageSnap | null): void {
+export function applyImage(db: WritableDB, imageId: number, s: ImageSnap | null): void {
   if (s === null) {
     prepared(db, 'DELETE FROM images WHERE id = ?').run(imageId)
     return

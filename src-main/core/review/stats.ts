@@ -12,7 +12,7 @@
  * tables of migration 0007 (tag_stats, caption_metrics by dataset_id) through covering indexes;
  * any other filter joins the grid's WHERE clause to images (test/db/stats-plan.test.ts).
  */
-import type { Database } from 'better-sqlite3'
+import type { ReadableDB } from '../db/types'
 import {
   REVIEW_STATUSES,
   type BucketStats,
@@ -53,7 +53,7 @@ function and(w: Where, cond: string): string {
 // ---------------------------------------------------------------------------------------------
 // Tags
 
-export function tagCounts(db: Database, filter: ImageFilter): TagCount[] {
+export function tagCounts(db: ReadableDB, filter: ImageFilter): TagCount[] {
   const scope = filterScope(filter)
   if (scope.kind === 'all')
     // the tags_by_tag (tag, image_id) index, in tag order
@@ -72,14 +72,14 @@ export function tagCounts(db: Database, filter: ImageFilter): TagCount[] {
   ).all(...w.params) as TagCount[]
 }
 
-function countImages(db: Database, filter: ImageFilter): number {
+function countImages(db: ReadableDB, filter: ImageFilter): number {
   const w = filterWhere(filter)
   return (
     prepared(db, `SELECT count(*) AS n FROM images i ${w.sql}`).get(...w.params) as { n: number }
   ).n
 }
 
-export function tagStats(db: Database, filter: ImageFilter, top: number): Results['stats.tags'] {
+export function tagStats(db: ReadableDB, filter: ImageFilter, top: number): Results['stats.tags'] {
   const counts = tagCounts(db, filter).sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1))
   const images = countImages(db, filter)
   const w = filterWhere(filter)
@@ -111,7 +111,7 @@ export function tagStats(db: Database, filter: ImageFilter, top: number): Result
 }
 
 export function listTags(
-  db: Database,
+  db: ReadableDB,
   a: {
     filter: ImageFilter
     search?: string
@@ -144,7 +144,7 @@ const HIST = {
   mt5: { width: 16, bins: 40 }
 } as const
 
-export function captionLengthStats(db: Database, filter: ImageFilter): CaptionLengthStats {
+export function captionLengthStats(db: ReadableDB, filter: ImageFilter): CaptionLengthStats {
   const scope = filterScope(filter)
   const make = (budget: number | null, width: number, bins: number): Histogram => ({
     binWidth: width,
@@ -227,7 +227,7 @@ interface SizeRow {
   weighted: number
 }
 
-function sizes(db: Database, filter: ImageFilter): { rows: SizeRow[]; unknown: number } {
+function sizes(db: ReadableDB, filter: ImageFilter): { rows: SizeRow[]; unknown: number } {
   const w = filterWhere(filter)
   // a dataset (or nothing): the covering (dataset_id, width, height, repeats) index, in group
   // order. Any other filter: its own index drives and the few sizes are grouped in a temp
@@ -249,7 +249,7 @@ const ASPECT_MIN = -2
 const ASPECT_MAX = 2
 
 export function resolutionStats(
-  db: Database,
+  db: ReadableDB,
   filter: ImageFilter,
   maxPoints: number
 ): ResolutionStats {
@@ -290,7 +290,7 @@ export function resolutionStats(
   }
 }
 
-export function bucketStats(db: Database, filter: ImageFilter, s: BucketSettings): BucketStats {
+export function bucketStats(db: ReadableDB, filter: ImageFilter, s: BucketSettings): BucketStats {
   let sel: BucketSelector
   try {
     sel = new BucketSelector(s)
@@ -332,7 +332,7 @@ export function bucketStats(db: Database, filter: ImageFilter, s: BucketSettings
 const SLOT_MS = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const
 
 export function reviewStats(
-  db: Database,
+  db: ReadableDB,
   filter: ImageFilter,
   interval: 'hour' | 'day' | 'week',
   tzOffsetMinutes: number

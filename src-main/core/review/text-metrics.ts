@@ -5,6 +5,7 @@
  * connection by db/open.ts, so every writer of captions keeps the metrics current at write time.
  */
 import type { Database } from 'better-sqlite3'
+import type { WritableDB } from '../db/types'
 import { estimateTokens } from '../captions/text/tokens'
 import { prepared } from '../db/statements'
 
@@ -26,7 +27,7 @@ export function registerTextMetrics(db: Database): void {
  * Writes the caption_metrics rows of the captions of images with id ≥ `fromImageId`, exactly as
  * the caption triggers would have: for bulk loaders that set the triggers aside while inserting.
  */
-export function fillCaptionMetrics(db: Database, fromImageId: number): void {
+export function fillCaptionMetrics(db: WritableDB, fromImageId: number): void {
   prepared(
     db,
     `INSERT OR REPLACE INTO caption_metrics (image_id, lang, dataset_id, chars, clip, mt5)
