@@ -111,6 +111,11 @@ export function registerLs(program: Command, state: CliState): void {
                 rawEncoding: d.rawEncoding,
                 zh: d.captions.zh?.text ?? d.zh,
                 en: d.captions.en?.text ?? d.en,
+                // the structured in-image `text` field per language (OCR fills it), null if none
+                text: {
+                  zh: d.captions.zh?.fields?.text ?? null,
+                  en: d.captions.en?.fields?.text ?? null
+                },
                 tags: d.tagRows.length ? d.tagRows.map((t) => t.tag) : d.tags,
                 error: d.error
               })

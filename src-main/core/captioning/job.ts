@@ -53,6 +53,7 @@ import {
   type PendingItem
 } from '../jobs/runner'
 import { EndpointError, forEachBounded } from './endpoint'
+import { ocrLangs, ocrSkipReason, writeOcr } from './ocr-run'
 import { HostCrashError, ModelError } from './inference/errors'
 import type { InferenceHost } from './inference/host'
 import {
@@ -151,6 +152,7 @@ export function skipReason(
   imageId: number,
   opts: { overwriteManual: boolean; redo: boolean }
 ): SkipReason | null {
+  if (plan.kind === 'ocr') return ocrSkipReason(db, imageId, ocrLangs(plan.args.lang), opts)
   if (plan.kind === 'tagger') {
     const sources = tagSources(db, imageId)
     if (!opts.redo && sources.has(plan.source)) return 'skip-same-model'
@@ -165,7 +167,13 @@ export function skipReason(
 }
 
 /** Writes one image's result through the journal batch; false when nothing changed. */
-export function writeOutcome(b: Batch, plan: RunPlan, r: ImageOutcome & { ok: true }): boolean {
+export function writeOutcome(
+  b: Batch,
+  plan: RunPlan,
+  r: ImageOutcome & { ok: true },
+  opts: { overwriteManual: boolean } = { overwriteManual: false }
+): boolean {
+  if (r.ocr) return writeOcr(b, r.id, ocrLangs(plan.args.lang), r.ocr, opts)
   if (r.tags) {
     if (r.tags.length === 0) return false
     return setTags(
@@ -197,6 +205,8 @@ function parseParams(p: Record<string, unknown>): CaptionParams {
 }
 
 export function runLabel(plan: RunPlan): string {
+  if (plan.kind === 'ocr')
+    return `Read the text in images with ${plan.model.name}${plan.args.lang ? ` (${plan.lang})` : ''}`
   return plan.preset
     ? `Caption with ${plan.model.name} (${plan.presetId}, ${plan.lang})`
     : plan.kind === 'tagger'
@@ -270,7 +280,7 @@ function writeRecords(
       const why = skipReason(db, plan, o.id, opts)
       if (why) markJobItem(db, jobId, r.seq, 'skipped', why)
       else {
-        const wrote = writeOutcome(b, plan, o)
+        const wrote = writeOutcome(b, plan, o, opts)
         if (o.prompt !== null && o.text !== null)
           writePrompt(db, {
             image_id: o.id,
@@ -417,7 +427,8 @@ async function captionEach(
         outcome = await captionOne(host, plan, open, img, promptFor(db, plan, img))
         modelFailures = 0
       } catch (err) {
-        if (!(open.kind === 'generative' && isInferenceFailure(err))) throw err
+        if (!((open.kind === 'generative' || open.kind === 'ocr') && isInferenceFailure(err)))
+          throw err
         modelFailures++
         if (modelFailures >= MAX_CONSECUTIVE_MODEL_FAILURES)
           throw new GlossaError(

@@ -2,6 +2,7 @@
  * The history of one image (who changed what, when, before/after, diff-able text) and the revert
  * of a single journal entry as a new undoable batch.
  */
+import { FLAG_OCR_READ, FLAG_WATERMARK } from '../images/flags'
 import type { Database } from 'better-sqlite3'
 import type { HistoryEntry, Lang } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
@@ -39,6 +40,11 @@ function snapText(db: Database, kind: EntryKind, snap: unknown): string | null {
     }
     case 'image':
       return String((s.row as Record<string, unknown>).rel_path ?? '')
+    case 'ocr': {
+      const bits = Number(s.bits)
+      if (!(bits & FLAG_OCR_READ)) return ''
+      return bits & FLAG_WATERMARK ? 'OCR read; watermark' : 'OCR read'
+    }
     case 'datasetRow':
       return s.row ? String((s.row as Record<string, unknown>).name ?? '') : null
   }

@@ -426,7 +426,8 @@ export const en = {
       'image-to-text': 'Image to text',
       florence2: 'Florence-2',
       'chat-vlm': 'Chat VLM',
-      endpoint: 'Endpoint'
+      endpoint: 'Endpoint',
+      ocr: 'OCR (text in image)'
     },
     dialog: {
       open: 'Caption…',
@@ -754,7 +755,8 @@ export const en = {
       concept: 'Concept',
       repeats: 'Repeats',
       dataset: 'Dataset',
-      image: 'Image'
+      image: 'Image',
+      ocr: 'Text marks'
     },
     bulk: {
       open: 'Bulk edit…',

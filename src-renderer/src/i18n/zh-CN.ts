@@ -427,7 +427,8 @@ export const zhCN: Strings = {
       'image-to-text': '图生文',
       florence2: 'Florence-2',
       'chat-vlm': '对话式视觉模型',
-      endpoint: '接口服务'
+      endpoint: '接口服务',
+      ocr: '文字识别（OCR）'
     },
     dialog: {
       open: '生成描述…',
@@ -750,7 +751,8 @@ export const zhCN: Strings = {
       concept: '概念',
       repeats: '重复次数',
       dataset: '数据集',
-      image: '图片'
+      image: '图片',
+      ocr: '文字标记'
     },
     bulk: {
       open: '批量编辑…',
