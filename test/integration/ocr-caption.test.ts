@@ -59,14 +59,14 @@ beforeAll(async () => {
   await fs.promises.mkdir(src)
   const images = await ocrTestImages()
   for (const name of FILES)
-    await fs.promises.writeFile(path.join(src, `${name}.png`), await toPng(images[name]))
+    await fs.promises.writeFile(path.join(src, `${name}.png`), await toPng(images[name]!))
   // hand-captioned in zh before the run; its English caption is free for OCR
   await fs.promises.writeFile(
     path.join(src, 'manual.png'),
     await toPng(await renderText(640, 160, [{ text: '西湖 West Lake', x: 24, y: 100, size: 48 }]))
   )
   // readable at import, damaged before the run
-  await fs.promises.writeFile(path.join(src, 'broken.png'), await toPng(images.zh))
+  await fs.promises.writeFile(path.join(src, 'broken.png'), await toPng(images.zh!))
   const imported = await glossa(['import', src, '--dataset', 'signs'])
   expect(imported.code, imported.stderr).toBe(0)
   await fs.promises.writeFile(path.join(src, 'broken.png'), Buffer.from('not a png any more'))
