@@ -14,6 +14,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore } from '../../src-main/core'
 import { cliJson, readLibrary, runGlossa, type CliRun } from '../fixtures/cli'
+import { makeQwen2VL } from '../fixtures/models/make-qwen2vl'
 import { ocrTestImages, renderText, toPng } from '../fixtures/ocr-images'
 
 let tmp: string
@@ -206,4 +207,41 @@ describe('glossa caption --model ocr (PP-OCRv4 weights)', () => {
     expect(flags).toBe(0)
     expect(Object.keys(await ls(['--has-text']))).toEqual([])
   }, 120_000)
+
+  it('a captioner run after OCR keeps the text field OCR read', async () => {
+    expect((await ocr()).counts.failed).toBe(1)
+    const qwen = await makeQwen2VL(path.join(tmp, 'models', 'qwen2-vl-tiny'))
+    const core = createCore({ dataDir: path.join(tmp, 'data'), libraryFile: lib })
+    try {
+      const ds = (await core.call('datasets.list', {})).find((d) => d.name === 'signs')!
+      const model = await core.call('models.add', { dir: qwen })
+      const { jobId } = await core.call('caption.start', {
+        target: { datasetId: ds.id },
+        modelId: model.id,
+        preset: 'hunyuan-zh'
+      })
+      expect((await core.waitForJob(jobId)).status).toBe('done')
+    } finally {
+      await core.close()
+    }
+    const after = await ls()
+    const zh = after['zh.png']!
+    expect(zh.text.zh).toBe('广州塔夜景')
+    expect(zh.zh!.endsWith('画面中的文字为“广州塔夜景”。')).toBe(true)
+    expect(zh.zh!.length).toBeGreaterThan('画面中的文字为“广州塔夜景”。'.length)
+    // an image without text gets the model's caption alone
+    expect(after['plain.png']!.text.zh).toBeNull()
+    expect(after['plain.png']!.zh).not.toContain('画面中的文字')
+    // the prompt record names the caption as written, so it is still current
+    const rec = readLibrary(lib, (db) =>
+      db
+        .prepare(
+          `SELECT p.caption, c.text FROM caption_prompts p JOIN images i ON i.id = p.image_id
+             JOIN captions c ON c.image_id = p.image_id AND c.lang = p.lang
+            WHERE i.file_name = 'zh.png' AND p.lang = 'zh'`
+        )
+        .get()
+    ) as { caption: string; text: string }
+    expect(rec.caption).toBe(rec.text)
+  }, 300_000)
 })

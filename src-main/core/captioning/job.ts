@@ -53,7 +53,7 @@ import {
   type PendingItem
 } from '../jobs/runner'
 import { EndpointError, forEachBounded } from './endpoint'
-import { ocrLangs, ocrSkipReason, writeOcr } from './ocr-run'
+import { keepTextField, ocrLangs, ocrSkipReason, writeOcr } from './ocr-run'
 import { HostCrashError, ModelError } from './inference/errors'
 import type { InferenceHost } from './inference/host'
 import {
@@ -166,28 +166,35 @@ export function skipReason(
   return null
 }
 
-/** Writes one image's result through the journal batch; false when nothing changed. */
+/**
+ * Writes one image's result through the journal batch. `wrote` is false when nothing changed;
+ * `text` is the caption text written (a caption keeps the in-image text field already there when
+ * the model gives none: ocr-run.ts keepTextField).
+ */
 export function writeOutcome(
   b: Batch,
   plan: RunPlan,
   r: ImageOutcome & { ok: true },
   opts: { overwriteManual: boolean } = { overwriteManual: false }
-): boolean {
-  if (r.ocr) return writeOcr(b, r.id, ocrLangs(plan.args.lang), r.ocr, opts)
+): { wrote: boolean; text: string | null } {
+  if (r.ocr) return { wrote: writeOcr(b, r.id, ocrLangs(plan.args.lang), r.ocr, opts), text: null }
   if (r.tags) {
-    if (r.tags.length === 0) return false
-    return setTags(
+    if (r.tags.length === 0) return { wrote: false, text: null }
+    const wrote = setTags(
       b,
       r.id,
       r.tags.map((t) => ({ tag: t.tag, score: t.score, source: plan.source }))
     )
+    return { wrote, text: null }
   }
-  if (r.text === null || r.text === '') return false
-  return setCaption(b, r.id, plan.lang, {
-    text: r.text,
-    fields: r.fields ? fieldsJson(r.fields) : null,
+  if (r.text === null || r.text === '') return { wrote: false, text: null }
+  const next = keepTextField(b.db, r.id, plan.lang, { text: r.text, fields: r.fields })
+  const wrote = setCaption(b, r.id, plan.lang, {
+    text: next.text,
+    fields: next.fields ? fieldsJson(next.fields) : null,
     source: plan.source
   })
+  return { wrote, text: next.text }
 }
 
 function loadImages(db: Database, items: PendingItem[]): Map<number, ImageInput> {
@@ -280,8 +287,8 @@ function writeRecords(
       const why = skipReason(db, plan, o.id, opts)
       if (why) markJobItem(db, jobId, r.seq, 'skipped', why)
       else {
-        const wrote = writeOutcome(b, plan, o, opts)
-        if (o.prompt !== null && o.text !== null)
+        const { wrote, text } = writeOutcome(b, plan, o, opts)
+        if (o.prompt !== null && text !== null)
           writePrompt(db, {
             image_id: o.id,
             lang: plan.lang,
@@ -289,7 +296,7 @@ function writeRecords(
             prompt: o.prompt,
             rendered: o.rendered,
             knowledge: JSON.stringify(o.knowledge),
-            caption: o.text,
+            caption: text,
             at: Date.now()
           })
         markJobItem(db, jobId, r.seq, wrote ? 'done' : 'skipped', null)

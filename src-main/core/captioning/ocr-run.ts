@@ -181,3 +181,26 @@ export function writeOcr(
   const bits = FLAG_OCR_READ | (found.watermark ? FLAG_WATERMARK : 0)
   return setOcrFlags(b, imageId, bits) || changed
 }
+
+/**
+ * A caption another model is about to write, keeping the in-image text already there: when the
+ * new caption has no `text` field of its own and the current one has (OCR read it, or someone
+ * typed it), the text field is carried over (fields re-rendered, or the sentence appended to
+ * prose), so running a captioner after OCR does not lose what OCR read.
+ */
+export function keepTextField(
+  db: Database,
+  imageId: number,
+  lang: Lang,
+  next: { text: string; fields: CaptionFields | null }
+): { text: string; fields: CaptionFields | null } {
+  if (next.fields?.text?.trim()) return next
+  const cur = storedFields(readCaption(db, imageId, lang)?.fields ?? null)?.text?.trim()
+  if (!cur) return next
+  const kept = withTextField(
+    { text: next.text, fields: next.fields ? JSON.stringify(next.fields) : null, source: '' },
+    lang,
+    cur
+  )
+  return kept ?? next
+}
