@@ -1,9 +1,10 @@
 /**
- * `glossa caption --dataset NAME --model DIR|ID [--preset P] [--lang zh|en] [--batch N]
+ * `glossa caption --dataset NAME --model DIR|ID|ocr [--preset P] [--lang zh|en] [--batch N]
  *  [--overwrite-manual] [--redo] [--general-threshold X] [--character-threshold X]`
  *
  * Registers the model folder when it is not registered yet (models.add) — or uses a registered
- * model or endpoint by id — then runs a caption job on the whole dataset with a terminal progress
+ * model or endpoint by id, or the built-in OCR model `ocr` (fills the in-image `text` field in zh
+ * and en) — then runs a caption job on the whole dataset with a terminal progress
  * bar. Ctrl-C cancels and keeps the finished images; running the same command again continues
  * (images already captioned by this model are skipped, an interrupted run resumes).
  */
@@ -13,6 +14,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { Core } from '../core'
 import type { ModelInfo } from '../shared/api'
 import { GlossaError } from '../shared/errors'
+import { OCR_MODEL_ID, ocrModelInfo } from '../core/captioning/ocr-run'
 import { formatCount } from './format'
 import { describeModel, followJob } from './models'
 import { parsePositiveInt } from './options'
@@ -52,6 +54,8 @@ async function resolveModel(
   core: Core,
   spec: string
 ): Promise<{ model: ModelInfo; added: boolean }> {
+  // the built-in OCR model (a folder of that name is given as ./ocr)
+  if (spec === OCR_MODEL_ID) return { model: ocrModelInfo(), added: false }
   const abs = path.resolve(spec)
   const list = await core.call('models.list', {})
   if (fs.existsSync(abs)) {

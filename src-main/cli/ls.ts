@@ -12,6 +12,7 @@ export interface FilterOptions {
   concept?: string
   missing?: 'zh' | 'en' | 'any'
   errors?: boolean
+  hasText?: boolean
 }
 
 /** Builds the grid filter the options describe (the dataset name resolved to its id). */
@@ -24,6 +25,7 @@ export async function buildFilter(core: Core, o: FilterOptions): Promise<ImageFi
   if (o.concept !== undefined) filter.concept = o.concept
   if (o.missing) filter.missing = o.missing
   if (o.errors) filter.hasError = true
+  if (o.hasText !== undefined) filter.hasText = o.hasText
   return filter
 }
 
@@ -74,6 +76,8 @@ export function registerLs(program: Command, state: CliState): void {
     .option('--concept <name>', 'only this concept (kohya folder)')
     .option('--missing <lang>', 'only images lacking a caption: zh, en or any', parseMissing)
     .option('--errors', 'only files that failed import')
+    .option('--has-text', 'only images with in-image text or a watermark (see caption --model ocr)')
+    .option('--no-has-text', 'only images without in-image text or a watermark')
     .option('--limit <n>', 'at most this many images', parsePositiveInt)
     .option('--sort <key>', 'name, folder, added, status, width or height', parseSortKey, 'name')
     .option('--desc', 'sort descending')
@@ -111,6 +115,11 @@ export function registerLs(program: Command, state: CliState): void {
                 rawEncoding: d.rawEncoding,
                 zh: d.captions.zh?.text ?? d.zh,
                 en: d.captions.en?.text ?? d.en,
+                // the structured in-image `text` field per language (OCR fills it), null if none
+                text: {
+                  zh: d.captions.zh?.fields?.text ?? null,
+                  en: d.captions.en?.fields?.text ?? null
+                },
                 tags: d.tagRows.length ? d.tagRows.map((t) => t.tag) : d.tags,
                 error: d.error
               })

@@ -16,6 +16,7 @@ interface ReviewOptions {
   concept?: string
   missing?: 'zh' | 'en' | 'any'
   errors?: boolean
+  hasText?: boolean
 }
 
 export function registerReview(program: Command, state: CliState): void {
@@ -33,6 +34,10 @@ export function registerReview(program: Command, state: CliState): void {
     .option('--concept <name>', 'only this concept (kohya folder)')
     .option('--missing <lang>', 'only images lacking a caption: zh, en or any', parseMissing)
     .option('--errors', 'select files that failed import (they are left out otherwise)')
+    .option(
+      '--has-text',
+      'only images with in-image text or a watermark (caption --model ocr finds them)'
+    )
     .action(
       action(state, async (opts: ReviewOptions, cmd: Command) => {
         const out = state.output
@@ -42,7 +47,8 @@ export function registerReview(program: Command, state: CliState): void {
             status: opts.filterStatus,
             search: opts.search,
             concept: opts.concept,
-            missing: opts.missing
+            missing: opts.missing,
+            ...(opts.hasText ? { hasText: true } : {})
           })
           filter.hasError = Boolean(opts.errors)
           const ids: number[] = []

@@ -186,7 +186,12 @@ export const ImageFilter = z
       })
       .optional(),
     /** images a kohya bucket manager with these settings would put in one bucket */
-    bucket: BucketFilter.optional()
+    bucket: BucketFilter.optional(),
+    /**
+     * true: images with in-image text (a non-empty structured `text` field in zh or en) or that
+     * the OCR model flagged as watermarked; false: neither
+     */
+    hasText: z.boolean().optional()
   })
   .strict()
 export type ImageFilter = z.infer<typeof ImageFilter>

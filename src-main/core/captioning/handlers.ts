@@ -241,7 +241,8 @@ export const captioningHandlers = {
     const job = ctx.jobs.create('caption', datasetId, {
       ...a,
       preset: plan.preset ? plan.presetId : undefined,
-      lang: plan.lang
+      // the OCR model writes both languages unless the run names one
+      lang: plan.kind === 'ocr' ? a.lang : plan.lang
     })
     return { jobId: job.id }
   }

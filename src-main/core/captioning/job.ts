@@ -53,6 +53,7 @@ import {
   type PendingItem
 } from '../jobs/runner'
 import { EndpointError, forEachBounded } from './endpoint'
+import { keepTextField, ocrLangs, ocrSkipReason, writeOcr } from './ocr-run'
 import { HostCrashError, ModelError } from './inference/errors'
 import type { InferenceHost } from './inference/host'
 import {
@@ -151,6 +152,7 @@ export function skipReason(
   imageId: number,
   opts: { overwriteManual: boolean; redo: boolean }
 ): SkipReason | null {
+  if (plan.kind === 'ocr') return ocrSkipReason(db, imageId, ocrLangs(plan.args.lang), opts)
   if (plan.kind === 'tagger') {
     const sources = tagSources(db, imageId)
     if (!opts.redo && sources.has(plan.source)) return 'skip-same-model'
@@ -164,22 +166,35 @@ export function skipReason(
   return null
 }
 
-/** Writes one image's result through the journal batch; false when nothing changed. */
-export function writeOutcome(b: Batch, plan: RunPlan, r: ImageOutcome & { ok: true }): boolean {
+/**
+ * Writes one image's result through the journal batch. `wrote` is false when nothing changed;
+ * `text` is the caption text written (a caption keeps the in-image text field already there when
+ * the model gives none: ocr-run.ts keepTextField).
+ */
+export function writeOutcome(
+  b: Batch,
+  plan: RunPlan,
+  r: ImageOutcome & { ok: true },
+  opts: { overwriteManual: boolean } = { overwriteManual: false }
+): { wrote: boolean; text: string | null } {
+  if (r.ocr) return { wrote: writeOcr(b, r.id, ocrLangs(plan.args.lang), r.ocr, opts), text: null }
   if (r.tags) {
-    if (r.tags.length === 0) return false
-    return setTags(
+    if (r.tags.length === 0) return { wrote: false, text: null }
+    const wrote = setTags(
       b,
       r.id,
       r.tags.map((t) => ({ tag: t.tag, score: t.score, source: plan.source }))
     )
+    return { wrote, text: null }
   }
-  if (r.text === null || r.text === '') return false
-  return setCaption(b, r.id, plan.lang, {
-    text: r.text,
-    fields: r.fields ? fieldsJson(r.fields) : null,
+  if (r.text === null || r.text === '') return { wrote: false, text: null }
+  const next = keepTextField(b.db, r.id, plan.lang, { text: r.text, fields: r.fields })
+  const wrote = setCaption(b, r.id, plan.lang, {
+    text: next.text,
+    fields: next.fields ? fieldsJson(next.fields) : null,
     source: plan.source
   })
+  return { wrote, text: next.text }
 }
 
 function loadImages(db: ReadableDB, items: PendingItem[]): Map<number, ImageInput> {
@@ -197,6 +212,8 @@ function parseParams(p: Record<string, unknown>): CaptionParams {
 }
 
 export function runLabel(plan: RunPlan): string {
+  if (plan.kind === 'ocr')
+    return `Read the text in images with ${plan.model.name}${plan.args.lang ? ` (${plan.lang})` : ''}`
   return plan.preset
     ? `Caption with ${plan.model.name} (${plan.presetId}, ${plan.lang})`
     : plan.kind === 'tagger'
@@ -270,8 +287,8 @@ function writeRecords(
       const why = skipReason(db, plan, o.id, opts)
       if (why) markJobItem(db, jobId, r.seq, 'skipped', why)
       else {
-        const wrote = writeOutcome(b, plan, o)
-        if (o.prompt !== null && o.text !== null)
+        const { wrote, text } = writeOutcome(b, plan, o, opts)
+        if (o.prompt !== null && text !== null)
           writePrompt(db, {
             image_id: o.id,
             lang: plan.lang,
@@ -279,7 +296,7 @@ function writeRecords(
             prompt: o.prompt,
             rendered: o.rendered,
             knowledge: JSON.stringify(o.knowledge),
-            caption: o.text,
+            caption: text,
             at: Date.now()
           })
         markJobItem(db, jobId, r.seq, wrote ? 'done' : 'skipped', null)
@@ -417,7 +434,8 @@ async function captionEach(
         outcome = await captionOne(host, plan, open, img, promptFor(db, plan, img))
         modelFailures = 0
       } catch (err) {
-        if (!(open.kind === 'generative' && isInferenceFailure(err))) throw err
+        if (!((open.kind === 'generative' || open.kind === 'ocr') && isInferenceFailure(err)))
+          throw err
         modelFailures++
         if (modelFailures >= MAX_CONSECUTIVE_MODEL_FAILURES)
           throw new GlossaError(

@@ -33,8 +33,9 @@ import { EndpointCaptioner, resolveEndpointKey, type CaptionerEvent } from './en
 import { GENERATIVE_IN_FLIGHT, interpretCaption } from './generate'
 import { ImageError } from './inference/errors'
 import type { InferenceHost } from './inference/host'
-import type { GenerativeSpec } from './inference/protocol'
+import type { GenerativeSpec, OcrSpec } from './inference/protocol'
 import type { ScoredTag } from './inference/tagger'
+import { OCR_IN_FLIGHT, readImageText, type OcrFound } from './ocr-run'
 import { openTagger, tagImages, type OpenTagger } from './pipeline'
 import { FLORENCE_TASKS, renderPrompt, type PromptPreset } from './presets'
 import { getPreset } from './presets-store'
@@ -80,8 +81,8 @@ export function makePlan(db: ReadableDB, args: PlanArgs): RunPlan {
   const kind = model.kind
   let preset: PromptPreset | null = null
   let presetId: string
-  if (kind === 'tagger' || kind === 'image-to-text') {
-    presetId = kind === 'tagger' ? 'tags' : 'caption'
+  if (kind === 'tagger' || kind === 'image-to-text' || kind === 'ocr') {
+    presetId = kind === 'tagger' ? 'tags' : kind === 'ocr' ? 'text' : 'caption'
   } else {
     preset = getPreset(db, args.preset ?? model.defaultPreset!)
     presetId = preset.id
@@ -144,6 +145,8 @@ export type ImageOutcome =
       /** local chat VLMs: the chat template's output */
       rendered: string | null
       knowledge: KnowledgeUse[]
+      /** the OCR model: what it read (text is then the `lang` caption's text sentence) */
+      ocr?: OcrFound
     }
   | { id: number; ok: false; error: string }
 
@@ -201,6 +204,7 @@ export type OpenModel =
   | { kind: 'tagger'; tagger: OpenTagger }
   | { kind: 'generative'; spec: GenerativeSpec; inFlight: number }
   | { kind: 'endpoint'; captioner: EndpointCaptioner; inFlight: number }
+  | { kind: 'ocr'; spec: OcrSpec; inFlight: number }
 
 /**
  * Opens the plan's model: a tagger's session, a transformers.js model loaded and probed in the
@@ -232,6 +236,11 @@ export async function openModel(
       lastModelId: plan.model.id
     })
     return { kind: 'tagger', tagger }
+  }
+  if (plan.kind === 'ocr') {
+    // the built-in model's sessions load in the worker on the first image (a broken or missing
+    // file fails the job with its name)
+    return { kind: 'ocr', spec: rt, inFlight: OCR_IN_FLIGHT }
   }
   const spec: GenerativeSpec = { dir: plan.model.dir, kind: plan.kind, ...rt }
   if (plan.model.dtype) spec.dtype = plan.model.dtype
@@ -268,6 +277,22 @@ export async function captionOne(
 ): Promise<ImageOutcome> {
   const early = tooSmall(img)
   if (early) return early
+  if (open.kind === 'ocr') {
+    const r = await readImageText(host, open.spec, img.path)
+    if (!r.ok) return { id: img.id, ok: false, error: r.error }
+    const value = r.found[plan.lang]
+    return {
+      id: img.id,
+      ok: true,
+      tags: null,
+      text: value ? renderFields({ text: value }, plan.lang) : '',
+      fields: value ? { text: value } : null,
+      prompt: null,
+      rendered: null,
+      knowledge: [],
+      ocr: r.found
+    }
+  }
   const output = plan.preset?.output ?? 'text'
   const maxTokens = maxTokensFor(plan)
   const decoding = plan.args.decoding ?? { mode: 'greedy' }

@@ -27,6 +27,7 @@ import type { GenerativeSpec } from './inference/protocol'
 import { EndpointDefinition } from './endpoint/schema'
 import type { EndpointKeyStore } from './endpoint/keys'
 import { readSetting, writeSetting } from '../library/queries'
+import { OCR_MODEL_ID, ocrModelInfo } from './ocr-run'
 import {
   allEndpointRows,
   allModelRows,
@@ -44,9 +45,10 @@ import {
 
 /**
  * Ids of models built into Glossa rather than registered (the OCR model, `glossa caption --model
- * ocr`, arrives with issue 13's OCR work): no folder or endpoint may take them.
+ * ocr`; ocr-run.ts): no folder or endpoint may take them. getModel knows them; models.list shows
+ * registered models only.
  */
-export const RESERVED_MODEL_IDS: ReadonlySet<string> = new Set(['ocr'])
+export const RESERVED_MODEL_IDS: ReadonlySet<string> = new Set([OCR_MODEL_ID])
 
 interface StoredInfo {
   files: string[]
@@ -59,7 +61,7 @@ interface StoredInfo {
 }
 
 export function defaultPresetFor(kind: ModelKind): string | null {
-  if (kind === 'tagger') return null
+  if (kind === 'tagger' || kind === 'ocr') return null
   if (kind === 'image-to-text') return 'caption'
   if (kind === 'florence2') return 'florence-detailed-caption'
   return 'hunyuan-zh'
@@ -162,6 +164,7 @@ export interface RegisteredModel extends ModelInfo {
 }
 
 export function getModel(db: ReadableDB, id: string, store?: EndpointKeyStore): RegisteredModel {
+  if (id === OCR_MODEL_ID) return { ...ocrModelInfo(), dtype: null, definition: null }
   const r = modelRow(db, id)
   if (r) {
     const dtype = (JSON.parse(r.info) as StoredInfo).dtype ?? null

@@ -3,6 +3,7 @@
  * of a single journal entry as a new undoable batch.
  */
 import type { ReadableDB } from '../db/types'
+import { FLAG_OCR_READ, FLAG_WATERMARK } from '../images/flags'
 import type { HistoryEntry, Lang } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
@@ -37,6 +38,11 @@ function snapText(db: ReadableDB, kind: EntryKind, snap: unknown): string | null
     }
     case 'image':
       return String((s.row as Record<string, unknown>).rel_path ?? '')
+    case 'ocr': {
+      const bits = Number(s.bits)
+      if (!(bits & FLAG_OCR_READ)) return ''
+      return bits & FLAG_WATERMARK ? 'OCR read; watermark' : 'OCR read'
+    }
     case 'datasetRow':
       return s.row ? String((s.row as Record<string, unknown>).name ?? '') : null
   }

@@ -23,6 +23,7 @@ import type { CoreContext } from '../context'
 import { GlossaError } from '../../shared/errors'
 import { prepared } from './statements'
 import { readCaption } from '../captions/queries'
+import { OCR_FLAG_MASK } from '../images/flags'
 import {
   applyConcept,
   applyDataset,
@@ -40,7 +41,7 @@ import {
  * own removal and restore, image_id 0): see review/snapshots.ts
  */
 export type EntryKind =
-  'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image' | 'datasetRow'
+  'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image' | 'datasetRow' | 'ocr'
 
 export interface CaptionSnap {
   text: string
@@ -57,6 +58,10 @@ export interface TagsSnap {
 export interface StatusSnap {
   status: ReviewStatus
   updated_at: number
+}
+/** the OCR bits of images.flags (images/flags.ts OCR_FLAG_MASK) */
+export interface OcrSnap {
+  bits: number
 }
 
 /** An open batch, handed to the write helpers. */
@@ -294,6 +299,30 @@ export interface TagWrite {
   source?: string
 }
 
+function ocrBits(db: ReadableDB, imageId: number): number | undefined {
+  const r = prepared(db, 'SELECT flags FROM images WHERE id = ?').get(imageId) as
+    { flags: number } | undefined
+  return r === undefined ? undefined : r.flags & OCR_FLAG_MASK
+}
+
+export function applyOcr(db: WritableDB, imageId: number, s: OcrSnap): void {
+  prepared(db, `UPDATE images SET flags = (flags & ~${OCR_FLAG_MASK}) | ? WHERE id = ?`).run(
+    s.bits & OCR_FLAG_MASK,
+    imageId
+  )
+}
+
+/** Sets the OCR bits of an image (images/flags.ts) through the journal. */
+export function setOcrFlags(b: Batch, imageId: number, bits: number): boolean {
+  const cur = ocrBits(b.db, imageId)
+  if (cur === undefined || cur === (bits & OCR_FLAG_MASK)) return false
+  const before: OcrSnap = { bits: cur }
+  const after: OcrSnap = { bits: bits & OCR_FLAG_MASK }
+  applyOcr(b.db, imageId, after)
+  b.record(imageId, 'ocr', null, before, after)
+  return true
+}
+
 /** Replaces the ordered tag list (positions 0..n-1) and the denormalised images.tags_text. */
 export function setTags(b: Batch, imageId: number, tags: readonly TagWrite[]): boolean {
   const before = tagsSnap(b.db, imageId)
@@ -449,6 +478,14 @@ const KINDS: { readonly [K in EntryKind]: KindImpl } = {
       (prepared(db, 'SELECT 1 FROM images WHERE id = ?').get(e.image_id) !== undefined) ===
       (exp !== null),
     nouns: ['image', 'images']
+  },
+  ocr: {
+    perImage: true,
+    apply: (db, e, snap) => {
+      if (snap) applyOcr(db, e.image_id, snap as OcrSnap)
+    },
+    isCurrent: (db, e, exp) => !exp || ocrBits(db, e.image_id) === exp.bits,
+    nouns: ['text flag', 'text flags']
   },
   datasetRow: {
     perImage: false,

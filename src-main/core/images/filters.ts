@@ -7,6 +7,7 @@
  *  - tags: one `EXISTS` per tag, a probe of the `tags_by_tag (tag, image_id)` index;
  *  - caption length: characters are counted live (`length()` of the caption); CLIP / mT5 token
  *    estimates come from caption_metrics, which triggers keep current on every caption write;
+ *  - has text: see hasTextCondition;
  *  - bucket: the bucket manager of review/buckets.ts reproduced in SQL for the image's size:
  *    with predefined resolutions, the image's own size when it is one of them, else the first
  *    resolution (in sorted order) with the closest aspect ratio; with bucket_no_upscale, the size
@@ -15,6 +16,7 @@
  */
 import type { BucketFilter, ImageFilter, PixelRange } from '../../shared/api'
 import { makeBucketResolutions } from '../review/buckets'
+import { FLAG_WATERMARK } from './flags'
 
 export interface Terms {
   terms: string[]
@@ -84,6 +86,16 @@ export function bucketCondition(b: BucketFilter, w: string, h: string): string {
 }
 
 /** The WHERE terms of the dashboard filters of `f`. */
+/**
+ * "Has text / watermark": the OCR model's watermark mark (images/flags.ts) or a non-empty
+ * structured `text` field in either language (captions of the image, two primary-key probes).
+ */
+export function hasTextCondition(flags: string, idExpr: string): string {
+  return `((${flags} & ${FLAG_WATERMARK}) <> 0 OR EXISTS (SELECT 1 FROM captions c
+      WHERE c.image_id = ${idExpr} AND c.fields IS NOT NULL AND json_valid(c.fields)
+        AND trim(COALESCE(json_extract(c.fields, '$.text'), '')) <> ''))`
+}
+
 export function extraFilterTerms(
   f: ImageFilter,
   col: (c: string) => string,
@@ -128,6 +140,10 @@ export function extraFilterTerms(
     out.terms.push(`(${col('width')}, ${col('height')}) IN (SELECT s.width, s.height
       FROM (SELECT DISTINCT width, height FROM images WHERE width > 0 AND height > 0) AS s
       WHERE ${cond})`)
+  }
+  if (f.hasText !== undefined) {
+    const t = hasTextCondition(col('flags'), idExpr)
+    out.terms.push(f.hasText ? t : `NOT ${t}`)
   }
   return out
 }

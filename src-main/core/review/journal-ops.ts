@@ -8,7 +8,9 @@ import { GlossaError } from '../../shared/errors'
 import {
   applyCaption,
   setCaption,
+  setOcrFlags,
   setStatus,
+  type OcrSnap,
   setTags,
   type Batch,
   type CaptionSnap,
@@ -185,5 +187,7 @@ export function revertEntry(b: Batch, e: EntryRecord): boolean {
         )
       return moved
     }
+    case 'ocr':
+      return setOcrFlags(b, e.image_id, (before as OcrSnap | null)?.bits ?? 0)
   }
 }

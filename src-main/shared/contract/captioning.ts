@@ -20,8 +20,19 @@ export {
   type EndpointDefinitionInput
 } from './endpoint'
 
-/** Local model kinds (folders) and 'endpoint' (an OpenAI-compatible server, issue 16). */
-export const MODEL_KINDS = ['tagger', 'image-to-text', 'florence2', 'chat-vlm', 'endpoint'] as const
+/**
+ * Local model kinds (folders), 'endpoint' (an OpenAI-compatible server, issue 16) and 'ocr' (the
+ * built-in OCR model, id `ocr`: PP-OCRv4 text detection + recognition, zh and en, filling the
+ * structured `text` field and flagging watermarks; issue 13).
+ */
+export const MODEL_KINDS = [
+  'tagger',
+  'image-to-text',
+  'florence2',
+  'chat-vlm',
+  'endpoint',
+  'ocr'
+] as const
 export type ModelKind = (typeof MODEL_KINDS)[number]
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number]
 

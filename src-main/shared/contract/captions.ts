@@ -95,7 +95,8 @@ export interface HistoryEntry {
   actor: string | null
   createdAt: number
   undone: boolean
-  kind: 'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image'
+  /** 'ocr': the OCR model's marks on the image (read; watermark found) */
+  kind: 'caption' | 'tags' | 'status' | 'concept' | 'dataset' | 'image' | 'ocr'
   lang: Lang | null
   /** the text to diff (caption text, ', '-joined tags, status, concept (repeats), dataset, file) */
   beforeText: string | null

@@ -43,6 +43,24 @@ export function presetsFor(kind: ModelInfo['kind'], all: PresetInfo[]): PresetIn
   return []
 }
 
+/** The built-in OCR model (core: captioning/ocr-run.ts): not in models.list, always there. */
+export const OCR_MODEL: ModelInfo = {
+  id: 'ocr',
+  kind: 'ocr',
+  name: 'OCR (PP-OCRv4)',
+  dir: '',
+  addedAt: 0,
+  repoId: null,
+  files: [],
+  inputSize: null,
+  numTags: null,
+  batch: null,
+  modelType: 'pp-ocrv4',
+  warnings: [],
+  defaultPreset: null,
+  endpoint: null
+}
+
 function isFiltered(f: ImageFilter): boolean {
   return Object.keys(f).some((k) => k !== 'datasetId')
 }
@@ -74,7 +92,8 @@ export function CaptionDialog(p: Props): ReactNode {
   const [starting, setStarting] = useState(false)
   const startCaptioning = useMutate('caption.start')
 
-  const model = models.data?.find((m) => m.id === modelId) ?? models.data?.[0] ?? null
+  const list = useMemo(() => [...(models.data ?? []), OCR_MODEL], [models.data])
+  const model = list.find((m) => m.id === modelId) ?? list[0] ?? null
   const choices = useMemo(
     () => (model ? presetsFor(model.kind, presets.data ?? []) : []),
     [model, presets.data]
@@ -202,26 +221,27 @@ export function CaptionDialog(p: Props): ReactNode {
         </fieldset>
         <label className="field">
           <span>{t('captioning.dialog.model')}</span>
-          {noModels ? (
+          <select
+            className="select"
+            value={model?.id ?? ''}
+            onChange={(e) => setModelId(e.target.value)}
+            data-testid="caption-model"
+          >
+            {list.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.kind === 'ocr'
+                  ? t('captioning.kind.ocr')
+                  : `${m.name} (${t(`captioning.kind.${m.kind}`)})`}
+              </option>
+            ))}
+          </select>
+          {noModels && (
             <div className="row-gap">
               <span className="muted">{t('captioning.dialog.noModels')}</span>
               <button type="button" className="btn btn-small" onClick={p.onManageModels}>
                 {t('captioning.dialog.manageModels')}
               </button>
             </div>
-          ) : (
-            <select
-              className="select"
-              value={model?.id ?? ''}
-              onChange={(e) => setModelId(e.target.value)}
-              data-testid="caption-model"
-            >
-              {models.data?.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name} ({t(`captioning.kind.${m.kind}`)})
-                </option>
-              ))}
-            </select>
           )}
         </label>
         {choices.length > 0 && (
@@ -252,7 +272,9 @@ export function CaptionDialog(p: Props): ReactNode {
               data-testid="caption-lang"
             >
               <option value="">
-                {t('captioning.dialog.langDefault', { lang: presetInfo?.lang ?? 'en' })}
+                {model.kind === 'ocr'
+                  ? t('captioning.dialog.langBoth')
+                  : t('captioning.dialog.langDefault', { lang: presetInfo?.lang ?? 'en' })}
               </option>
               <option value="zh">{t('captioning.dialog.zh')}</option>
               <option value="en">{t('captioning.dialog.en')}</option>

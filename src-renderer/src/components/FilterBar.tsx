@@ -14,6 +14,8 @@ export interface FilterState {
   concept: string
   missing: Missing
   errorsOnly: boolean
+  /** images with in-image text (the structured text field) or an OCR watermark mark */
+  hasText?: boolean
   search: string
   /** filters a dashboard plot set (tags, sizes, caption length, bucket), shown as chips */
   extra?: ExtraFilter
@@ -32,10 +34,18 @@ interface Props {
   value: FilterState
   onChange(v: FilterState): void
   searchRef: RefObject<HTMLInputElement | null>
+  /** with "has text / watermark" on: set every matching image to this status (one undoable batch) */
+  onTextAction?(status: 'rejected' | 'needs-work'): void
 }
 
 /** The toolbar's filters: search, review status chips, and the rest behind "Filters". */
-export function FilterBar({ datasetId, value, onChange, searchRef }: Props): ReactNode {
+export function FilterBar({
+  datasetId,
+  value,
+  onChange,
+  searchRef,
+  onTextAction
+}: Props): ReactNode {
   const { t } = useTranslation()
   const concepts = useCall('datasets.concepts', { datasetId })
   const set = (patch: Partial<FilterState>): void => onChange({ ...value, ...patch })
@@ -45,7 +55,11 @@ export function FilterBar({ datasetId, value, onChange, searchRef }: Props): Rea
         ? value.statuses.filter((x) => x !== s)
         : [...value.statuses, s]
     })
-  const more = (value.concept ? 1 : 0) + (value.missing ? 1 : 0) + (value.errorsOnly ? 1 : 0)
+  const more =
+    (value.concept ? 1 : 0) +
+    (value.missing ? 1 : 0) +
+    (value.errorsOnly ? 1 : 0) +
+    (value.hasText ? 1 : 0)
   const dirty = value.statuses.length > 0 || more > 0 || value.search || value.extra
 
   return (
@@ -134,6 +148,35 @@ export function FilterBar({ datasetId, value, onChange, searchRef }: Props): Rea
               />
               {t('filter.errorsOnly')}
             </label>
+            <label className="check" title={t('filter.hasTextHint')}>
+              <input
+                type="checkbox"
+                checked={Boolean(value.hasText)}
+                onChange={(e) => set({ hasText: e.target.checked })}
+                data-testid="filter-has-text"
+              />
+              {t('filter.hasText')}
+            </label>
+            {value.hasText && onTextAction && (
+              <div className="row-gap">
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => onTextAction('rejected')}
+                  data-testid="filter-text-reject"
+                >
+                  {t('filter.textReject')}
+                </button>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => onTextAction('needs-work')}
+                  data-testid="filter-text-flag"
+                >
+                  {t('filter.textFlag')}
+                </button>
+              </div>
+            )}
           </div>
         }
       </Popover>

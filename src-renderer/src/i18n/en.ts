@@ -130,6 +130,11 @@ export const en = {
     missing_en: 'Missing en',
     missing_any: 'Missing zh or en',
     errorsOnly: 'Errors only',
+    hasText: 'Has text / watermark',
+    hasTextHint: 'Images whose in-image text field is filled, or that OCR flagged as watermarked',
+    textReject: 'Reject all of these',
+    textFlag: 'Mark all as needs work',
+    textDone: 'Set {{n}} images with text to “{{status}}”',
     clear: 'Clear filters',
     more: 'Filters'
   },
@@ -426,7 +431,8 @@ export const en = {
       'image-to-text': 'Image to text',
       florence2: 'Florence-2',
       'chat-vlm': 'Chat VLM',
-      endpoint: 'Endpoint'
+      endpoint: 'Endpoint',
+      ocr: 'OCR (text in image)'
     },
     dialog: {
       open: 'Caption…',
@@ -442,6 +448,7 @@ export const en = {
       builtin: 'built-in',
       lang: 'Caption language',
       langDefault: 'Preset default ({{lang}})',
+      langBoth: 'Both, as the text is written (Chinese into zh, Latin into en)',
       zh: 'Chinese',
       en: 'English',
       options: 'Options',
@@ -754,7 +761,8 @@ export const en = {
       concept: 'Concept',
       repeats: 'Repeats',
       dataset: 'Dataset',
-      image: 'Image'
+      image: 'Image',
+      ocr: 'Text marks'
     },
     bulk: {
       open: 'Bulk edit…',

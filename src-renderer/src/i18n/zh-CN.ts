@@ -132,6 +132,11 @@ export const zhCN: Strings = {
     missing_en: '缺英文',
     missing_any: '缺中文或英文',
     errorsOnly: '仅看错误',
+    hasText: '含文字 / 水印',
+    hasTextHint: '图中文字字段非空，或被文字识别（OCR）标记为水印的图片',
+    textReject: '全部标为不通过',
+    textFlag: '全部标为待修改',
+    textDone: '已将 {{n}} 张含文字的图片设为“{{status}}”',
     clear: '清除筛选',
     more: '筛选'
   },
@@ -427,7 +432,8 @@ export const zhCN: Strings = {
       'image-to-text': '图生文',
       florence2: 'Florence-2',
       'chat-vlm': '对话式视觉模型',
-      endpoint: '接口服务'
+      endpoint: '接口服务',
+      ocr: '文字识别（OCR）'
     },
     dialog: {
       open: '生成描述…',
@@ -443,6 +449,7 @@ export const zhCN: Strings = {
       builtin: '内置',
       lang: '描述语言',
       langDefault: '预设默认（{{lang}}）',
+      langBoth: '中英文都写，按原文照录（中文写入中文，拉丁文字写入英文）',
       zh: '中文',
       en: '英文',
       options: '选项',
@@ -750,7 +757,8 @@ export const zhCN: Strings = {
       concept: '概念',
       repeats: '重复次数',
       dataset: '数据集',
-      image: '图片'
+      image: '图片',
+      ocr: '文字标记'
     },
     bulk: {
       open: '批量编辑…',

@@ -21,6 +21,7 @@ import { Splitter } from '../components/Splitter'
 import { TagPanel } from '../components/TagPanel'
 import { useSelection } from '../hooks/useSelection'
 import { useToast } from '../components/Toasts'
+import { useJobs } from '../components/jobs'
 import { LintList } from '../components/LintList'
 import { useDebounced } from '../hooks/useDebounced'
 import { showCombo, useBindings, useKeyActions } from '../hooks/keyboard'
@@ -46,6 +47,8 @@ export function DatasetPage({
   const toast = useToast()
   const qc = useQueryClient()
   const { mutateAsync: setStatusMany } = useMutate('images.setStatus')
+  const { mutateAsync: applyBulk } = useMutate('bulk.apply')
+  const jobs = useJobs()
   const [fs, setFs] = useState<FilterState>(() => ({
     ...EMPTY_FILTER,
     statuses: link?.status ?? [],
@@ -71,6 +74,7 @@ export function DatasetPage({
     if (fs.concept) f.concept = fs.concept
     if (fs.missing) f.missing = fs.missing
     if (fs.errorsOnly) f.hasError = true
+    if (fs.hasText) f.hasText = true
     if (search) f.search = search
     if (tagFilter.length) f.tags = tagFilter
     if (fs.extra) {
@@ -80,7 +84,31 @@ export function DatasetPage({
       if (tags?.length) f.tags = [...new Set([...(f.tags ?? []), ...tags])]
     }
     return f
-  }, [datasetId, fs.statuses, fs.concept, fs.missing, fs.errorsOnly, search, tagFilter, fs.extra])
+  }, [
+    datasetId,
+    fs.statuses,
+    fs.concept,
+    fs.missing,
+    fs.errorsOnly,
+    fs.hasText,
+    search,
+    tagFilter,
+    fs.extra
+  ])
+
+  /** "has text / watermark" on: every image it matches to `status`, one undoable batch (or job) */
+  async function textAction(status: 'rejected' | 'needs-work'): Promise<void> {
+    try {
+      const r = await applyBulk({
+        selection: { datasetId, filter },
+        op: { kind: 'status', status }
+      })
+      if (r.jobId != null) void jobs.track(r.jobId)
+      toast.info(t('filter.textDone', { n: r.changed ?? r.count, status: t(`status.${status}`) }))
+    } catch (e) {
+      toast.error(e)
+    }
+  }
 
   const sort = useMemo<Sort>(() => {
     const s = sorting[0]
@@ -217,7 +245,13 @@ export function DatasetPage({
     <main className="dataset-page">
       <div className="toolbar" role="toolbar" aria-label={t('actions.toolbar')}>
         <DatasetTabs datasetId={datasetId} current="grid" />
-        <FilterBar datasetId={datasetId} value={fs} onChange={setFs} searchRef={searchRef} />
+        <FilterBar
+          datasetId={datasetId}
+          value={fs}
+          onChange={setFs}
+          searchRef={searchRef}
+          onTextAction={(status) => void textAction(status)}
+        />
         <span className="grow" />
         <button
           type="button"

@@ -16,6 +16,7 @@ import {
   type SessionSpec
 } from './protocol'
 import { tagFiles } from './worker-tagging'
+import { ocrFile, releaseOcr } from './worker-ocr'
 
 interface Loaded {
   session: ort.InferenceSession
@@ -157,7 +158,12 @@ async function handle(req: HostRequest): Promise<{ result: unknown; transfer?: A
       const { loadGenerative } = await import('./generative')
       return { result: await loadGenerative(req.model) }
     }
+    case 'ocr': {
+      const { id: _id, op: _op, ...ocrReq } = req
+      return { result: await ocrFile(ocrReq, load) }
+    }
     case 'release': {
+      releaseOcr(req.modelPath)
       let n = await release(req.modelPath)
       if (generativeLoaded)
         n += await (await import('./generative')).releaseGenerative(req.modelPath)
@@ -190,7 +196,7 @@ port.on('message', (req: HostRequest) => {
         ? 'load'
         : name === 'GenerativeImageError'
           ? 'image'
-          : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption'
+          : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption' || req.op === 'ocr'
             ? 'run'
             : 'other'
       const message = err instanceof Error ? err.message : String(err)

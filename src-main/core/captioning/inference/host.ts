@@ -27,6 +27,8 @@ import type {
   GenerativeSpec,
   HostRequest,
   HostResponse,
+  OcrRequest,
+  OcrResult,
   RunResult,
   SessionInfo,
   SessionSpec,
@@ -114,6 +116,16 @@ export class InferenceHost {
     return (await this.call({ op: 'caption' as const, model, ...req })) as CaptionResult
   }
 
+  /**
+   * Reads the text in one image file with the built-in OCR model (PP-OCRv4 det + rec, sessions
+   * kept warm in the worker): the worker decodes, detects, recognises and decodes the lines.
+   * A model file that cannot be used gives a ModelError naming it; an unreadable image an
+   * ImageError.
+   */
+  async ocr(req: OcrRequest): Promise<OcrResult> {
+    return (await this.call({ op: 'ocr' as const, ...req })) as OcrResult
+  }
+
   /** Loads (and, for chat VLMs, probes) a generative model; a broken folder gives a ModelError. */
   async loadGenerative(model: GenerativeSpec): Promise<GenerativeInfo> {
     return (await this.call({ op: 'loadGenerative', model })) as GenerativeInfo
@@ -159,7 +171,14 @@ export class InferenceHost {
     const id = this.nextId++
     const full = { ...req, id } as HostRequest
     return new Promise((resolve, reject) => {
-      const file = 'spec' in req ? req.spec.modelPath : 'model' in req ? req.model.dir : undefined
+      const file =
+        'spec' in req
+          ? req.spec.modelPath
+          : 'model' in req
+            ? 'dir' in req.model
+              ? req.model.dir
+              : req.model.modelDir
+            : undefined
       this.pending.set(id, { resolve, reject, op: req.op, file })
       this.activity()
       try {

