@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import type {
+  CleanupHeldItem,
   CleanupPreviewItem,
   CleanupPreviewResult,
   CleanupRuleTotal,
@@ -81,16 +82,47 @@ function mergeTotals(into: Map<string, CleanupRuleTotal>, add: CleanupRuleTotal[
     if (cur) {
       cur.count += t.count
       cur.items += t.items
+      cur.held = (cur.held ?? 0) + (t.held ?? 0)
     } else into.set(t.rule, { ...t })
   }
 }
 
-/** The label of the journal batch: "Cleanup: web-scrape, kohya (+2 rules)". */
-function batchLabel(a: PipelineArgs, p: CompiledPipeline): string {
-  const named = [...(a.presets ?? [])]
-  const extra = p.steps.length - (a.presets ?? []).reduce((n, id) => n + PRESETS[id].length, 0)
-  const parts = named.length ? named.join(', ') : 'custom rules'
-  return `Cleanup: ${parts}${named.length && extra > 0 ? ` (+${extra} rules)` : ''}`
+/**
+ * The label of the journal batch names the presets that ran: "Cleanup: web-scrape, kohya (+2
+ * rules)". Explicit steps (presets with some rules toggled) are named by the presets their rules
+ * come from, marked "edited"; rules of no preset and user rules are counted.
+ */
+export function batchLabel(a: PipelineArgs, p: CompiledPipeline): string {
+  const named: string[] = [...(a.presets ?? [])]
+  let counted = (a.presets ?? []).reduce(
+    (n, id) => n + PRESETS[id].filter((r) => p.steps.some((s) => s.id === r)).length,
+    0
+  )
+  const fromSteps = new Set<PresetId>()
+  const on = (a.steps ?? []).filter((st) => st.enabled !== false).map((st) => st.rule)
+  const inPreset = (id: PresetId, r: string) => (PRESETS[id] as readonly string[]).includes(r)
+  // a rule of several presets ("whitespace") counts for the one most of the steps come from
+  const weight = (id: PresetId) => on.filter((r) => inPreset(id, r)).length
+  for (const r of on) {
+    let owner: PresetId | undefined
+    for (const id of PRESET_IDS)
+      if (inPreset(id, r) && (owner === undefined || weight(id) > weight(owner))) owner = id
+    if (owner && !named.includes(owner)) fromSteps.add(owner)
+    if (owner) counted++
+  }
+  for (const id of PRESET_IDS) {
+    if (!fromSteps.has(id)) continue
+    const defaults = presetSteps(id).filter((st) => st.enabled !== false)
+    const same = defaults.every((st) => on.includes(st.rule)) && weight(id) === defaults.length
+    named.push(same ? id : `${id} (edited)`)
+  }
+  const users = p.steps.filter((s) => !RULES.has(s.id)).length
+  const other = Math.max(0, p.steps.length - users - counted)
+  const extras: string[] = []
+  if (other > 0) extras.push(`${other} rule${other === 1 ? '' : 's'}`)
+  if (users > 0) extras.push(`${users} user rule${users === 1 ? '' : 's'}`)
+  if (!named.length) return `Cleanup: ${extras.join(', ') || 'no rules'}`
+  return `Cleanup: ${named.join(', ')}${extras.length ? ` (+${extras.join(', ')})` : ''}`
 }
 
 /** Captions take 'cleanup' as their source unless they were manual or from a model. */
@@ -118,21 +150,35 @@ export const cleanupHandlers = {
     const pipeline = pipelineFor(ctx.db, a)
     const totals = new Map<string, CleanupRuleTotal>()
     for (const s of pipeline.steps)
-      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0 })
+      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0, held: 0 })
     const items: CleanupPreviewItem[] = []
+    const held: CleanupHeldItem[] = []
     let scanned = 0
     let changed = 0
+    let heldItems = 0
     for await (const chunk of targetImages(ctx, a.target)) {
       const byId = new Map(chunk.map((c) => [c.imageId, c]))
       const p = previewCleanup(
         chunk.map((c) => ({ id: c.imageId, zh: c.zh ?? '', en: c.en ?? '', tags: [...c.tags] })),
         pipeline,
-        { limit: Math.max(0, a.limit - items.length) }
+        { limit: Math.max(0, a.limit - Math.min(items.length, held.length)) }
       )
       scanned += p.scanned
       changed += p.changed
+      heldItems += p.heldItems
       mergeTotals(totals, p.totals)
+      for (const h of p.held) {
+        if (held.length >= a.limit) break
+        const img = byId.get(h.id)!
+        held.push({
+          imageId: h.id,
+          fileName: img.fileName,
+          relPath: img.relPath,
+          steps: h.steps.map((x) => ({ ...x }))
+        })
+      }
       for (const it of p.items) {
+        if (items.length >= a.limit) break
         const img = byId.get(it.id)!
         items.push({
           imageId: it.id,
@@ -151,7 +197,9 @@ export const cleanupHandlers = {
       totals: [...totals.values()],
       items,
       limit: a.limit,
-      truncated: changed > items.length
+      truncated: changed > items.length,
+      heldItems,
+      held
     }
     return out
   },
@@ -159,12 +207,14 @@ export const cleanupHandlers = {
   'cleanup.apply': async (ctx, a) => {
     const pipeline = pipelineFor(ctx.db, a)
     const exclude = new Set(a.excludeImageIds)
+    const release = new Set(a.releaseImageIds)
     const ids: number[] = []
     for await (const chunk of targetImages(ctx, a.target))
       for (const c of chunk) if (!exclude.has(c.imageId)) ids.push(c.imageId)
     const totals = new Map<string, CleanupRuleTotal>()
     for (const s of pipeline.steps)
-      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0 })
+      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0, held: 0 })
+    let heldItems = 0
     // One batch, recomputed from the captions as they are inside the transaction.
     const out = withBatch(ctx, batchLabel(a, pipeline), (b) => {
       let changed = 0
@@ -172,8 +222,16 @@ export const cleanupHandlers = {
         for (const img of loadImages(b.db, ids.slice(i, i + 1000))) {
           const r = runItem(
             { id: img.imageId, zh: img.zh ?? '', en: img.en ?? '', tags: [...img.tags] },
-            pipeline
+            pipeline,
+            { guard: !release.has(img.imageId) }
           )
+          if (r.held.length > 0) {
+            heldItems++
+            for (const rule of new Set(r.held.map((h) => h.rule))) {
+              const t = totals.get(rule)
+              if (t) t.held = (t.held ?? 0) + 1
+            }
+          }
           if (!r.changed) continue
           let wrote = false
           for (const lang of ['zh', 'en'] as Lang[]) {
@@ -224,7 +282,12 @@ export const cleanupHandlers = {
       }
       return changed
     })
-    return { changed: out.result, batchId: out.batchId, totals: [...totals.values()] }
+    return {
+      changed: out.result,
+      batchId: out.batchId,
+      totals: [...totals.values()],
+      heldItems
+    }
   },
 
   'cleanup.rules.get': (ctx, a) => {

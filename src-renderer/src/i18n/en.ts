@@ -560,6 +560,13 @@ export const en = {
       none: 'Nothing changed.',
       close: 'Close',
       ruleCount: '{{label}}: {{count, number}}',
+      heldTitle: 'Held back for review: {{count, number}} images',
+      heldHint:
+        'These rules would empty a caption or remove most of what it says, so they are not applied. Tick an image to apply them anyway.',
+      held_empties: '{{label}} would leave nothing',
+      held_most: '{{label}} would remove {{percent}}% of the content',
+      heldEmpty: '(empty)',
+      release: 'Apply anyway',
       blacklist: 'Tags to remove (comma-separated)',
       user: {
         title: 'Your rules (saved with this dataset)',

@@ -559,6 +559,12 @@ export const zhCN: Strings = {
       none: '没有任何改动。',
       close: '关闭',
       ruleCount: '{{label}}：{{count, number}}',
+      heldTitle: '暂缓应用、待复核：{{count, number}} 张图片',
+      heldHint: '这些规则会清空描述或删去其中大部分内容，因此没有应用。勾选图片可仍然应用。',
+      held_empties: '{{label}} 会清空内容',
+      held_most: '{{label}} 会删去 {{percent}}% 的内容',
+      heldEmpty: '（空）',
+      release: '仍然应用',
       blacklist: '要删除的标签（逗号分隔）',
       user: {
         title: '自定义规则（随数据集保存）',

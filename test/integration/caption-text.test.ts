@@ -1,0 +1,120 @@
+/**
+ * Issue 12 through the core API: the cleanup guard in preview and apply (held steps listed, never
+ * applied silently; released images get them), history labels naming presets.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCore, type Core } from '../../src-main/core'
+import type { ImageDetail } from '../../src-main/shared/api'
+import { writeImage } from '../fixtures/export/dataset'
+
+const dirs: string[] = []
+function tmp(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `glossa-ct-${prefix}-`))
+  dirs.push(d)
+  return d
+}
+
+let core: Core
+beforeAll(() => {
+  core = createCore({ dataDir: tmp('data') })
+})
+afterAll(async () => {
+  await core.close()
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
+})
+
+/** A folder of images (each its own colour) with the given sidecar captions ('' = none). */
+async function folder(name: string, captions: Record<string, string>): Promise<string> {
+  const root = path.join(tmp(name), name)
+  let n = 0
+  for (const [rel, text] of Object.entries(captions)) {
+    const file = path.join(root, ...rel.split('/'))
+    n++
+    await writeImage(file, { color: `#${(0x102030 + n * 0x050709).toString(16).slice(-6)}` })
+    if (text !== '') fs.writeFileSync(file.replace(/\.\w+$/, '.txt'), text)
+  }
+  return root
+}
+
+async function importDir(dir: string, formatOptions: Record<string, unknown> = {}) {
+  const started = await core.call('import.start', {
+    dir,
+    datasetName: path.basename(dir) + Math.random(),
+    formatOptions
+  })
+  const job = await core.waitForJob(started.jobId)
+  expect(job.status).toBe('done')
+  return started.datasetId
+}
+
+async function details(datasetId: number): Promise<Map<string, ImageDetail>> {
+  const page = await core.call('images.page', { filter: { datasetId }, limit: 1000 })
+  const all = await Promise.all(page.rows.map((r) => core.call('images.get', { id: r.id })))
+  return new Map(all.map((d) => [d.relPath, d]))
+}
+
+describe('cleanup guard', () => {
+  let ds: number
+  beforeAll(async () => {
+    ds = await importDir(
+      await folder('guard', {
+        'a.png': '#夜景 一位女孩站在广州塔前 https://weibo.com/123',
+        'b.png': 'A foggy forest. Photo by Jane Doe on Unsplash',
+        'c.png': 'https://example.com/x.jpg'
+      })
+    )
+  })
+
+  it('preview lists what the guard holds back; apply leaves it; a released image gets it', async () => {
+    const target = { datasetId: ds }
+    const p = await core.call('cleanup.preview', { target, presets: ['web-scrape'], limit: 50 })
+    // c.png: the URL is all there is; removing it would empty the caption
+    expect(p.heldItems).toBe(1)
+    expect(p.held).toHaveLength(1)
+    const h = p.held[0]!
+    expect(h.relPath).toBe('c.png')
+    expect(h.steps[0]).toMatchObject({ rule: 'url', reason: 'empties', after: '' })
+    expect(p.totals.find((t) => t.rule === 'url')?.held).toBe(1)
+    // the other two are cleaned, content kept
+    const a = p.items.find((i) => i.relPath === 'a.png')!
+    expect(a.after.zh).toContain('一位女孩站在广州塔前')
+
+    const applied = await core.call('cleanup.apply', { target, presets: ['web-scrape'] })
+    expect(applied.changed).toBe(2)
+    expect(applied.heldItems).toBe(1)
+    let d = await details(ds)
+    expect(d.get('c.png')!.captions.en!.text).toBe('https://example.com/x.jpg')
+    expect(d.get('a.png')!.captions.zh!.text).toBe('一位女孩站在广州塔前')
+
+    const cId = d.get('c.png')!.id
+    const released = await core.call('cleanup.apply', {
+      target,
+      presets: ['web-scrape'],
+      releaseImageIds: [cId]
+    })
+    expect(released.changed).toBe(1)
+    expect(released.heldItems).toBe(0)
+    d = await details(ds)
+    expect(d.get('c.png')!.captions.en!.text).toBe('')
+  })
+
+  it('history names the presets that ran, also with rules toggled', async () => {
+    const target = { datasetId: ds }
+    await core.call('cleanup.apply', {
+      target,
+      steps: [
+        { rule: 'whitespace', enabled: true },
+        { rule: 'punct-width', enabled: true },
+        { rule: 't2s', enabled: false },
+        { rule: 'url', enabled: true }
+      ],
+      userRules: [{ id: 'x', find: 'forest', replace: 'wood', regex: false }]
+    })
+    const hist = await core.call('history.list', {})
+    expect(hist[0]!.label).toBe('Cleanup: web-scrape (edited), normalise (edited) (+1 user rule)')
+    expect(hist[0]!.label).not.toMatch(/custom rules/)
+  })
+})
