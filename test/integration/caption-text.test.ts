@@ -118,3 +118,55 @@ describe('cleanup guard', () => {
     expect(hist[0]!.label).not.toMatch(/custom rules/)
   })
 })
+
+describe('tag-list captions on import', () => {
+  const CAPS = {
+    'tags.png': '1girl, solo ,long hair,, smile , , blush',
+    'mixed.png': 'A girl in a park. 1girl, solo, smile',
+    'text.png': 'A girl, smiling, long hair flowing in the wind.',
+    'zh.png': '一位少女，坐在咖啡馆的窗边，阳光洒在桌上'
+  }
+
+  it('import.detect counts how captions will be read; the override changes it', async () => {
+    const dir = await folder('detect', CAPS)
+    const r = await core.call('import.detect', { dir })
+    expect(r.captionKinds).toEqual({ tags: 1, mixed: 1, text: 2 })
+    const row = r.rows.find((x) => x.key === 'mixed.png')!
+    expect(row.captionKind).toBe('mixed')
+    expect(row.captionText).toBe('A girl in a park.')
+    expect(row.captionTags).toEqual(['1girl', 'solo', 'smile'])
+    const asText = await core.call('import.detect', { dir, formatOptions: { captionKind: 'text' } })
+    expect(asText.captionKinds).toEqual({ tags: 0, mixed: 0, text: 4 })
+  })
+
+  it('a tag list becomes the tags in order, raw kept; a sentence beside tags stays text', async () => {
+    const ds = await importDir(await folder('tagimport', CAPS))
+    const d = await details(ds)
+    const tags = d.get('tags.png')!
+    expect(tags.tagRows.map((t) => t.tag)).toEqual(['1girl', 'solo', 'long hair', 'smile', 'blush'])
+    expect(tags.captions.en ?? null).toBeNull()
+    expect(tags.raw).toBe(CAPS['tags.png'])
+    const mixed = d.get('mixed.png')!
+    expect(mixed.captions.en!.text).toBe('A girl in a park.')
+    expect(mixed.tagRows.map((t) => t.tag)).toEqual(['1girl', 'solo', 'smile'])
+    expect(d.get('text.png')!.captions.en!.text).toBe(CAPS['text.png'])
+    expect(d.get('text.png')!.tagRows).toEqual([])
+    expect(d.get('zh.png')!.captions.zh!.text).toBe(CAPS['zh.png'])
+
+    // the tag panel and statistics see them
+    const list = await core.call('tags.list', { filter: { datasetId: ds } })
+    expect(list.distinct).toBe(5)
+    expect(list.tags.find((t) => t.tag === 'solo')?.count).toBe(2)
+    // bulk tag edits work on them
+    await core.call('tags.rename', { from: 'solo', to: 'alone', datasetId: ds })
+    const after = await details(ds)
+    expect(after.get('tags.png')!.tagRows.map((t) => t.tag)).toContain('alone')
+  })
+
+  it('the per-import override keeps captions as text', async () => {
+    const ds = await importDir(await folder('astext', CAPS), { captionKind: 'text' })
+    const d = await details(ds)
+    expect(d.get('tags.png')!.captions.en!.text).toBe(CAPS['tags.png'])
+    expect(d.get('tags.png')!.tagRows).toEqual([])
+  })
+})

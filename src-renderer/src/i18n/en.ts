@@ -529,6 +529,12 @@ export const en = {
       detected: 'Detected: {{format}}',
       candidates: 'Also matches: {{list}}',
       captionColumn: 'Caption column',
+      captionKind: 'Tag-list captions',
+      captionKind_auto: 'Detect (tag lists become tags)',
+      captionKind_tags: 'Every caption is tags',
+      captionKind_text: 'Keep captions as text',
+      captionKindCount:
+        'Of the captions shown: {{tags, number}} tag lists, {{mixed, number}} sentence plus tags, {{text, number}} text. The raw text is kept either way.',
       tagsColumn: 'Tags column',
       noTags: '(none)',
       metadataFiles: 'Metadata: {{files}}',

@@ -528,6 +528,12 @@ export const zhCN: Strings = {
       detected: '识别为：{{format}}',
       candidates: '也符合：{{list}}',
       captionColumn: '描述列',
+      captionKind: '标签列表式描述',
+      captionKind_auto: '自动识别（标签列表转为标签）',
+      captionKind_tags: '全部作为标签',
+      captionKind_text: '全部保留为文本',
+      captionKindCount:
+        '预览中的描述：{{tags, number}} 条标签列表，{{mixed, number}} 条句子加标签，{{text, number}} 条文本。原始文本都会保留。',
       tagsColumn: '标签列',
       noTags: '（无）',
       metadataFiles: '元数据：{{files}}',
