@@ -105,6 +105,8 @@ export const en = {
     phase_redo: 'redoing'
   },
   grid: {
+    rawOnly: 'imported text',
+    rawOnlyHint: 'Found only in the raw imported caption, not in the captions as they are now',
     total: '{{count, number}} images',
     total_one: '{{count, number}} image',
     loading: 'Loading…',
@@ -120,7 +122,10 @@ export const en = {
     label: 'Images'
   },
   filter: {
-    search: 'Search captions and tags (/)',
+    search: 'Search captions, tags and file names (/)',
+    searchRaw: 'Also search imported text',
+    searchRawHint:
+      'Also find images whose raw imported caption matches, though their captions no longer say it (marked “imported text”)',
     status: 'Status',
     concept: 'Concept',
     allConcepts: 'All concepts',

@@ -107,6 +107,8 @@ export const zhCN: Strings = {
     phase_redo: '重做中'
   },
   grid: {
+    rawOnly: '导入原文',
+    rawOnlyHint: '仅在原始导入描述中找到，当前描述中没有',
     total: '共 {{count, number}} 张',
     total_one: '共 {{count, number}} 张',
     loading: '加载中…',
@@ -122,7 +124,9 @@ export const zhCN: Strings = {
     label: '图片'
   },
   filter: {
-    search: '搜索描述和标签 (/)',
+    search: '搜索描述、标签和文件名 (/)',
+    searchRaw: '同时搜索导入原文',
+    searchRawHint: '也查找原始导入描述中匹配、但当前描述已不包含该内容的图片（标记为“导入原文”）',
     status: '状态',
     concept: '概念',
     allConcepts: '全部概念',

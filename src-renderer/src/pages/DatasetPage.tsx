@@ -72,6 +72,7 @@ export function DatasetPage({
     if (fs.missing) f.missing = fs.missing
     if (fs.errorsOnly) f.hasError = true
     if (search) f.search = search
+    if (search && fs.searchRaw) f.searchRaw = true
     if (tagFilter.length) f.tags = tagFilter
     if (fs.extra) {
       // the dashboard's filters (StatsPage): tags join the tag panel's
@@ -80,7 +81,17 @@ export function DatasetPage({
       if (tags?.length) f.tags = [...new Set([...(f.tags ?? []), ...tags])]
     }
     return f
-  }, [datasetId, fs.statuses, fs.concept, fs.missing, fs.errorsOnly, search, tagFilter, fs.extra])
+  }, [
+    datasetId,
+    fs.statuses,
+    fs.concept,
+    fs.missing,
+    fs.errorsOnly,
+    search,
+    fs.searchRaw,
+    tagFilter,
+    fs.extra
+  ])
 
   const sort = useMemo<Sort>(() => {
     const s = sorting[0]
