@@ -88,7 +88,9 @@ export const LINT_RULES = [
   'traits-restated',
   'mixed-language',
   'over-budget',
-  'knowledge-missing'
+  'knowledge-missing',
+  'no-caption',
+  'emptied-by-cleanup'
 ] as const
 export const SCRIPTS = ['simplified', 'traditional', 'taiwan', 'hongkong'] as const
 

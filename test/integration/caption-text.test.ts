@@ -1,6 +1,7 @@
 /**
  * Issue 12 through the core API: the cleanup guard in preview and apply (held steps listed, never
- * applied silently; released images get them), history labels naming presets.
+ * applied silently; released images get them), history labels naming presets, tag-list captions
+ * on import, lint of missing and emptied captions.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -63,7 +64,8 @@ describe('cleanup guard', () => {
       await folder('guard', {
         'a.png': '#夜景 一位女孩站在广州塔前 https://weibo.com/123',
         'b.png': 'A foggy forest. Photo by Jane Doe on Unsplash',
-        'c.png': 'https://example.com/x.jpg'
+        'c.png': 'https://example.com/x.jpg',
+        'd.png': ''
       })
     )
   })
@@ -99,6 +101,21 @@ describe('cleanup guard', () => {
     expect(released.heldItems).toBe(0)
     d = await details(ds)
     expect(d.get('c.png')!.captions.en!.text).toBe('')
+
+    // lint names the emptied caption (and the image now has no caption at all)
+    const lint = await core.call('captions.lint', { target: { datasetId: ds } })
+    const c = lint.images.find((i) => i.fileName === 'c.png')!
+    expect(c.issues.map((i) => i.rule).sort()).toEqual(['emptied-by-cleanup', 'no-caption'])
+    expect(c.issues.find((i) => i.rule === 'emptied-by-cleanup')!.lang).toBe('en')
+    expect(lint.images.some((i) => i.fileName === 'a.png')).toBe(false)
+  })
+
+  it('lint flags an image without any caption', async () => {
+    const lint = await core.call('captions.lint', {
+      target: { datasetId: ds },
+      rules: ['no-caption']
+    })
+    expect(lint.images.map((i) => i.fileName)).toContain('d.png')
   })
 
   it('history names the presets that ran, also with rules toggled', async () => {

@@ -82,16 +82,16 @@ export function searchClause(
   const params: string[] = []
   const kinds: SearchClause['kinds'] = []
   const cols = opts.raw ? ['zh', 'en', 'raw', 'tags'] : ['zh', 'en', 'tags']
-  const likeCols = (vs: string[]) => {
-    const ors: string[] = []
-    for (const v of vs) {
-      for (const c of cols) {
-        ors.push(`${c} LIKE ? ESCAPE '\\'`)
-        params.push(likeSubstring(v))
-      }
+  // a substring test: instr() where case does not matter (no cased letter: CJK), else LIKE
+  const contains = (col: string, v: string): string => {
+    if (v.toLowerCase() === v.toUpperCase()) {
+      params.push(v)
+      return `instr(${col}, ?) > 0`
     }
-    return ors.join(' OR ')
+    params.push(likeSubstring(v))
+    return `${col} LIKE ? ESCAPE '\\'`
   }
+  const likeCols = (vs: string[]) => vs.flatMap((v) => cols.map((c) => contains(c, v))).join(' OR ')
   for (const term of terms) {
     const vs = termVariants(term)
     let inner: string
@@ -116,8 +116,7 @@ export function searchClause(
       inner = `SELECT rowid FROM image_fts WHERE ${likeCols(vs)}`
       kinds.push('like')
     }
-    const names = vs.map(() => `i.rel_path LIKE ? ESCAPE '\\'`)
-    params.push(...vs.map(likeSubstring))
+    const names = vs.map((v) => contains('i.rel_path', v))
     sql.push(`(${idExpr} IN (${inner}) OR ${names.join(' OR ')})`)
   }
   return { sql: sql.join(' AND '), params, kinds }

@@ -234,6 +234,8 @@ export const en = {
       'mixed-language': 'Mixed language',
       'over-budget': 'Over budget',
       'knowledge-missing': 'Prompted name missing',
+      'no-caption': 'No caption',
+      'emptied-by-cleanup': 'Emptied by cleanup',
       total: '{{count, number}} images with issues (of {{scanned, number}})',
       total_one: '{{count, number}} image with issues (of {{scanned, number}})',
       truncated: 'Showing the first {{shown}}.'

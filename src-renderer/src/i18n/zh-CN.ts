@@ -235,6 +235,8 @@ export const zhCN: Strings = {
       'mixed-language': '中英混杂',
       'over-budget': '超出词元预算',
       'knowledge-missing': '未写出提示词中的名称',
+      'no-caption': '无描述',
+      'emptied-by-cleanup': '被清洗清空',
       total: '{{count, number}} 张图片有问题（共检查 {{scanned, number}} 张）',
       total_one: '{{count, number}} 张图片有问题（共检查 {{scanned, number}} 张）',
       truncated: '仅显示前 {{shown}} 张。'
