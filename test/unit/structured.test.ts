@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { CAPTION_FIELDS, type CaptionFields, type Lang } from '../../src-main/shared/api'
-import { parse, parseLenient, render } from '../../src-main/core/captions/text/structured'
+import {
+  parse,
+  parseForFields,
+  parseLenient,
+  render
+} from '../../src-main/core/captions/text/structured'
 
 /** mulberry32: a small seeded generator, so failures reproduce. */
 function rng(seed: number): () => number {
@@ -348,5 +353,23 @@ describe('Chinese joins read naturally (issue 12)', () => {
       lighting: '阳光洒在桌上',
       background: '窗外的广州塔'
     })
+  })
+})
+
+describe('parseForFields', () => {
+  it('splits a one-sentence caption into who and what it does; parse keeps it whole', () => {
+    expect(parse('一只橘猫坐在窗台上。', 'zh')).toEqual({ subject: '一只橘猫坐在窗台上' })
+    expect(parseForFields('一只橘猫坐在窗台上。', 'zh')).toEqual({
+      subject: '一只橘猫',
+      action: '坐在窗台上'
+    })
+    expect(parseForFields('一位少女坐在咖啡馆的窗边，阳光洒在桌上。', 'zh')).toEqual({
+      subject: '一位少女',
+      action: '坐在咖啡馆的窗边',
+      lighting: '阳光洒在桌上'
+    })
+    // a canonical caption reads as parse reads it
+    const t = '一只猫，身穿红衣。背景中，窗外是广州塔。画面采用近景构图。'
+    expect(parseForFields(t, 'zh')).toEqual(parse(t, 'zh'))
   })
 })

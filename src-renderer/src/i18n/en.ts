@@ -200,6 +200,7 @@ export const en = {
       view: 'View',
       fields: 'Fields',
       text: 'Text',
+      joinHint: 'Written into the caption around this field (chosen by what the field says)',
       emptyText: 'The text appears here as you fill in the fields.'
     },
     fields: {

@@ -201,6 +201,7 @@ export const zhCN: Strings = {
       view: '视图',
       fields: '字段',
       text: '文本',
+      joinHint: '写入描述时加在此字段两侧的连接词（按字段内容选择）',
       emptyText: '填写字段后，文本会显示在这里。'
     },
     fields: {

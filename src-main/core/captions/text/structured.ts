@@ -78,6 +78,19 @@ export function parse(text: string, lang: Lang): CaptionFields {
   return lenient
 }
 
+/**
+ * The reading for the fields form (switching a caption to Fields): `parse`, except that a caption
+ * read as one first sentence ("一只橘猫坐在窗台上。") takes the clause-by-clause reading when that
+ * finds more fields (subject 一只橘猫, action 坐在窗台上) instead of putting it all in Subject. The
+ * text is not changed by reading it; a field edit then renders the paragraph from the fields.
+ */
+export function parseForFields(text: string, lang: Lang): CaptionFields {
+  const f = parse(text, lang)
+  if (bodyCount(f) > 0) return f
+  const lenient = parseLenient(text.trim(), lang)
+  return presentFields(lenient).length > presentFields(f).length ? lenient : f
+}
+
 function bodyCount(f: CaptionFields): number {
   return presentFields(f).filter((k) => FIELD_RANK[k] > FIELD_RANK.action).length
 }
