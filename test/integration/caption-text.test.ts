@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../src-main/core'
 import type { ImageDetail } from '../../src-main/shared/api'
 import { writeImage } from '../fixtures/export/dataset'
+import { cliJson, runGlossa } from '../fixtures/cli'
 
 const dirs: string[] = []
 function tmp(prefix: string): string {
@@ -185,5 +186,28 @@ describe('tag-list captions on import', () => {
     const d = await details(ds)
     expect(d.get('tags.png')!.captions.en!.text).toBe(CAPS['tags.png'])
     expect(d.get('tags.png')!.tagRows).toEqual([])
+  })
+})
+
+describe('glossa import --caption-kind and glossa ls --search-raw', () => {
+  it('imports tag lists as tags (auto) or as text (--caption-kind text)', async () => {
+    const dir = await folder('cli', { 'tags.png': '1girl, solo, long hair, smile' })
+    const tmpDir = tmp('cli-run')
+    const lib = path.join(tmpDir, 'lib.sqlite')
+    const run = (args: string[]) => runGlossa(args, { tmp: tmpDir, library: lib })
+    const auto = await run(['import', dir, '--dataset', 'auto'])
+    expect(auto.code, auto.stderr).toBe(0)
+    const asText = await run(['import', dir, '--dataset', 'astext', '--caption-kind', 'text'])
+    expect(asText.code, asText.stderr).toBe(0)
+    const bad = await run(['import', dir, '--caption-kind', 'nope'])
+    expect(bad.code).not.toBe(0)
+    // the tag list is searchable as tags in "auto"; in "astext" it is the English caption
+    const ls = async (dataset: string, ...more: string[]) =>
+      cliJson<{ images: { tags: string[]; en: string }[] }>(
+        await run(['ls', '--dataset', dataset, '--json', ...more])
+      ).images
+    expect((await ls('auto'))[0]!.tags).toEqual(['1girl', 'solo', 'long hair', 'smile'])
+    expect((await ls('astext'))[0]!.en).toBe('1girl, solo, long hair, smile')
+    expect(await ls('auto', '--search', 'solo smile')).toHaveLength(1)
   })
 })
