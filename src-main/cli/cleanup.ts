@@ -120,6 +120,16 @@ export function registerCleanup(program: Command, state: CliState): void {
             for (const it of p.items) out.print(renderItem(it, style))
             if (p.truncated)
               out.print(`… ${formatCount(p.changed - p.items.length)} more changed images`)
+            if (p.heldItems > 0) {
+              out.print(
+                `Held back for review (would empty a caption or remove most of it; not applied): ${formatCount(p.heldItems)} images`
+              )
+              for (const h of p.held)
+                for (const st of h.steps)
+                  out.print(
+                    `  ${h.relPath} ${st.field}: ${st.rule} (${st.reason === 'empties' ? 'empties it' : `removes ${Math.round(st.removed * 100)}%`}) ${JSON.stringify(st.before)} → ${JSON.stringify(st.after)}`
+                  )
+            }
             await out.result({
               ok: true,
               dryRun: true,
@@ -128,7 +138,9 @@ export function registerCleanup(program: Command, state: CliState): void {
               scanned: p.scanned,
               changed: p.changed,
               totals: p.totals,
-              items: p.items
+              items: p.items,
+              heldItems: p.heldItems,
+              held: p.held
             })
             return EXIT.ok
           }
@@ -139,6 +151,10 @@ export function registerCleanup(program: Command, state: CliState): void {
               : `Nothing to clean in "${opts.dataset}" with ${what}.`
           )
           if (r.changed) out.print(renderTotals(r.totals.filter((t) => t.count > 0)))
+          if (r.heldItems)
+            out.print(
+              `${formatCount(r.heldItems)} images kept a rule back for review (it would empty the caption or remove most of it); see --dry-run.`
+            )
           await out.result({
             ok: true,
             dryRun: false,
@@ -146,7 +162,8 @@ export function registerCleanup(program: Command, state: CliState): void {
             presets,
             changed: r.changed,
             batchId: r.batchId,
-            totals: r.totals
+            totals: r.totals,
+            heldItems: r.heldItems
           })
           return EXIT.ok
         })

@@ -2,7 +2,9 @@ import path from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import type { Core } from '../core'
 import {
+  CAPTION_KIND_MODES,
   IMPORT_FORMATS,
+  type CaptionKindMode,
   type ImportFormat,
   type ImportFormatOptions,
   type JobInfo,
@@ -137,6 +139,14 @@ interface ImportOptions {
   format?: ImportFormat
   captionColumn?: string
   tagsColumn?: string
+  captionKind?: CaptionKindMode
+}
+
+function parseCaptionKind(value: string): CaptionKindMode {
+  const v = value.trim().toLowerCase()
+  if (!(CAPTION_KIND_MODES as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`expected one of ${CAPTION_KIND_MODES.join(', ')}`)
+  return v as CaptionKindMode
 }
 
 function parseImportFormat(value: string): ImportFormat {
@@ -152,7 +162,8 @@ function formatArgs(o: ImportOptions): {
 } {
   const formatOptions: ImportFormatOptions = {
     ...(o.captionColumn ? { captionColumn: o.captionColumn } : {}),
-    ...(o.tagsColumn !== undefined ? { tagsColumn: o.tagsColumn } : {})
+    ...(o.tagsColumn !== undefined ? { tagsColumn: o.tagsColumn } : {}),
+    ...(o.captionKind ? { captionKind: o.captionKind } : {})
   }
   return {
     ...(o.format ? { format: o.format } : {}),
@@ -178,6 +189,11 @@ export function registerImport(program: Command, state: CliState): void {
     )
     .option('--caption-column <name>', 'hf: the metadata column holding the caption (default text)')
     .option('--tags-column <name>', 'hf: the metadata column holding comma-separated tags')
+    .option(
+      '--caption-kind <mode>',
+      `tag-list captions ("1girl, solo, long hair"): ${CAPTION_KIND_MODES.join(', ')} (default auto: a tag list becomes the image's tags, a sentence beside it stays text; the raw text is kept)`,
+      parseCaptionKind
+    )
     .action(
       action(state, async (dir: string, opts: ImportOptions, cmd: Command) => {
         const out = state.output

@@ -9,6 +9,7 @@ export interface FilterOptions {
   dataset?: string
   status?: ReviewStatus[]
   search?: string
+  searchRaw?: boolean
   concept?: string
   missing?: 'zh' | 'en' | 'any'
   errors?: boolean
@@ -22,6 +23,7 @@ export async function buildFilter(core: Core, o: FilterOptions): Promise<ImageFi
   if (datasetId !== undefined) filter.datasetId = datasetId
   if (o.status?.length) filter.status = o.status
   if (o.search?.trim()) filter.search = o.search.trim()
+  if (o.searchRaw && filter.search) filter.searchRaw = true
   if (o.concept !== undefined) filter.concept = o.concept
   if (o.missing) filter.missing = o.missing
   if (o.errors) filter.hasError = true
@@ -72,7 +74,11 @@ export function registerLs(program: Command, state: CliState): void {
     .description('list images with their status and captions')
     .option('--dataset <name>', 'only this dataset')
     .option('--status <status>', 'only these review statuses (comma-separated)', parseStatusList)
-    .option('--search <text>', 'substring search over zh, en, raw caption and tags')
+    .option(
+      '--search <text>',
+      'search zh, en, tags and file names: every word must match, "a phrase" stays one; 简/繁 and full/half width fold'
+    )
+    .option('--search-raw', 'the search also matches the raw imported caption')
     .option('--concept <name>', 'only this concept (kohya folder)')
     .option('--missing <lang>', 'only images lacking a caption: zh, en or any', parseMissing)
     .option('--errors', 'only files that failed import')

@@ -88,11 +88,16 @@ export const LINT_RULES = [
   'traits-restated',
   'mixed-language',
   'over-budget',
-  'knowledge-missing'
+  'knowledge-missing',
+  'no-caption',
+  'emptied-by-cleanup'
 ] as const
 export const SCRIPTS = ['simplified', 'traditional', 'taiwan', 'hongkong'] as const
 
 export const IMPORT_FORMATS = ['auto', 'folder', 'kohya', 'sdscripts', 'hf', 'hunyuan'] as const
+/** how an import reads a caption: tag lists become tags ('auto' decides per caption) */
+export const CAPTION_KIND_MODES = ['auto', 'tags', 'text'] as const
+export type CaptionKindMode = (typeof CAPTION_KIND_MODES)[number]
 export const CLEANUP_PRESETS = ['web-scrape', 'kohya', 'tags', 'normalise'] as const
 export const CLEANUP_FIELDS = ['zh', 'en', 'tags'] as const
 /** onnxruntime execution providers Glossa can ask for (the CPU is always there). */

@@ -160,8 +160,13 @@ export const ImageFilter = z
     missing: z.enum(['zh', 'en', 'any']).optional(),
     /** true: only files that failed import; false: only good files */
     hasError: z.boolean().optional(),
-    /** substring search over zh, en, raw caption and tags (Chinese and English) */
+    /**
+     * search over zh, en, tags and the image's folder and file name: every whitespace-separated
+     * term must match ("a quoted phrase" is one term); 简/繁 and full/half width fold
+     */
     search: z.string().max(500).optional(),
+    /** search also matches the raw imported caption (default: only what the captions say now) */
+    searchRaw: z.boolean().optional(),
     /** images having every one of these tags */
     tags: z.array(z.string().trim().min(1).max(500)).min(1).max(20).optional(),
     /** pixel width / height ranges (images without a size never match) */

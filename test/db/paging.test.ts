@@ -12,6 +12,7 @@ import { closeDatabase, openDatabase } from '../../src-main/core/db/open'
 import { pageImages } from '../../src-main/core/images/queries'
 import { SORT_KEYS, type ImageFilter, type Sort, type SortKey } from '../../src-main/shared/api'
 import { BucketSelector } from '../../src-main/core/review/buckets'
+import { fold } from '../../src-main/core/glossary/script'
 import { insertImage, seedLibrary } from './helpers'
 
 let dir: string
@@ -74,15 +75,15 @@ function reference(f: ImageFilter, sort: Sort): number[] {
     `EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.lang = '${l}' AND c.text != '')`
   if (f.missing === 'zh' || f.missing === 'en') w.push(`NOT ${has(f.missing)}`)
   if (f.missing === 'any') w.push(`NOT (${has('zh')} AND ${has('en')})`)
-  const q = f.search?.trim()
-  if (q) {
-    w.push(`(instr(lower(COALESCE(z.text, '')), lower(?)) OR instr(lower(COALESCE(e.text, '')), lower(?))
-      OR instr(lower(COALESCE(i.raw_caption, '')), lower(?)) OR instr(lower(i.tags_text), lower(?)))`)
-    p.push(q, q, q, q)
-  }
+  // search: every whitespace-separated term ("quoted" = one term) is a substring, compared
+  // folded (case, width, script), of zh, en, tags or the path (and the raw caption if asked)
+  const terms = [...(f.search ?? '').matchAll(/"([^"]*)"(?=\s|$)|(\S+)/gu)]
+    .map((m) => (m[1] ?? m[2] ?? '').trim())
+    .filter(Boolean)
   const dir = sort.dir === 'asc' ? 'ASC' : 'DESC'
   const order = [...ORDER[sort.key], 'i.id'].map((k) => `${k} ${dir}`)
-  const sql = `SELECT i.id, i.width, i.height, i.tags_text, z.text AS zh, e.text AS en FROM images i
+  const sql = `SELECT i.id, i.width, i.height, i.tags_text, z.text AS zh, e.text AS en,
+    i.raw_caption AS raw, i.rel_path FROM images i
     LEFT JOIN captions z ON z.image_id = i.id AND z.lang = 'zh'
     LEFT JOIN captions e ON e.image_id = i.id AND e.lang = 'en'
     ${w.length ? `WHERE ${w.join(' AND ')}` : ''} ORDER BY ${order.join(', ')}`
@@ -92,6 +93,10 @@ function reference(f: ImageFilter, sort: Sort): number[] {
   const rows = db.prepare(sql).all(...p) as RefRow[]
   return rows
     .filter((r) => {
+      const hay = [r.zh ?? '', r.en ?? '', r.tags_text, r.rel_path]
+      if (f.searchRaw) hay.push(r.raw ?? '')
+      const folded = hay.map(fold)
+      if (!terms.every((t) => folded.some((h) => h.includes(fold(t))))) return false
       const tags = r.tags_text ? r.tags_text.split(', ') : []
       if (f.tags && !f.tags.every((t) => tags.includes(t))) return false
       const sized = r.width !== null && r.height !== null && r.width > 0 && r.height > 0
@@ -118,6 +123,8 @@ interface RefRow {
   tags_text: string
   zh: string | null
   en: string | null
+  raw: string | null
+  rel_path: string
 }
 
 const BUCKET_1024 = {
@@ -297,8 +304,10 @@ describe('search', () => {
     expect(one).toEqual(expect.arrayContaining([special.punct, special.reversed]))
     expect(one).toEqual(reference({ search: '州' }, { key: 'added', dir: 'asc' }))
     expect(find('雪山')).toContain(special.tagOnly) // tags are searched
-    expect(find('龙舟')).toEqual([special.rawOnly]) // and the raw caption
-    expect(find('原始的龙舟')).toEqual([special.rawOnly])
+    // the raw imported caption only when asked
+    expect(find('龙舟')).toEqual([])
+    expect(find('龙舟', { searchRaw: true })).toEqual([special.rawOnly])
+    expect(find('原始的龙舟', { searchRaw: true })).toEqual([special.rawOnly])
   })
 
   it('does not match a CJK phrase across punctuation or out of order', () => {
@@ -310,9 +319,51 @@ describe('search', () => {
 
   it('finds English substrings case-insensitively, short ones too', () => {
     expect(find('tall TOWER')).toContain(special.upper)
-    expect(find('A TALL tower BY')).toEqual([special.upper])
+    expect(find('A TALL tower BY')).toEqual(
+      reference({ search: 'A TALL tower BY' }, { key: 'added', dir: 'asc' })
+    )
+    expect(find('A TALL tower BY')).toContain(special.upper)
     expect(find('RI')).toContain(special.upper) // 2 characters: the LIKE fallback
-    expect(find('dragon BOAT')).toEqual([special.rawOnly])
+    expect(find('dragon BOAT')).toEqual([])
+    expect(find('dragon BOAT', { searchRaw: true })).toEqual([special.rawOnly])
+  })
+
+  it('ANDs whitespace-separated terms; a quoted phrase stays one', () => {
+    const sort: Sort = { key: 'added', dir: 'asc' }
+    for (const q of ['广州 夜', 'tall river', '"tall tower"', '"by the river" A', '猫 橘'])
+      expect(find(q), q).toEqual(reference({ search: q }, sort))
+    expect(find('tall river')).toContain(special.upper)
+    expect(find('"tall river"')).not.toContain(special.upper)
+    expect(find('"Tall TOWER by"')).toEqual([special.upper])
+  })
+
+  it('folds 简/繁 and full/half width as the glossaries do', () => {
+    const sort: Sort = { key: 'added', dir: 'asc' }
+    expect(find('廣州')).toEqual(reference({ search: '广州' }, sort))
+    expect(find('廣州塔')).toEqual(reference({ search: '广州塔' }, sort))
+    expect(find('ＴＡＬＬ　ｔｏｗｅｒ')).toContain(special.upper)
+    expect(find('龍舟', { searchRaw: true })).toEqual([special.rawOnly])
+  })
+
+  it('searches folder and file names; marks rows found only in the raw caption', () => {
+    expect(find('r.jpg')).toEqual([special.reversed])
+    expect(find('pc.jpg cotton')).toEqual([special.percent])
+    const page = pageImages(db, {
+      filter: { datasetId: ds1, search: 'dragon', searchRaw: true },
+      sort: { key: 'added', dir: 'asc' },
+      cursor: null,
+      limit: 50,
+      withTotal: true
+    })
+    expect(page.rows.map((r) => [r.id, r.rawOnly])).toEqual([[special.rawOnly, true]])
+    const captioned = pageImages(db, {
+      filter: { datasetId: ds1, search: 'tower', searchRaw: true },
+      sort: { key: 'added', dir: 'asc' },
+      cursor: null,
+      limit: 50,
+      withTotal: false
+    })
+    expect(captioned.rows.find((r) => r.id === special.upper)?.rawOnly).toBeUndefined()
   })
 
   it('treats LIKE and FTS syntax in the query as plain text', () => {

@@ -83,7 +83,11 @@ test('fields/text views, glossary import, apply with preview and an unticked ima
     await expect(page.getByTestId('editor-zh')).toHaveValue(IMAGES['d-cat.png']!)
     await page.getByTestId('view-fields-zh').click()
     await expect(page.getByTestId('caption-zh')).toHaveAttribute('data-view', 'fields')
-    await expect(page.getByTestId('field-zh-subject')).toHaveValue('一只橘猫坐在窗台上')
+    // the caption is parsed (who, then what it does), not dumped into the subject
+    await expect(page.getByTestId('field-zh-subject')).toHaveValue('一只橘猫')
+    await expect(page.getByTestId('field-zh-action')).toHaveValue('坐在窗台上')
+    // the connecting words the paragraph adds are shown beside the fields
+    await expect(page.getByTestId('field-join-zh-background')).toHaveText('背景是')
     // the budgets are estimates without a tokenizer.json, and say so
     const clip = page.getByTestId('budget-zh-clip')
     await expect(clip).toHaveAttribute('data-exact', 'false')
@@ -92,7 +96,15 @@ test('fields/text views, glossary import, apply with preview and an unticked ima
 
     // --- edit a field: the text follows, and is saved
     await page.getByTestId('field-zh-background').fill('木质窗台')
-    const rendered = '一只橘猫坐在窗台上。背景是木质窗台。'
+    const rendered = '一只橘猫，坐在窗台上。背景是木质窗台。'
+    await expect(page.getByTestId('fields-text-zh')).toHaveText(rendered)
+    // a background that says 是 itself is led in with 背景中, not 背景是
+    await page.getByTestId('field-zh-background').fill('窗外是广州塔')
+    await expect(page.getByTestId('field-join-zh-background')).toHaveText('背景中')
+    await expect(page.getByTestId('fields-text-zh')).toHaveText(
+      '一只橘猫，坐在窗台上。背景中，窗外是广州塔。'
+    )
+    await page.getByTestId('field-zh-background').fill('木质窗台')
     await expect(page.getByTestId('fields-text-zh')).toHaveText(rendered)
     await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved')
     await expect.poll(() => zhText(studio.core, cat)).toBe(rendered)

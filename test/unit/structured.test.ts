@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { CAPTION_FIELDS, type CaptionFields, type Lang } from '../../src-main/shared/api'
-import { parse, parseLenient, render } from '../../src-main/core/captions/text/structured'
+import {
+  parse,
+  parseForFields,
+  parseLenient,
+  render
+} from '../../src-main/core/captions/text/structured'
 
 /** mulberry32: a small seeded generator, so failures reproduce. */
 function rng(seed: number): () => number {
@@ -304,5 +309,67 @@ describe('parsing the published Hunyuan-Captioner captions', () => {
     expect(f.subject).toBe('青花瓷风格，一只蓝色的鸟儿站在蓝色的花瓶上')
     expect(f.background).toBe('白色')
     expect(f.style).toBeUndefined()
+  })
+})
+
+describe('Chinese joins read naturally (issue 12)', () => {
+  it('no doubled copula: a background that says 是 gets 背景中, a sentence about light stands alone', () => {
+    const f: CaptionFields = {
+      subject: '一位少女',
+      action: '坐在咖啡馆的窗边',
+      background: '窗外是广州塔',
+      lighting: '阳光洒在桌上'
+    }
+    const t = render(f, 'zh')
+    expect(t).toBe('一位少女，坐在咖啡馆的窗边。背景中，窗外是广州塔。阳光洒在桌上。')
+    expect(t).not.toMatch(/背景是窗外是|光线为阳光/)
+    expect(parse(t, 'zh')).toEqual(f)
+  })
+
+  it('noun phrases keep 背景是 / 光线为; a short quality reads 光线柔和; 背景… and 光线… are not repeated', () => {
+    expect(render({ subject: '一只猫', background: '城市街道' }, 'zh')).toBe(
+      '一只猫。背景是城市街道。'
+    )
+    expect(render({ subject: '一只猫', lighting: '柔和的晨光' }, 'zh')).toBe(
+      '一只猫。光线为柔和的晨光。'
+    )
+    expect(render({ subject: '一只猫', lighting: '柔和' }, 'zh')).toBe('一只猫。光线柔和。')
+    expect(render({ subject: '一只猫', lighting: '光线昏暗' }, 'zh')).toBe('一只猫。光线昏暗。')
+    expect(render({ subject: '一只猫', background: '背景模糊' }, 'zh')).toBe('一只猫。背景模糊。')
+    for (const f of [
+      { subject: '一只猫', lighting: '柔和' },
+      { subject: '一只猫', lighting: '光线昏暗' },
+      { subject: '一只猫', background: '背景模糊', lighting: '柔和的晨光' }
+    ] as CaptionFields[])
+      expect(render(parse(render(f, 'zh'), 'zh'), 'zh')).toBe(render(f, 'zh'))
+    // "光线昏暗" reads back as the quality it states (光线 + 昏暗): the same paragraph
+    expect(parse('一只猫。光线昏暗。', 'zh').lighting).toMatch(/昏暗$/)
+  })
+
+  it('an existing caption is parsed into fields, not dumped into the subject', () => {
+    expect(parse('一位少女坐在咖啡馆的窗边，阳光洒在桌上，背景是窗外的广州塔。', 'zh')).toEqual({
+      subject: '一位少女',
+      action: '坐在咖啡馆的窗边',
+      lighting: '阳光洒在桌上',
+      background: '窗外的广州塔'
+    })
+  })
+})
+
+describe('parseForFields', () => {
+  it('splits a one-sentence caption into who and what it does; parse keeps it whole', () => {
+    expect(parse('一只橘猫坐在窗台上。', 'zh')).toEqual({ subject: '一只橘猫坐在窗台上' })
+    expect(parseForFields('一只橘猫坐在窗台上。', 'zh')).toEqual({
+      subject: '一只橘猫',
+      action: '坐在窗台上'
+    })
+    expect(parseForFields('一位少女坐在咖啡馆的窗边，阳光洒在桌上。', 'zh')).toEqual({
+      subject: '一位少女',
+      action: '坐在咖啡馆的窗边',
+      lighting: '阳光洒在桌上'
+    })
+    // a canonical caption reads as parse reads it
+    const t = '一只猫，身穿红衣。背景中，窗外是广州塔。画面采用近景构图。'
+    expect(parseForFields(t, 'zh')).toEqual(parse(t, 'zh'))
   })
 })

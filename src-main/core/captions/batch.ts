@@ -30,6 +30,7 @@ interface CapRow {
   lang: Lang
   text: string
   fields: string | null
+  source: string
 }
 
 /** Images with their captions, fields and tags, in the order of `ids` (missing ids left out). */
@@ -55,13 +56,15 @@ export function loadImages(db: ReadableDB, ids: readonly number[]): TargetImage[
   }
   const caps = prepared(
     db,
-    `SELECT image_id, lang, text, fields FROM captions
+    `SELECT image_id, lang, text, fields, source FROM captions
      WHERE image_id IN (SELECT value FROM json_each(?))`
   ).all(json) as CapRow[]
   for (const c of caps) {
     const img = byId.get(c.image_id)
     if (!img) continue
     img[c.lang] = c.text
+    if (c.source === 'cleanup' && c.text.trim() === '')
+      img.emptied = [...(img.emptied ?? []), c.lang]
     img.fields![c.lang] = c.fields === null ? null : (JSON.parse(c.fields) as CaptionFields)
   }
   const tags = prepared(

@@ -35,7 +35,7 @@ import {
   readCaption,
   readTags
 } from './queries'
-import { parse, render } from './text/structured'
+import { parse, parseForFields, render } from './text/structured'
 import { budgetReport, loadTokenizer, type Encoder, type TokenCounter } from './text/tokens'
 import { historyStep } from './undo-job'
 
@@ -218,7 +218,7 @@ export const captionsHandlers = {
 
   'text.render': (_ctx, a) => ({ text: render(a.fields, a.lang) }),
   'text.parse': (_ctx, a) => {
-    const fields = parse(a.text, a.lang)
+    const fields = a.forFields ? parseForFields(a.text, a.lang) : parse(a.text, a.lang)
     const text = render(fields, a.lang)
     return { fields, text, canonical: text === a.text }
   },

@@ -5,6 +5,7 @@
  */
 import type { ReadableDB } from '../db/types'
 import type {
+  CleanupHeldItem,
   CleanupPreviewItem,
   CleanupPreviewResult,
   CleanupRuleTotal,
@@ -13,7 +14,7 @@ import type {
   UserRuleData
 } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
-import type { HandlerMap } from '../context'
+import type { CoreContext, HandlerMap } from '../context'
 import { setCaption, setTags, withBatch } from '../db/journal'
 import { prepared } from '../db/statements'
 import { assertDataset } from '../glossary/queries'
@@ -81,21 +82,119 @@ function mergeTotals(into: Map<string, CleanupRuleTotal>, add: CleanupRuleTotal[
     if (cur) {
       cur.count += t.count
       cur.items += t.items
+      cur.held = (cur.held ?? 0) + (t.held ?? 0)
     } else into.set(t.rule, { ...t })
   }
 }
 
-/** The label of the journal batch: "Cleanup: web-scrape, kohya (+2 rules)". */
-function batchLabel(a: PipelineArgs, p: CompiledPipeline): string {
-  const named = [...(a.presets ?? [])]
-  const extra = p.steps.length - (a.presets ?? []).reduce((n, id) => n + PRESETS[id].length, 0)
-  const parts = named.length ? named.join(', ') : 'custom rules'
-  return `Cleanup: ${parts}${named.length && extra > 0 ? ` (+${extra} rules)` : ''}`
+/**
+ * The label of the journal batch names the presets that ran: "Cleanup: web-scrape, kohya (+2
+ * rules)". Explicit steps (presets with some rules toggled) are named by the presets their rules
+ * come from, marked "edited"; rules of no preset and user rules are counted.
+ */
+export function batchLabel(a: PipelineArgs, p: CompiledPipeline): string {
+  const named: string[] = [...(a.presets ?? [])]
+  let counted = (a.presets ?? []).reduce(
+    (n, id) => n + PRESETS[id].filter((r) => p.steps.some((s) => s.id === r)).length,
+    0
+  )
+  const fromSteps = new Set<PresetId>()
+  const on = (a.steps ?? []).filter((st) => st.enabled !== false).map((st) => st.rule)
+  const inPreset = (id: PresetId, r: string) => (PRESETS[id] as readonly string[]).includes(r)
+  // a rule of several presets ("whitespace") counts for the one most of the steps come from
+  const weight = (id: PresetId) => on.filter((r) => inPreset(id, r)).length
+  for (const r of on) {
+    let owner: PresetId | undefined
+    for (const id of PRESET_IDS)
+      if (inPreset(id, r) && (owner === undefined || weight(id) > weight(owner))) owner = id
+    if (owner && !named.includes(owner)) fromSteps.add(owner)
+    if (owner) counted++
+  }
+  for (const id of PRESET_IDS) {
+    if (!fromSteps.has(id)) continue
+    const defaults = presetSteps(id).filter((st) => st.enabled !== false)
+    const same = defaults.every((st) => on.includes(st.rule)) && weight(id) === defaults.length
+    named.push(same ? id : `${id} (edited)`)
+  }
+  const users = p.steps.filter((s) => !RULES.has(s.id)).length
+  const other = Math.max(0, p.steps.length - users - counted)
+  const extras: string[] = []
+  if (other > 0) extras.push(`${other} rule${other === 1 ? '' : 's'}`)
+  if (users > 0) extras.push(`${users} user rule${users === 1 ? '' : 's'}`)
+  if (!named.length) return `Cleanup: ${extras.join(', ') || 'no rules'}`
+  return `Cleanup: ${named.join(', ')}${extras.length ? ` (+${extras.join(', ')})` : ''}`
 }
 
 /** Captions take 'cleanup' as their source unless they were manual or from a model. */
 function cleanedSource(source: string): string {
   return source === 'import' ? 'cleanup' : source
+}
+
+/** An image as the preview reads it. */
+interface PreviewImage {
+  imageId: number
+  fileName: string
+  relPath: string
+  zh: string | null
+  en: string | null
+  tags: readonly string[]
+}
+
+const PREVIEW_CHUNK = 1000
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * The images a preview runs over, a chunk at a time. A whole dataset (the common case) is read
+ * with ONE statement per chunk — captions and the ordered tag list with the image row — instead
+ * of a grid page plus a load of each image, so reading costs less than the rules; a filter or a
+ * selection goes through targetImages.
+ */
+async function* previewChunks(
+  ctx: CoreContext,
+  target: DataTarget
+): AsyncGenerator<PreviewImage[]> {
+  const filtered =
+    target.imageIds !== undefined ||
+    (target.filter !== undefined &&
+      Object.entries(target.filter).some(([k, v]) => k !== 'datasetId' && v !== undefined))
+  if (filtered) {
+    yield* targetImages(ctx, target)
+    return
+  }
+  assertDataset(ctx.db, target.datasetId)
+  const stmt = prepared(
+    ctx.db,
+    `SELECT i.id, i.file_name, i.rel_path,
+            (SELECT text FROM captions c WHERE c.image_id = i.id AND c.lang = 'zh') AS zh,
+            (SELECT text FROM captions c WHERE c.image_id = i.id AND c.lang = 'en') AS en,
+            CASE WHEN i.tags_text = '' THEN NULL ELSE
+              (SELECT json_group_array(tag) FROM (SELECT tag FROM tags t WHERE t.image_id = i.id
+                                                  ORDER BY position)) END AS tags
+       FROM images i WHERE i.dataset_id = ? AND i.id > ? ORDER BY i.id LIMIT ${PREVIEW_CHUNK}`
+  )
+  let after = 0
+  for (;;) {
+    if (ctx.closing.aborted) throw new GlossaError('CANCELLED', 'the library is closing')
+    const rows = stmt.all(target.datasetId, after) as {
+      id: number
+      file_name: string
+      rel_path: string
+      zh: string | null
+      en: string | null
+      tags: string | null
+    }[]
+    if (!rows.length) return
+    after = rows[rows.length - 1]!.id
+    yield rows.map((r) => ({
+      imageId: r.id,
+      fileName: r.file_name,
+      relPath: r.rel_path,
+      zh: r.zh,
+      en: r.en,
+      tags: r.tags === null ? [] : (JSON.parse(r.tags) as string[])
+    }))
+    await tick()
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,21 +217,38 @@ export const cleanupHandlers = {
     const pipeline = pipelineFor(ctx.db, a)
     const totals = new Map<string, CleanupRuleTotal>()
     for (const s of pipeline.steps)
-      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0 })
+      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0, held: 0 })
     const items: CleanupPreviewItem[] = []
+    const held: CleanupHeldItem[] = []
     let scanned = 0
     let changed = 0
-    for await (const chunk of targetImages(ctx, a.target)) {
+    let heldItems = 0
+    for await (const chunk of previewChunks(ctx, a.target)) {
       const byId = new Map(chunk.map((c) => [c.imageId, c]))
       const p = previewCleanup(
         chunk.map((c) => ({ id: c.imageId, zh: c.zh ?? '', en: c.en ?? '', tags: [...c.tags] })),
         pipeline,
-        { limit: Math.max(0, a.limit - items.length) }
+        {
+          limit: Math.max(0, a.limit - items.length),
+          heldLimit: Math.max(0, a.limit - held.length)
+        }
       )
       scanned += p.scanned
       changed += p.changed
+      heldItems += p.heldItems
       mergeTotals(totals, p.totals)
+      for (const h of p.held) {
+        if (held.length >= a.limit) break
+        const img = byId.get(h.id)!
+        held.push({
+          imageId: h.id,
+          fileName: img.fileName,
+          relPath: img.relPath,
+          steps: h.steps.map((x) => ({ ...x }))
+        })
+      }
       for (const it of p.items) {
+        if (items.length >= a.limit) break
         const img = byId.get(it.id)!
         items.push({
           imageId: it.id,
@@ -151,7 +267,9 @@ export const cleanupHandlers = {
       totals: [...totals.values()],
       items,
       limit: a.limit,
-      truncated: changed > items.length
+      truncated: changed > items.length,
+      heldItems,
+      held
     }
     return out
   },
@@ -159,12 +277,14 @@ export const cleanupHandlers = {
   'cleanup.apply': async (ctx, a) => {
     const pipeline = pipelineFor(ctx.db, a)
     const exclude = new Set(a.excludeImageIds)
+    const release = new Set(a.releaseImageIds)
     const ids: number[] = []
     for await (const chunk of targetImages(ctx, a.target))
       for (const c of chunk) if (!exclude.has(c.imageId)) ids.push(c.imageId)
     const totals = new Map<string, CleanupRuleTotal>()
     for (const s of pipeline.steps)
-      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0 })
+      totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0, held: 0 })
+    let heldItems = 0
     // One batch, recomputed from the captions as they are inside the transaction.
     const out = withBatch(ctx, batchLabel(a, pipeline), (b) => {
       let changed = 0
@@ -172,8 +292,16 @@ export const cleanupHandlers = {
         for (const img of loadImages(b.db, ids.slice(i, i + 1000))) {
           const r = runItem(
             { id: img.imageId, zh: img.zh ?? '', en: img.en ?? '', tags: [...img.tags] },
-            pipeline
+            pipeline,
+            { guard: !release.has(img.imageId) }
           )
+          if (r.held.length > 0) {
+            heldItems++
+            for (const rule of new Set(r.held.map((h) => h.rule))) {
+              const t = totals.get(rule)
+              if (t) t.held = (t.held ?? 0) + 1
+            }
+          }
           if (!r.changed) continue
           let wrote = false
           for (const lang of ['zh', 'en'] as Lang[]) {
@@ -224,7 +352,12 @@ export const cleanupHandlers = {
       }
       return changed
     })
-    return { changed: out.result, batchId: out.batchId, totals: [...totals.values()] }
+    return {
+      changed: out.result,
+      batchId: out.batchId,
+      totals: [...totals.values()],
+      heldItems
+    }
   },
 
   'cleanup.rules.get': (ctx, a) => {

@@ -365,6 +365,8 @@ export interface CleanupPreview {
 export interface PreviewOptions {
   /** most changed items to list with before/after (totals always cover every item) */
   limit?: number
+  /** most items with held steps to list (default: `limit`) */
+  heldLimit?: number
   /** compute diffs for the listed items (default true) */
   diff?: boolean
   /** see RunOptions.guard */
@@ -390,6 +392,7 @@ export function previewCleanup(
 ): CleanupPreview {
   const compiled = isCompiled(pipeline) ? pipeline : compilePipeline(pipeline)
   const limit = opts.limit ?? Infinity
+  const heldLimit = opts.heldLimit ?? limit
   const run: RunOptions = { guard: opts.guard !== false }
   const totals = new Map<string, PreviewTotal>()
   for (const s of compiled.steps)
@@ -410,7 +413,7 @@ export function previewCleanup(
         if (t && !seen.has(h.rule)) t.held++
         seen.add(h.rule)
       }
-      if (held.length < limit) held.push({ id: c.id, steps: r.held })
+      if (held.length < heldLimit) held.push({ id: c.id, steps: r.held })
     }
     if (!r.changed) continue
     changed++

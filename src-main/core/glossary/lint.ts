@@ -9,7 +9,11 @@
  *    en caption with a Chinese sentence (4+ consecutive Han characters);
  *  - over-budget: more tokens than CLIP (77) or mT5 (256) take; `cut` marks where they truncate;
  *  - knowledge-missing: a model was prompted with a glossary entity (the knowledge prompt) and the
- *    caption it wrote does not name it (by the name the prompt used or the entry's canonical name).
+ *    caption it wrote does not name it (by the name the prompt used or the entry's canonical name);
+ *  - no-caption: the image has no caption in any language and no tags (a tag-list image, whose
+ *    tags are its caption for kohya, is not flagged);
+ *  - emptied-by-cleanup: cleanup left a caption empty (a step a reviewer released from the guard,
+ *    or a user rule).
  */
 import { LINT_RULES, type Lang, type LintRule } from '../../shared/api'
 import { budgetReport, type Encoder, type TokenCounter } from '../captions/text/tokens'
@@ -67,6 +71,18 @@ export function lintImage(
 ): LintIssue[] {
   const issues: LintIssue[] = []
   const analysis = cg ? analyseImage(cg, image) : null
+  if (!image.zh?.trim() && !image.en?.trim() && image.tags.length === 0)
+    issues.push({
+      rule: 'no-caption',
+      lang: 'zh',
+      message: 'no caption in any language, and no tags'
+    })
+  for (const lang of image.emptied ?? [])
+    issues.push({
+      rule: 'emptied-by-cleanup',
+      lang,
+      message: `cleanup left the ${lang} caption empty (the raw imported text is kept)`
+    })
   for (const lang of ['zh', 'en'] as const) {
     const text = image[lang]
     if (!text) continue

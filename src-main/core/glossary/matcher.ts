@@ -45,6 +45,8 @@ export interface GlossaryImage {
   /** per language, the glossary names the prompt of the model run that wrote the caption
    *  carried (captioning's caption_prompts); lint checks the caption names them */
   prompted?: { zh?: readonly PromptedName[]; en?: readonly PromptedName[] }
+  /** the languages whose caption cleanup left empty (lint: emptied-by-cleanup) */
+  emptied?: readonly ('zh' | 'en')[]
 }
 
 export interface PromptedName {

@@ -114,7 +114,7 @@ function filterTerms(
     `NOT EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.lang = '${lang}' AND c.text <> '')`
   if (f.missing === 'zh' || f.missing === 'en') terms.push(missing(f.missing))
   if (f.missing === 'any') terms.push(`(${missing('zh')} OR ${missing('en')})`)
-  const s = searchClause(f.search, forCount ? 'i.id' : '+i.id')
+  const s = searchClause(f.search, forCount ? 'i.id' : '+i.id', { raw: f.searchRaw === true })
   if (s) {
     terms.push(s.sql)
     params.push(...s.params)
@@ -292,5 +292,24 @@ export function pageImages(db: ReadableDB, a: PageArgs): Page {
     const c = buildCountQuery(a.filter)
     total = (prepared(db, c.sql).get(...c.params) as { n: number }).n
   }
-  return { rows: rows.map(imageRowFrom), nextCursor, total }
+  const out = rows.map(imageRowFrom)
+  if (a.filter.searchRaw && rows.length) markRawOnly(db, a.filter.search, out)
+  return { rows: out, nextCursor, total }
+}
+
+/** Marks the rows the search finds only in the raw imported caption (searched with searchRaw). */
+function markRawOnly(db: ReadableDB, search: string | undefined, rows: ImageRow[]): void {
+  const s = searchClause(search, 'i.id')
+  if (!s) return
+  const ids = rows.map((r) => r.id)
+  const hit = new Set(
+    (
+      db
+        .prepare(
+          `SELECT i.id FROM images i WHERE i.id IN (${ids.map(() => '?').join(', ')}) AND ${s.sql}`
+        )
+        .all(...ids, ...s.params) as { id: number }[]
+    ).map((r) => r.id)
+  )
+  for (const r of rows) if (!hit.has(r.id)) r.rawOnly = true
 }

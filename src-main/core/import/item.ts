@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { WritableDB } from '../db/types'
 import { decodeText } from './text'
+import { splitCaption } from './caption-kind'
 import { FileProblem, probeFile, readRegularFile, type ProbeResult } from './probe'
 import { describeFsError } from './scan'
 import type { CaptionEntry, CaptionSource } from './formats'
@@ -19,8 +20,13 @@ export type ItemOutcome =
       /** a problem with the sidecar, reported on the job item */
       sidecarError?: string
       note?: string
-      /** tags from a metadata file (sd-scripts, HF); undefined = the format has none */
+      /**
+       * tags from a metadata file (sd-scripts, HF) and the caption's tag list (caption-kind.ts);
+       * undefined = none
+       */
       tags?: string[]
+      /** the caption's text part when it listed tags (stored instead of the whole raw text) */
+      captionText?: string
       /** a kohya regularisation image */
       reg?: boolean
     }
@@ -178,6 +184,7 @@ export async function examineItem(
       }
       out.tags = entry.tags
       out.note = `caption from ${entry.where}`
+      readTagList(out, deps)
     } else if (deps.source?.missing) out.sidecarError = deps.source.missing(file)
     return out
   }
@@ -191,10 +198,23 @@ export async function examineItem(
     }
   }
   const out: ItemOutcome = { kind: 'ok', seq, path: file, probe, sidecar, reg }
+  readTagList(out, deps)
   if (sidecarError) out.sidecarError = `caption file ${sidecarFile}: ${sidecarError}`
   if (sidecars.length > 1)
     out.note = `both ${path.basename(sidecars[0]!)} and ${path.basename(sidecars[1]!)} exist; used ${path.basename(sidecars[0]!)}`
   return out
+}
+
+/**
+ * A caption that lists tags gives the image its tags (after any the metadata gave) and keeps only
+ * its text part as the caption; the raw text stays whole.
+ */
+function readTagList(out: Extract<ItemOutcome, { kind: 'ok' }>, deps: ExamineDeps): void {
+  if (!out.sidecar) return
+  const split = splitCaption(out.sidecar.text, deps.source?.captionKind ?? 'auto')
+  if (split.tags.length === 0) return
+  out.captionText = split.text
+  out.tags = [...(out.tags ?? []), ...split.tags]
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */

@@ -176,7 +176,7 @@ export function writeBatch(
         reg: o.reg ? FLAG_REG : 0
       }) as { id: number }
       counts.imageIds.push(r.id)
-      if (sc) seedCaption(s, r.id, sc.text, now, actor)
+      if (sc) seedCaption(s, r.id, o.captionText ?? sc.text, now, actor)
       if (o.tags) seedTags(s, r.id, o.tags)
       if (o.sidecarError) {
         markJobItem(db, jobId, o.seq, 'failed', o.sidecarError)

@@ -139,7 +139,17 @@ export const captionsArgs = {
     })
     .strict(),
   'text.render': z.object({ fields: CaptionFields, lang: Lang }).strict(),
-  'text.parse': z.object({ text: Text, lang: Lang }).strict(),
+  'text.parse': z
+    .object({
+      text: Text,
+      lang: Lang,
+      /**
+       * read for the fields form: a caption that is one first sentence is split into the fields
+       * its clauses name (subject, action, lighting …) rather than kept whole in subject
+       */
+      forFields: z.boolean().optional()
+    })
+    .strict(),
   'text.tokens': z
     .object({ text: z.string().max(200_000), tokenizers: Tokenizers.optional() })
     .strict(),

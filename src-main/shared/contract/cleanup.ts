@@ -111,6 +111,29 @@ export interface CleanupRuleTotal {
   count: number
   /** images the rule changed */
   items: number
+  /** images where the guard held the rule back (it would have emptied a caption or removed most of it) */
+  held?: number
+}
+
+/** A step the guard held back on one field of one image: not applied, listed for review. */
+export interface CleanupHeldStep {
+  rule: string
+  label: string
+  field: 'zh' | 'en' | 'tags'
+  /** 'empties': nothing would be left; 'removes-most': more than half of what it says would go */
+  reason: 'empties' | 'removes-most'
+  /** share of the caption's content the step would remove, 0–1 */
+  removed: number
+  /** the field as it stays, and what the step would have made of it */
+  before: string
+  after: string
+}
+
+export interface CleanupHeldItem {
+  imageId: number
+  fileName: string
+  relPath: string
+  steps: CleanupHeldStep[]
 }
 
 export interface CleanupPreviewResult {
@@ -123,6 +146,10 @@ export interface CleanupPreviewResult {
   limit: number
   /** more images changed than `items` lists */
   truncated: boolean
+  /** images with a step the guard held back (never applied unless released) */
+  heldItems: number
+  /** the first `limit` of them, for review */
+  held: CleanupHeldItem[]
 }
 
 export interface UserRuleTestResult {
@@ -146,7 +173,12 @@ export const cleanupArgs = {
     .refine(needsPipeline, pipelineMessage),
   /** one undoable journal batch; raw imported text is never changed */
   'cleanup.apply': z
-    .object({ ...pipelineShape, excludeImageIds: IdList(100_000).default([]) })
+    .object({
+      ...pipelineShape,
+      excludeImageIds: IdList(100_000).default([]),
+      /** images a reviewer released: the steps the guard held back are applied to them too */
+      releaseImageIds: IdList(100_000).default([])
+    })
     .strict()
     .refine(needsPipeline, pipelineMessage),
   'cleanup.rules.get': z.object({ datasetId: Id }).strict(),
@@ -168,7 +200,13 @@ export const cleanupArgs = {
 export interface CleanupResults {
   'cleanup.presets': { presets: CleanupPresetInfo[]; rules: CleanupRuleInfo[] }
   'cleanup.preview': CleanupPreviewResult
-  'cleanup.apply': { changed: number; batchId: number | null; totals: CleanupRuleTotal[] }
+  'cleanup.apply': {
+    changed: number
+    batchId: number | null
+    totals: CleanupRuleTotal[]
+    /** images left with a step held back by the guard (released ones not counted) */
+    heldItems: number
+  }
   'cleanup.rules.get': { datasetId: number; rules: UserRuleData[] }
   'cleanup.rules.save': { datasetId: number; rules: UserRuleData[] }
   'cleanup.rules.test': UserRuleTestResult

@@ -26,6 +26,8 @@ export interface ImageRow {
   tags: string[]
   error: string | null
   addedAt: number
+  /** the search (with searchRaw) matched only the raw imported caption, not the captions now */
+  rawOnly?: boolean
 }
 
 export interface ImageDetail extends ImageRow {

@@ -4,7 +4,7 @@
  * sibling contract files, never from ../api.
  */
 import { z } from 'zod'
-import { IMPORT_FORMATS } from '../constants'
+import { CAPTION_KIND_MODES, IMPORT_FORMATS } from '../constants'
 import { FilePath, Id, Name } from '../schemas'
 
 // ---------------------------------------------------------------------------------------------
@@ -31,7 +31,13 @@ export const ImportFormatOptions = z
      * kohya: folders (relative to the import root, '/'-separated) whose `<repeats>_<class>`
      * subfolders hold regularisation images; default ["reg"]
      */
-    regFolders: z.array(z.string().trim().min(1).max(500)).max(100).optional()
+    regFolders: z.array(z.string().trim().min(1).max(500)).max(100).optional(),
+    /**
+     * tag-list captions ("1girl, solo, long hair"): 'auto' (default) makes a caption that is a tag
+     * list the image's tags and keeps a sentence beside them as text; 'tags' takes every
+     * comma-separated piece as a tag; 'text' keeps captions as text. The raw text is kept as is.
+     */
+    captionKind: z.enum(CAPTION_KIND_MODES).optional()
   })
   .strict()
 
@@ -55,6 +61,11 @@ export interface ImportPreviewRow {
   concept?: string
   repeats?: number | null
   isReg?: boolean
+  /** how the caption is read on import (captionKind): all tags, text, or a sentence plus tags */
+  captionKind?: 'tags' | 'text' | 'mixed' | 'empty'
+  /** the caption's text part and tags as the import will store them */
+  captionText?: string
+  captionTags?: string[]
 }
 
 /** What an import of the folder would find, counted before anything is written. */
@@ -90,6 +101,8 @@ export interface ImportDetectResult {
   rows: ImportPreviewRow[]
   /** problems seen while previewing (unreadable metadata, missing columns) */
   warnings: string[]
+  /** the previewed rows' captions by how the import reads them (captionKind) */
+  captionKinds: { tags: number; text: number; mixed: number }
   /** the whole folder counted (when asked for with `totals: true`) */
   totals?: ImportTotals
 }

@@ -9,6 +9,7 @@ import type { ReactNode, Ref } from 'react'
 import { useTranslation } from 'react-i18next'
 import { CAPTION_FIELDS } from './glossaryConstants'
 import type { CaptionFieldName, CaptionFields, CaptionRow, Lang } from '@shared/api'
+import { fixedJoin, renderJoin } from '@shared/caption-joins'
 import { call } from '../api/client'
 import { useMutate } from '../api/query'
 import { useAutosave } from '../hooks/useAutosave'
@@ -94,7 +95,7 @@ export function useCaptionEditor(
       () => {
         if (known) done(known)
         else
-          call('text.parse', { text, lang }).then(
+          call('text.parse', { text, lang, forFields: true }).then(
             (r) => done(r.fields),
             (e: unknown) => errRef.current(e)
           )
@@ -141,6 +142,13 @@ export function useCaptionEditor(
 interface Props {
   cap: CaptionEditorState
   textRef?: Ref<HTMLTextAreaElement>
+}
+
+/** the connecting words around a field as the paragraph writes them, without punctuation */
+function joinWords(f: CaptionFieldName, lang: Lang, value: string): { pre: string; post: string } {
+  const j = value.trim() ? renderJoin(f, lang, value) : fixedJoin(f, lang)
+  const words = (s: string | undefined): string => (s ?? '').replace(/[\s“”"。.，,]+/gu, ' ').trim()
+  return { pre: words(j?.pre), post: words(j?.post) }
 }
 
 /** The fields/text switch, both views, the counts and the token budgets of one language. */
@@ -203,19 +211,40 @@ export function CaptionLangEditor({ cap, textRef }: Props): ReactNode {
         </>
       ) : (
         <div className="caption-fields" data-testid={`fields-${lang}`}>
-          {CAPTION_FIELDS.map((f) => (
-            <label key={f} className="caption-field">
-              <span className="caption-field-name">{t(`glossary.fields.${f}`)}</span>
-              <input
-                className="input"
-                lang={lang}
-                value={cap.fields[f] ?? ''}
-                onChange={(e) => cap.setField(f, e.target.value)}
-                onBlur={() => void cap.flush()}
-                data-testid={`field-${lang}-${f}`}
-              />
-            </label>
-          ))}
+          {CAPTION_FIELDS.map((f) => {
+            // the words the paragraph puts around this field ("背景是" / "背景中", "采用 … 构图")
+            const join = joinWords(f, lang, cap.fields[f] ?? '')
+            return (
+              <label key={f} className="caption-field">
+                <span className="caption-field-name">{t(`glossary.fields.${f}`)}</span>
+                <span className="caption-field-value">
+                  {join.pre && (
+                    <span
+                      className="caption-field-join"
+                      lang={lang}
+                      title={t('glossary.editor.joinHint')}
+                      data-testid={`field-join-${lang}-${f}`}
+                    >
+                      {join.pre}
+                    </span>
+                  )}
+                  <input
+                    className="input"
+                    lang={lang}
+                    value={cap.fields[f] ?? ''}
+                    onChange={(e) => cap.setField(f, e.target.value)}
+                    onBlur={() => void cap.flush()}
+                    data-testid={`field-${lang}-${f}`}
+                  />
+                  {join.post && (
+                    <span className="caption-field-join" lang={lang}>
+                      {join.post}
+                    </span>
+                  )}
+                </span>
+              </label>
+            )
+          })}
           <div className="caption-rendered" data-testid={`fields-text-${lang}`} lang={lang}>
             {cap.value || <span className="muted">{t('glossary.editor.emptyText')}</span>}
           </div>

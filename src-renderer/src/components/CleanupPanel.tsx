@@ -12,6 +12,7 @@ import { useTranslation } from 'react-i18next'
 import type {
   Args,
   CleanupPresetId,
+  CleanupHeldItem,
   CleanupPresetInfo,
   CleanupPreviewItem,
   CleanupRuleTotal,
@@ -91,6 +92,54 @@ function ItemView({ it }: { it: CleanupPreviewItem }): ReactNode {
   )
 }
 
+/**
+ * An image the guard held a step back on: the rule, why (it would empty the caption or remove most
+ * of it), what it would have made of the field, and a box to apply it anyway.
+ */
+function HeldView({
+  it,
+  released,
+  onRelease,
+  label
+}: {
+  it: CleanupHeldItem
+  released: boolean
+  onRelease(on: boolean): void
+  label(rule: string, fallback: string): string
+}): ReactNode {
+  const { t } = useTranslation()
+  return (
+    <li className="dt-item" data-testid="cleanup-held-item" data-file={it.fileName}>
+      <span className="mono" title={it.relPath}>
+        {it.relPath}
+      </span>
+      {it.steps.map((h, i) => (
+        <div key={i} className="dt-item-line" data-testid="cleanup-held-step" data-rule={h.rule}>
+          <span className="lang-chip">{h.field}</span>
+          <span className="small">
+            {t(`datatools.cleanup.held_${h.reason === 'empties' ? 'empties' : 'most'}`, {
+              label: label(h.rule, h.label),
+              percent: Math.round(h.removed * 100)
+            })}
+          </span>
+          <span className="mono small" lang={h.field === 'zh' ? 'zh' : 'en'}>
+            {h.before} → {h.after === '' ? t('datatools.cleanup.heldEmpty') : h.after}
+          </span>
+        </div>
+      ))}
+      <label className="check small">
+        <input
+          type="checkbox"
+          checked={released}
+          onChange={(e) => onRelease(e.target.checked)}
+          data-testid="cleanup-release"
+        />
+        {t('datatools.cleanup.release')}
+      </label>
+    </li>
+  )
+}
+
 interface Props {
   datasetId: number
   filter: ImageFilter
@@ -110,6 +159,8 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
   /** the user rules as edited here; null = as saved */
   const [edited, setEdited] = useState<UserRuleData[] | null>(null)
   const [busy, setBusy] = useState(false)
+  /** images whose held steps the user chose to apply anyway */
+  const [released, setReleased] = useState<number[]>([])
 
   const presetsQ = useCall('cleanup.presets', {})
   const rulesQ = useCall('cleanup.rules.get', { datasetId }, { staleTime: 0 })
@@ -160,7 +211,11 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
   async function apply(): Promise<void> {
     setBusy(true)
     try {
-      const r = await applyCleanup.mutateAsync({ ...pipeline, target })
+      const r = await applyCleanup.mutateAsync({
+        ...pipeline,
+        target,
+        releaseImageIds: released
+      })
       toast.info(
         r.changed
           ? t('datatools.cleanup.applied', { count: r.changed })
@@ -200,7 +255,9 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
           </button>
           <button
             className="btn btn-primary"
-            disabled={busy || !p || stale || p.changed === 0 || !hasPipeline}
+            disabled={
+              busy || !p || stale || (p.changed === 0 && released.length === 0) || !hasPipeline
+            }
             onClick={() => void apply()}
             data-testid="cleanup-apply"
           >
@@ -334,6 +391,29 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
                   <p className="muted small">
                     {t('datatools.cleanup.truncated', { shown: p.items.length })}
                   </p>
+                )}
+                {p.heldItems > 0 && (
+                  <section data-testid="cleanup-held" data-count={p.heldItems}>
+                    <h3 className="small">
+                      {t('datatools.cleanup.heldTitle', { count: p.heldItems })}
+                    </h3>
+                    <p className="muted small">{t('datatools.cleanup.heldHint')}</p>
+                    <ul className="dt-items">
+                      {p.held.map((it) => (
+                        <HeldView
+                          key={it.imageId}
+                          it={it}
+                          released={released.includes(it.imageId)}
+                          onRelease={(on) =>
+                            setReleased((r) =>
+                              on ? [...r, it.imageId] : r.filter((x) => x !== it.imageId)
+                            )
+                          }
+                          label={(rule, fallback) => (labels.has(rule) ? label(rule) : fallback)}
+                        />
+                      ))}
+                    </ul>
+                  </section>
                 )}
                 <ul className="dt-items" data-testid="cleanup-items">
                   {p.items.map((it) => (

@@ -17,6 +17,8 @@ export interface FilterState {
   /** images with in-image text (the structured text field) or an OCR watermark mark */
   hasText?: boolean
   search: string
+  /** the search also matches the raw imported caption */
+  searchRaw?: boolean
   /** filters a dashboard plot set (tags, sizes, caption length, bucket), shown as chips */
   extra?: ExtraFilter
 }
@@ -81,6 +83,18 @@ export function FilterBar({
           spellCheck={false}
         />
       </div>
+      {/* shown while searching: the raw imported caption is searched only when asked */}
+      {value.search.trim() !== '' && (
+        <label className="check small" title={t('filter.searchRawHint')}>
+          <input
+            type="checkbox"
+            checked={value.searchRaw === true}
+            onChange={(e) => set({ searchRaw: e.target.checked })}
+            data-testid="search-raw"
+          />
+          {t('filter.searchRaw')}
+        </label>
+      )}
       <div className="chip-group" role="group" aria-label={t('filter.status')}>
         {REVIEW_STATUSES.map((s) => (
           <button

@@ -91,9 +91,14 @@ const COLUMNS: Column[] = [
   {
     id: 'fileName',
     header: (t) => t('grid.fileName'),
-    cell: (r) => (
+    cell: (r, t) => (
       <span className="cell-name" title={r.relPath}>
         {r.fileName}
+        {r.rawOnly && (
+          <span className="badge badge-raw" title={t('grid.rawOnlyHint')} data-testid="raw-only">
+            {t('grid.rawOnly')}
+          </span>
+        )}
       </span>
     )
   },

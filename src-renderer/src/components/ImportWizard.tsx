@@ -24,7 +24,7 @@ import { FolderBrowser } from './FolderBrowser'
 import { useDebounced } from '../hooks/useDebounced'
 import { useJobs } from './jobs'
 import '../styles/datatools.css'
-import { IMPORT_FORMATS } from '@shared/constants'
+import { CAPTION_KIND_MODES, IMPORT_FORMATS, type CaptionKindMode } from '@shared/constants'
 
 function PreviewTable({ r }: { r: ImportDetectResult }): ReactNode {
   const { t } = useTranslation()
@@ -50,8 +50,10 @@ function PreviewTable({ r }: { r: ImportDetectResult }): ReactNode {
                   </span>
                 )}
               </td>
-              <td className="dt-caption">{row.caption ?? '—'}</td>
-              <td className="dt-tags">{row.tags.join(', ')}</td>
+              <td className="dt-caption" data-kind={row.captionKind}>
+                {(row.captionTags?.length ? row.captionText : row.caption) || '—'}
+              </td>
+              <td className="dt-tags">{[...row.tags, ...(row.captionTags ?? [])].join(', ')}</td>
               <td>
                 {row.concept ?? ''}
                 {row.repeats != null && ` × ${row.repeats}`}
@@ -74,6 +76,8 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
   const [busy, setBusy] = useState(false)
   const [startError, setStartError] = useState<string | null>(null)
   const [format, setFormat] = useState<ImportFormat>('auto')
+  /** how tag-list captions are read: auto-detected, all tags, all text */
+  const [captionKind, setCaptionKind] = useState<CaptionKindMode>('auto')
   // the folder is checked as it is typed (once the typing pauses)
   const typed = useDebounced(dir.trim(), 400)
   const previewDir = typed || null
@@ -92,7 +96,8 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
 
   const formatOptions: ImportFormatOptions = {
     ...(captionColumn ? { captionColumn } : {}),
-    ...(tagsColumn !== null ? { tagsColumn } : {})
+    ...(tagsColumn !== null ? { tagsColumn } : {}),
+    ...(captionKind !== 'auto' ? { captionKind } : {})
   }
   const detect = useCall(
     'import.detect',
@@ -328,6 +333,35 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
                 </label>
               </div>
             )}
+            <div className="dt-cols" data-testid="import-caption-kinds">
+              <label className="field">
+                <span>{t('datatools.import.captionKind')}</span>
+                <select
+                  className="input"
+                  value={captionKind}
+                  onChange={(e) => setCaptionKind(e.target.value as CaptionKindMode)}
+                  data-testid="import-caption-kind"
+                >
+                  {CAPTION_KIND_MODES.map((m) => (
+                    <option key={m} value={m}>
+                      {t(`datatools.import.captionKind_${m}`)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <p
+                className="muted small"
+                data-testid="import-caption-kind-count"
+                data-tags={r.captionKinds.tags}
+                data-mixed={r.captionKinds.mixed}
+              >
+                {t('datatools.import.captionKindCount', {
+                  tags: r.captionKinds.tags,
+                  mixed: r.captionKinds.mixed,
+                  text: r.captionKinds.text
+                })}
+              </p>
+            </div>
             {r.warnings.length > 0 && (
               <details className="dt-warnings" open data-testid="import-warnings">
                 <summary>

@@ -105,6 +105,8 @@ export const en = {
     phase_redo: 'redoing'
   },
   grid: {
+    rawOnly: 'imported text',
+    rawOnlyHint: 'Found only in the raw imported caption, not in the captions as they are now',
     total: '{{count, number}} images',
     total_one: '{{count, number}} image',
     loading: 'Loading…',
@@ -120,7 +122,10 @@ export const en = {
     label: 'Images'
   },
   filter: {
-    search: 'Search captions and tags (/)',
+    search: 'Search captions, tags and file names (/)',
+    searchRaw: 'Also search imported text',
+    searchRawHint:
+      'Also find images whose raw imported caption matches, though their captions no longer say it (marked “imported text”)',
     status: 'Status',
     concept: 'Concept',
     allConcepts: 'All concepts',
@@ -200,6 +205,7 @@ export const en = {
       view: 'View',
       fields: 'Fields',
       text: 'Text',
+      joinHint: 'Written into the caption around this field (chosen by what the field says)',
       emptyText: 'The text appears here as you fill in the fields.'
     },
     fields: {
@@ -234,6 +240,8 @@ export const en = {
       'mixed-language': 'Mixed language',
       'over-budget': 'Over budget',
       'knowledge-missing': 'Prompted name missing',
+      'no-caption': 'No caption',
+      'emptied-by-cleanup': 'Emptied by cleanup',
       total: '{{count, number}} images with issues (of {{scanned, number}})',
       total_one: '{{count, number}} image with issues (of {{scanned, number}})',
       truncated: 'Showing the first {{shown}}.'
@@ -536,6 +544,12 @@ export const en = {
       detected: 'Detected: {{format}}',
       candidates: 'Also matches: {{list}}',
       captionColumn: 'Caption column',
+      captionKind: 'Tag-list captions',
+      captionKind_auto: 'Detect (tag lists become tags)',
+      captionKind_tags: 'Every caption is tags',
+      captionKind_text: 'Keep captions as text',
+      captionKindCount:
+        'Of the captions shown: {{tags, number}} tag lists, {{mixed, number}} sentence plus tags, {{text, number}} text. The raw text is kept either way.',
       tagsColumn: 'Tags column',
       noTags: '(none)',
       metadataFiles: 'Metadata: {{files}}',
@@ -567,6 +581,13 @@ export const en = {
       none: 'Nothing changed.',
       close: 'Close',
       ruleCount: '{{label}}: {{count, number}}',
+      heldTitle: 'Held back for review: {{count, number}} images',
+      heldHint:
+        'These rules would empty a caption or remove most of what it says, so they are not applied. Tick an image to apply them anyway.',
+      held_empties: '{{label}} would leave nothing',
+      held_most: '{{label}} would remove {{percent}}% of the content',
+      heldEmpty: '(empty)',
+      release: 'Apply anyway',
       blacklist: 'Tags to remove (comma-separated)',
       user: {
         title: 'Your rules (saved with this dataset)',

@@ -107,6 +107,8 @@ export const zhCN: Strings = {
     phase_redo: '重做中'
   },
   grid: {
+    rawOnly: '导入原文',
+    rawOnlyHint: '仅在原始导入描述中找到，当前描述中没有',
     total: '共 {{count, number}} 张',
     total_one: '共 {{count, number}} 张',
     loading: '加载中…',
@@ -122,7 +124,9 @@ export const zhCN: Strings = {
     label: '图片'
   },
   filter: {
-    search: '搜索描述和标签 (/)',
+    search: '搜索描述、标签和文件名 (/)',
+    searchRaw: '同时搜索导入原文',
+    searchRawHint: '也查找原始导入描述中匹配、但当前描述已不包含该内容的图片（标记为“导入原文”）',
     status: '状态',
     concept: '概念',
     allConcepts: '全部概念',
@@ -202,6 +206,7 @@ export const zhCN: Strings = {
       view: '视图',
       fields: '字段',
       text: '文本',
+      joinHint: '写入描述时加在此字段两侧的连接词（按字段内容选择）',
       emptyText: '填写字段后，文本会显示在这里。'
     },
     fields: {
@@ -236,6 +241,8 @@ export const zhCN: Strings = {
       'mixed-language': '中英混杂',
       'over-budget': '超出词元预算',
       'knowledge-missing': '未写出提示词中的名称',
+      'no-caption': '无描述',
+      'emptied-by-cleanup': '被清洗清空',
       total: '{{count, number}} 张图片有问题（共检查 {{scanned, number}} 张）',
       total_one: '{{count, number}} 张图片有问题（共检查 {{scanned, number}} 张）',
       truncated: '仅显示前 {{shown}} 张。'
@@ -535,6 +542,12 @@ export const zhCN: Strings = {
       detected: '识别为：{{format}}',
       candidates: '也符合：{{list}}',
       captionColumn: '描述列',
+      captionKind: '标签列表式描述',
+      captionKind_auto: '自动识别（标签列表转为标签）',
+      captionKind_tags: '全部作为标签',
+      captionKind_text: '全部保留为文本',
+      captionKindCount:
+        '预览中的描述：{{tags, number}} 条标签列表，{{mixed, number}} 条句子加标签，{{text, number}} 条文本。原始文本都会保留。',
       tagsColumn: '标签列',
       noTags: '（无）',
       metadataFiles: '元数据：{{files}}',
@@ -566,6 +579,12 @@ export const zhCN: Strings = {
       none: '没有任何改动。',
       close: '关闭',
       ruleCount: '{{label}}：{{count, number}}',
+      heldTitle: '暂缓应用、待复核：{{count, number}} 张图片',
+      heldHint: '这些规则会清空描述或删去其中大部分内容，因此没有应用。勾选图片可仍然应用。',
+      held_empties: '{{label}} 会清空内容',
+      held_most: '{{label}} 会删去 {{percent}}% 的内容',
+      heldEmpty: '（空）',
+      release: '仍然应用',
       blacklist: '要删除的标签（逗号分隔）',
       user: {
         title: '自定义规则（随数据集保存）',

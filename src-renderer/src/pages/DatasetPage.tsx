@@ -76,6 +76,7 @@ export function DatasetPage({
     if (fs.errorsOnly) f.hasError = true
     if (fs.hasText) f.hasText = true
     if (search) f.search = search
+    if (search && fs.searchRaw) f.searchRaw = true
     if (tagFilter.length) f.tags = tagFilter
     if (fs.extra) {
       // the dashboard's filters (StatsPage): tags join the tag panel's
@@ -92,6 +93,7 @@ export function DatasetPage({
     fs.errorsOnly,
     fs.hasText,
     search,
+    fs.searchRaw,
     tagFilter,
     fs.extra
   ])

@@ -12,11 +12,29 @@
  * in the picture: the first ~75 tokens are all CLIP sees, so content goes first, form last.
  */
 import type { CaptionFieldName, Lang } from '../../../shared/api'
+import { ZH_SENTENCE_PRES, zhSentencePre } from '../../../shared/caption-joins'
+
+/** A Chinese sentence whose lead-in depends on the value ("背景是…" / "背景中，…是…"). */
+function zhSentence(field: CaptionFieldName, pre: string): Slot {
+  return {
+    field,
+    pre,
+    post: '。',
+    preFor: (v) => zhSentencePre(field, v) ?? pre,
+    pres: ZH_SENTENCE_PRES[field] ?? [pre]
+  }
+}
 
 export interface Slot {
   field: CaptionFieldName
   pre: string
   post: string
+  /**
+   * the lead-in chosen by the value (../../../shared/caption-joins.ts), one of `pres`; absent:
+   * always `pre`
+   */
+  preFor?: (v: string) => string
+  pres?: readonly string[]
 }
 
 export interface Grammar {
@@ -41,8 +59,8 @@ export const GRAMMARS: Record<Lang, Grammar> = {
     end: '。',
     sentenceJoin: '',
     sentences: [
-      { field: 'background', pre: '背景是', post: '。' },
-      { field: 'lighting', pre: '光线为', post: '。' },
+      zhSentence('background', '背景是'),
+      zhSentence('lighting', '光线为'),
       { field: 'text', pre: '画面中的文字为“', post: '”。' }
     ],
     tailPre: '画面',

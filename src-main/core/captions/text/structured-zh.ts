@@ -39,11 +39,33 @@ const PATTERNS: [CaptionFieldName, RegExp][] = [
 /** A bare "X风格" clause only counts as the style once the caption is past its content. */
 const BARE_STYLE = /^(.{1,12}?)风格$/u
 
+/** Glossa's own lead-ins (shared/caption-joins.ts): "背景中，…" */
+const LEAD_INS: Record<string, CaptionFieldName> = { 背景中: 'background' }
+
+export function leadInZh(clause: string): CaptionFieldName | null {
+  return LEAD_INS[clause] ?? null
+}
+
+/** A clause about the light ("阳光洒在桌上", "光线柔和") after the first one: the lighting. */
+const LIGHT_CLAUSE =
+  /^(?:(?:阳光|灯光|月光|日光|晨光|霞光|夕阳|烛光|光线|光影|天光|自然光|暖光|冷光)[^，。]{0,20}|[^，。]{0,8}(?:光线|灯光|阳光)(?:柔和|明亮|昏暗|充足|温暖|刺眼|斑驳)[^，。]{0,8})$/u
+
+/** "一位少女坐在咖啡馆的窗边" → subject 一位少女, action 坐在咖啡馆的窗边 */
+const SUBJECT_ACTION =
+  /^((?:一|两|三|几|这|那)[位只个名条辆座张幅片群对头匹棵朵艘架栋间盏把件台][^，。]{1,12}?)((?:正在|正|站在|坐在|躺在|趴在|蹲在|跪在|走在|跑在|靠在|倚在|站着|坐着|躺着|趴着|蹲着|走着|站|坐|躺|趴|蹲|行走|奔跑|漫步|飞翔|停靠|停在|望着|看着|凝视|注视|手持|手拿|抱着|举着|拿着|骑着)[^，。]+)$/u
+
+export function splitSubjectZh(clause: string): { subject: string; action: string } | null {
+  const m = SUBJECT_ACTION.exec(clause)
+  return m?.[1] && m[2] ? { subject: m[1], action: m[2] } : null
+}
+
 export function classifyClauseZh(clause: string, rank: number): ClauseHit | null {
   for (const [field, re] of PATTERNS) {
     const m = re.exec(clause)
     if (m?.[1]) return { field, value: m[1] }
   }
+  if (rank >= FIELD_RANK.subject && LIGHT_CLAUSE.test(clause))
+    return { field: 'lighting', value: clause }
   if (rank >= FIELD_RANK.composition) {
     const m = BARE_STYLE.exec(clause)
     if (m?.[1]) return { field: 'style', value: m[1] }

@@ -25,7 +25,14 @@ import {
   type Grammar,
   type Slot
 } from './structured-grammar'
-import { classifyClauseZh, clausesZh, headKindZh, type ClauseHit } from './structured-zh'
+import {
+  classifyClauseZh,
+  clausesZh,
+  headKindZh,
+  leadInZh,
+  splitSubjectZh,
+  type ClauseHit
+} from './structured-zh'
 import { classifyClauseEn, clausesEn, headKindEn } from './structured-en'
 
 export { FIELD_RANK, GRAMMARS, normValue } from './structured-grammar'
@@ -39,7 +46,7 @@ export function render(fields: CaptionFields, lang: Lang): string {
   if (head.length) parts.push(head.join(g.clauseSep) + g.end)
   for (const s of g.sentences) {
     const v = normValue(fields[s.field], s.field)
-    if (v) parts.push(s.pre + v + s.post)
+    if (v) parts.push((s.preFor ? s.preFor(v) : s.pre) + v + s.post)
   }
   const tail: string[] = []
   for (const s of g.tail) {
@@ -71,6 +78,19 @@ export function parse(text: string, lang: Lang): CaptionFields {
   return lenient
 }
 
+/**
+ * The reading for the fields form (switching a caption to Fields): `parse`, except that a caption
+ * read as one first sentence ("一只橘猫坐在窗台上。") takes the clause-by-clause reading when that
+ * finds more fields (subject 一只橘猫, action 坐在窗台上) instead of putting it all in Subject. The
+ * text is not changed by reading it; a field edit then renders the paragraph from the fields.
+ */
+export function parseForFields(text: string, lang: Lang): CaptionFields {
+  const f = parse(text, lang)
+  if (bodyCount(f) > 0) return f
+  const lenient = parseLenient(text.trim(), lang)
+  return presentFields(lenient).length > presentFields(f).length ? lenient : f
+}
+
 function bodyCount(f: CaptionFields): number {
   return presentFields(f).filter((k) => FIELD_RANK[k] > FIELD_RANK.action).length
 }
@@ -95,20 +115,32 @@ interface Section {
   slot?: Slot
   pre: string
   post: string
+  /** the first section that may follow (past the other lead-ins of the same slot) */
+  after: number
 }
 
 function sectionsOf(g: Grammar): Section[] {
-  return [
-    { kind: 'head', pre: '', post: g.end },
-    ...g.sentences.map((s): Section => ({ kind: 'sentence', slot: s, pre: s.pre, post: s.post })),
-    { kind: 'tail', pre: g.tailPre, post: g.end }
-  ]
+  const out: Section[] = [{ kind: 'head', pre: '', post: g.end, after: 1 }]
+  // a sentence whose lead-in depends on the value: one section per lead-in, in order
+  for (const s of g.sentences) {
+    const pres = s.pres ?? [s.pre]
+    const after = out.length + pres.length
+    for (const pre of pres) out.push({ kind: 'sentence', slot: s, pre, post: s.post, after })
+  }
+  out.push({ kind: 'tail', pre: g.tailPre, post: g.end, after: out.length + 1 })
+  return out
 }
 
 export function parseStrict(t: string, lang: Lang): CaptionFields | null {
   const g = GRAMMARS[lang]
   const sections = sectionsOf(g)
-  const order = [...sections.keys()].slice(1).concat(0)
+  // announced sections first, then those without a lead-in, the head last
+  const keys = [...sections.keys()].slice(1)
+  const order = [
+    ...keys.filter((j) => sections[j]!.pre !== ''),
+    ...keys.filter((j) => sections[j]!.pre === ''),
+    0
+  ]
   const failed = new Set<string>()
   const go = (pos: number, from: number): MutableFields | null => {
     if (pos === t.length) return {}
@@ -120,6 +152,8 @@ export function parseStrict(t: string, lang: Lang): CaptionFields | null {
       if (j < from) continue
       const sec = sections[j] as Section
       if (sec.kind === 'head' && pos !== 0) continue
+      // a sentence without a lead-in never opens the caption: there it is the head
+      if (sec.kind === 'sentence' && sec.pre === '' && pos === 0) continue
       if (!t.startsWith(sec.pre, pos)) continue
       const start = pos + sec.pre.length
       for (const e of endsOf(t, start + 1, sec.post)) {
@@ -128,7 +162,7 @@ export function parseStrict(t: string, lang: Lang): CaptionFields | null {
         const next = e + sec.post.length
         if (next === t.length) return got
         if (!t.startsWith(g.sentenceJoin, next)) continue
-        const rest = go(next + g.sentenceJoin.length, j + 1)
+        const rest = go(next + g.sentenceJoin.length, sec.after)
         if (rest) return { ...got, ...rest }
       }
     }
@@ -141,7 +175,9 @@ export function parseStrict(t: string, lang: Lang): CaptionFields | null {
 function readSection(sec: Section, v: string, g: Grammar): MutableFields | null {
   if (sec.kind === 'head') return stable(v, 'subject') ? splitHead(v, g) : null
   if (sec.kind === 'sentence' && sec.slot) {
-    return stable(v, sec.slot.field) ? { [sec.slot.field]: v } : null
+    // only the lead-in render would write for this value, so the reading re-renders exactly
+    const lead = sec.slot.preFor ? sec.slot.preFor(v) : sec.slot.pre
+    return stable(v, sec.slot.field) && lead === sec.pre ? { [sec.slot.field]: v } : null
   }
   return parseTail(v, g)
 }
@@ -212,18 +248,43 @@ export function parseLenient(t: string, lang: Lang): CaptionFields {
   const append = (f: CaptionFieldName, c: string): void => {
     out[f] = out[f] ? `${out[f]}${g.clauseSep}${c}` : c
   }
+  // a lead-in clause ("背景中") gives the next clause its field
+  let lead: CaptionFieldName | null = null
   for (const raw of clauses) {
     const c = stripTailPrefix(raw, g)
     const rank = cur ? FIELD_RANK[cur] : -1
+    if (lang === 'zh') {
+      const l = leadInZh(c)
+      if (l && !out[l]) {
+        lead = l
+        continue
+      }
+    }
+    if (lead) {
+      out[lead] = c
+      cur = lead
+      lead = null
+      continue
+    }
     const hit = classify(c, rank)
-    if (hit && FIELD_RANK[hit.field] > rank) {
+    // a formula moves forward through the fields, or back to one still empty ("…，阳光洒在桌上，
+    // 背景是城市" has its background after its lighting)
+    if (hit && (FIELD_RANK[hit.field] > rank || !out[hit.field])) {
       out[hit.field] = hit.value.trim()
       cur = hit.field
       continue
     }
     if (cur === null) {
-      out.subject = raw
-      cur = 'subject'
+      // "一位少女坐在咖啡馆的窗边": the subject and what it does
+      const split = lang === 'zh' ? splitSubjectZh(raw) : null
+      if (split) {
+        out.subject = split.subject
+        out.action = split.action
+        cur = 'action'
+      } else {
+        out.subject = raw
+        cur = 'subject'
+      }
       continue
     }
     if (FIELD_RANK[cur] <= FIELD_RANK.action) {

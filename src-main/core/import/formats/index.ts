@@ -182,6 +182,17 @@ export async function loadCaptionSource(
   options: ImportFormatOptions,
   images: readonly string[]
 ): Promise<CaptionSource> {
+  const source = await loadSource(root, format, options, images)
+  source.captionKind = options.captionKind ?? 'auto'
+  return source
+}
+
+async function loadSource(
+  root: string,
+  format: ResolvedImportFormat,
+  options: ImportFormatOptions,
+  images: readonly string[]
+): Promise<CaptionSource> {
   if (format === 'folder') return { format, isReg: () => false, problems: [] }
   if (format === 'kohya') {
     return {

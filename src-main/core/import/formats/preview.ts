@@ -17,6 +17,7 @@ import { readRegularFile } from '../probe'
 import { IMAGE_EXTENSIONS, scanFolder } from '../scan'
 import { placeUnder } from '../store'
 import { decodeText } from '../text'
+import { splitCaption } from '../caption-kind'
 import { detectFormat } from './detect'
 import { candidatesFor, readMetadata, regCheck } from './index'
 import { importTotals } from './totals'
@@ -40,6 +41,17 @@ export async function previewImport(
   const format = requested === 'auto' ? det.candidates[0]!.format : requested
   const counted = totals ? importTotals(root, format, options) : undefined
   const result = await previewRows(root, format, det.candidates, options, limit)
+  // how the import will read each previewed caption: tags, text, or a sentence plus tags
+  for (const row of result.rows) {
+    if (row.caption === null) continue
+    const split = splitCaption(row.caption, options.captionKind ?? 'auto')
+    row.captionKind = split.kind
+    if (split.kind === 'tags' || split.kind === 'mixed') {
+      row.captionText = split.text
+      row.captionTags = split.tags
+      result.captionKinds[split.kind]++
+    } else if (split.kind === 'text') result.captionKinds.text++
+  }
   if (counted) result.totals = await counted
   return result
 }
@@ -58,7 +70,8 @@ async function previewRows(
     metadataFiles: [],
     columns: [],
     rows: [],
-    warnings: []
+    warnings: [],
+    captionKinds: { tags: 0, text: 0, mixed: 0 }
   }
   const rel = (p: string) => path.relative(root, p).split(path.sep).join('/')
 

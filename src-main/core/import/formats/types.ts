@@ -5,6 +5,7 @@
  * HunyuanDiT CSV) — and reports per-row mismatches.
  */
 import type { ImportFormatOptions, ResolvedImportFormat } from '../../../shared/api'
+import type { CaptionKindMode } from '../../../shared/constants'
 
 /** One metadata row as read, before it is matched to an image. */
 export interface MetaRow {
@@ -49,6 +50,8 @@ export interface CaptionSource {
   isReg(file: string): boolean
   /** mismatches found while loading (caption without image, duplicate keys, bad rows) */
   problems: RowProblem[]
+  /** how captions are read: tag lists as tags (see ../caption-kind.ts); default 'auto' */
+  captionKind?: CaptionKindMode
 }
 
 export interface FormatParams {
