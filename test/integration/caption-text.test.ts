@@ -157,6 +157,23 @@ describe('tag-list captions on import', () => {
     expect(asText.captionKinds).toEqual({ tags: 0, mixed: 0, text: 4 })
   })
 
+  it('the totals count every caption of the folder, not only the rows the preview shows', async () => {
+    const many: Record<string, string> = {}
+    for (let i = 0; i < 30; i++) many[`t${String(i).padStart(2, '0')}.png`] = '1girl, solo, smile'
+    for (let i = 0; i < 7; i++) many[`s${i}.png`] = 'A quiet street at dusk, lamps on.'
+    const dir = await folder('detect-all', many)
+    const r = await core.call('import.detect', { dir, limit: 5, totals: true })
+    expect(r.rows).toHaveLength(5)
+    expect(r.totals!.captionKinds).toEqual({ tags: 30, mixed: 0, text: 7 })
+    const asText = await core.call('import.detect', {
+      dir,
+      limit: 5,
+      totals: true,
+      formatOptions: { captionKind: 'text' }
+    })
+    expect(asText.totals!.captionKinds).toEqual({ tags: 0, mixed: 0, text: 37 })
+  })
+
   it('a tag list becomes the tags in order, raw kept; a sentence beside tags stays text', async () => {
     const ds = await importDir(await folder('tagimport', CAPS))
     const d = await details(ds)

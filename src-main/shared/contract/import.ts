@@ -81,6 +81,8 @@ export interface ImportTotals {
   unreadable: number
   /** exact copies of another image in the folder (each set counts its extra copies) */
   duplicates: number
+  /** how the import will read every caption of the folder (tag lists become tags) */
+  captionKinds: { tags: number; text: number; mixed: number }
   /** a few paths of each, relative to the folder */
   examples: {
     orphanCaptions: string[]

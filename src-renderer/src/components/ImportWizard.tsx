@@ -352,14 +352,15 @@ export function ImportWizard({ onClose }: { onClose(): void }): ReactNode {
               <p
                 className="muted small"
                 data-testid="import-caption-kind-count"
-                data-tags={r.captionKinds.tags}
-                data-mixed={r.captionKinds.mixed}
+                data-tags={(r.totals?.captionKinds ?? r.captionKinds).tags}
+                data-mixed={(r.totals?.captionKinds ?? r.captionKinds).mixed}
               >
-                {t('datatools.import.captionKindCount', {
-                  tags: r.captionKinds.tags,
-                  mixed: r.captionKinds.mixed,
-                  text: r.captionKinds.text
-                })}
+                {t(
+                  r.totals
+                    ? 'datatools.import.captionKindTotal'
+                    : 'datatools.import.captionKindCount',
+                  r.totals?.captionKinds ?? r.captionKinds
+                )}
               </p>
             </div>
             {r.warnings.length > 0 && (

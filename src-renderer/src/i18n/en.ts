@@ -548,6 +548,8 @@ export const en = {
       captionKind_auto: 'Detect (tag lists become tags)',
       captionKind_tags: 'Every caption is tags',
       captionKind_text: 'Keep captions as text',
+      captionKindTotal:
+        'Of all the captions in the folder: {{tags, number}} tag lists, {{mixed, number}} sentence plus tags, {{text, number}} text. The raw text is kept either way.',
       captionKindCount:
         'Of the captions shown: {{tags, number}} tag lists, {{mixed, number}} sentence plus tags, {{text, number}} text. The raw text is kept either way.',
       tagsColumn: 'Tags column',

@@ -546,6 +546,8 @@ export const zhCN: Strings = {
       captionKind_auto: '自动识别（标签列表转为标签）',
       captionKind_tags: '全部作为标签',
       captionKind_text: '全部保留为文本',
+      captionKindTotal:
+        '文件夹中的全部描述：{{tags, number}} 条标签列表，{{mixed, number}} 条句子加标签，{{text, number}} 条文本。原始文本都会保留。',
       captionKindCount:
         '预览中的描述：{{tags, number}} 条标签列表，{{mixed, number}} 条句子加标签，{{text, number}} 条文本。原始文本都会保留。',
       tagsColumn: '标签列',

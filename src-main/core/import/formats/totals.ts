@@ -11,6 +11,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { ImportFormatOptions, ImportTotals, ResolvedImportFormat } from '../../../shared/api'
 import { IMAGE_EXTENSIONS, isImageName } from '../scan'
+import { splitCaption } from '../caption-kind'
+import { readRegularFile } from '../probe'
+import { decodeText } from '../text'
 import { candidatesFor, readMetadata } from './index'
 
 const CAPTION_EXTENSIONS = new Set(['.txt', '.caption'])
@@ -200,11 +203,29 @@ export async function importTotals(
 
   let captioned = 0
   let orphans: string[]
+  const captionKinds = { tags: 0, text: 0, mixed: 0 }
+  const countKind = (caption: string): void => {
+    const k = splitCaption(caption, options.captionKind ?? 'auto').kind
+    if (k !== 'empty') captionKinds[k]++
+  }
   if (format === 'folder' || format === 'kohya') {
-    const byDirStem = new Set<string>()
-    for (const [file, claimed] of w.captions) if (claimed) byDirStem.add(stemKey(file))
-    captioned = good.filter((f) => byDirStem.has(stemKey(f))).length
+    const byDirStem = new Map<string, string>()
+    for (const [file, claimed] of w.captions)
+      if (claimed && !byDirStem.has(stemKey(file))) byDirStem.set(stemKey(file), file)
+    const sidecars = good.flatMap((f) => {
+      const side = byDirStem.get(stemKey(f))
+      return side ? [side] : []
+    })
+    captioned = sidecars.length
     orphans = [...w.captions].filter(([, claimed]) => !claimed).map(([f]) => f)
+    // every caption is read once, a few at a time, to count how the import will read it
+    await mapLimit(sidecars, 8, async (side) => {
+      try {
+        countKind(decodeText((await readRegularFile(side)).buf).text)
+      } catch {
+        // an unreadable caption file is reported by the import itself, naming it
+      }
+    })
   } else {
     // metadata formats: captioned = images a row with a caption points at; orphans = rows
     // whose image is not there
@@ -221,7 +242,10 @@ export async function importTotals(
             if (hit) break
           }
         if (!hit) orphans.push(row.key)
-        else if (row.caption?.trim()) withCaption.add(hit)
+        else if (row.caption?.trim()) {
+          withCaption.add(hit)
+          countKind(row.caption)
+        }
       }
     } catch {
       // unreadable metadata is reported as a warning by the preview itself
@@ -236,6 +260,7 @@ export async function importTotals(
     orphanCaptions: orphans.length,
     unreadable: unreadable.length,
     duplicates,
+    captionKinds,
     examples: {
       orphanCaptions: orphans.slice(0, EXAMPLES).map((p) => (path.isAbsolute(p) ? rel(p) : p)),
       unreadable: unreadable
