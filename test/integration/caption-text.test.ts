@@ -174,6 +174,46 @@ describe('tag-list captions on import', () => {
     expect(asText.totals!.captionKinds).toEqual({ tags: 0, mixed: 0, text: 37 })
   })
 
+  it('a tag-only dataset exports its tags, trigger word first and kept, as kohya reads them', async () => {
+    const ds = await importDir(
+      await folder('tagexport', {
+        'a.png': '1girl, solo ,long_hair,, smile , , blush',
+        'b.png': '1boy, hat, 1boy'
+      })
+    )
+    const out = path.join(tmp('tagexport-out'), 'out')
+    const { jobId, images } = await core.call('export.start', {
+      datasetId: ds,
+      profile: {
+        format: 'kohya',
+        status: 'any',
+        caption: { triggerWords: ['mychar'], keepTokens: 'count' }
+      },
+      destination: out
+    })
+    expect(images).toBe(2)
+    const job = await core.waitForJob(jobId)
+    expect(job.status, job.error ?? '').toBe('done')
+    const { report } = await core.call('export.report', { jobId })
+    expect(report!.validation.ok, JSON.stringify(report!.validation.issues)).toBe(true)
+    const caps = new Map<string, string>()
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const f = path.join(d, e.name)
+        if (e.isDirectory()) walk(f)
+        else if (e.name.endsWith('.txt') && e.name !== 'README.txt')
+          caps.set(e.name, fs.readFileSync(f, 'utf8').split('\n')[0]!.trim())
+      }
+    }
+    walk(out)
+    // the image's own tags in their order (tidied, de-duplicated), after the trigger word
+    expect(caps.get('a.txt')).toBe('mychar, 1girl, solo, long_hair, smile, blush')
+    expect(caps.get('b.txt')).toBe('mychar, 1boy, hat')
+    const toml = fs.readdirSync(out).find((f) => f.endsWith('.toml'))
+    expect(toml, 'a dataset config is written').toBeTruthy()
+    expect(fs.readFileSync(path.join(out, toml!), 'utf8')).toMatch(/keep_tokens\s*=\s*1/)
+  })
+
   it('a tag list becomes the tags in order, raw kept; a sentence beside tags stays text', async () => {
     const ds = await importDir(await folder('tagimport', CAPS))
     const d = await details(ds)
