@@ -206,6 +206,10 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
   const p = hasPipeline ? preview.data : undefined
   const totals = new Map<string, CleanupRuleTotal>((p?.totals ?? []).map((x) => [x.rule, x]))
   const stale = key !== JSON.stringify({ target, pipeline }) || preview.isFetching
+  // "apply anyway" counts only for images the current preview still holds back: a change of
+  // scope or rules drops the choices made for images no longer listed
+  const heldNow = new Set((p?.held ?? []).map((h) => h.imageId))
+  const releasedNow = stale ? [] : released.filter((id) => heldNow.has(id))
   const dirty = edited !== null && JSON.stringify(edited) !== JSON.stringify(savedRules)
 
   async function apply(): Promise<void> {
@@ -214,7 +218,7 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
       const r = await applyCleanup.mutateAsync({
         ...pipeline,
         target,
-        releaseImageIds: released
+        releaseImageIds: releasedNow
       })
       toast.info(
         r.changed
@@ -256,7 +260,7 @@ export function CleanupPanel({ datasetId, filter, selectedId, onClose }: Props):
           <button
             className="btn btn-primary"
             disabled={
-              busy || !p || stale || (p.changed === 0 && released.length === 0) || !hasPipeline
+              busy || !p || stale || (p.changed === 0 && releasedNow.length === 0) || !hasPipeline
             }
             onClick={() => void apply()}
             data-testid="cleanup-apply"
