@@ -10,6 +10,7 @@ import { migration0008 } from './0008-journal-state'
 import { migration0009 } from './0009-fts-merge'
 import { migration0010 } from './0010-job-leases'
 import { migration0011 } from './0011-endpoints-prompts'
+import { migration0012 } from './0012-summaries'
 
 export interface Migration {
   version: number
@@ -29,6 +30,7 @@ export const MIGRATIONS: Migration[] = [
   migration0008,
   migration0009,
   migration0010,
-  migration0011
+  migration0011,
+  migration0012
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
