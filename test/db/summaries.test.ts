@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../src-main/core'
 import { CAPTION_BUDGETS, CAPTION_HIST } from '../../src-main/core/db/migrations/0012-summaries'
 import { closeDatabase, openDatabase, registerFunctions } from '../../src-main/core/db/open'
-import type { Args, BulkApplyResult, ReviewStatus } from '../../src-main/shared/api'
+import type { Args, BulkApplyResult, Events, ReviewStatus } from '../../src-main/shared/api'
 import { makeImportFolder } from '../fixtures/folders'
 import { insertImage, seedLibrary } from './helpers'
 
@@ -47,7 +47,10 @@ beforeAll(async () => {
   })()
   closeDatabase(db)
   core = createCore({ dataDir: dir, libraryFile: file, actor: 'summaries' })
+  core.on('library.changed', (e) => events.push(e))
 }, 120_000)
+
+const events: Events['library.changed'][] = []
 
 afterAll(async () => {
   await core.close()
@@ -262,7 +265,15 @@ describe('kept summaries equal a full recount', () => {
 
   it('after single edits of captions, tags and statuses, and their undo', async () => {
     const [x, y, z] = someIds(a, 3)
+    events.length = 0
     await core.call('captions.setText', { imageId: x!, lang: 'zh', text: '一只橘猫'.repeat(40) })
+    // the event says which dataset and which kind of data changed
+    expect(events.at(-1)).toMatchObject({
+      datasetId: a,
+      datasetIds: [a],
+      imageIds: [x],
+      kinds: ['captions']
+    })
     await core.call('captions.setText', { imageId: y!, lang: 'en', text: '' })
     await core.call('captions.setText', { imageId: z!, lang: 'en', text: 'a brand new caption' })
     await core.call('captions.setTags', {
@@ -271,6 +282,7 @@ describe('kept summaries equal a full recount', () => {
     })
     await core.call('captions.setTags', { imageId: y!, tags: [] })
     await core.call('images.setStatus', { ids: [x!, y!, z!], status: 'approved' })
+    expect(events.at(-1)).toMatchObject({ datasetIds: [a], kinds: ['status'] })
     await check()
     for (let i = 0; i < 6; i++) await undo()
     await check()
@@ -289,7 +301,11 @@ describe('kept summaries equal a full recount', () => {
     await bulk(all, { kind: 'concept', concept: 'renamed', repeats: 3 })
     await bulk(all, { kind: 'trigger', word: 'sks', tags: true })
     await check()
+    events.length = 0
     await bulk({ ids: someIds(b, 50) }, { kind: 'move', datasetId: a })
+    // a move names both datasets
+    expect(events.at(-1)).toMatchObject({ datasetId: null, datasetIds: [a, b].sort() })
+    expect(events.at(-1)!.kinds).toEqual(expect.arrayContaining(['images', 'datasets']))
     await bulk({ ids: someIds(b, 20, 100) }, { kind: 'delete' })
     await bulk({ ids: someIds(b, 30, 200) }, { kind: 'concept', repeats: null })
     await core.call('tags.rename', { from: 'solo', to: 'alone' })
@@ -300,6 +316,8 @@ describe('kept summaries equal a full recount', () => {
     await check()
     for (let i = 0; i < 14; i++) await undo()
     await check()
+    // undo says what it reverted (the last undone batch was the status change over dataset a)
+    expect(events.at(-1)).toMatchObject({ datasetIds: [a], kinds: ['status'] })
   }, 300_000)
 
   it('after deleting datasets (as a job and synchronously) and undoing that', async () => {

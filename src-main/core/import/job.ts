@@ -146,7 +146,13 @@ export const importJob: JobKindImpl = {
         control.advance(failed ? 0 : 1, failed ? 1 : 0)
       }
       if (res.imageIds.length)
-        ctx.emit('library.changed', { datasetId, imageIds: null, reason: 'import' })
+        ctx.emit('library.changed', {
+          datasetId,
+          datasetIds: [datasetId],
+          imageIds: null,
+          kinds: ['datasets', 'images', 'captions', 'tags'],
+          reason: 'import'
+        })
     }
   }
 }

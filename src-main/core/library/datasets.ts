@@ -40,7 +40,13 @@ export function createDataset(ctx: CoreContext, name: string): DatasetSummary {
       throw new GlossaError('CONFLICT', `a dataset named "${name}" already exists`, { name })
     throw err
   }
-  ctx.emit('library.changed', { datasetId: id, imageIds: null, reason: 'dataset created' })
+  ctx.emit('library.changed', {
+    datasetId: id,
+    datasetIds: [id],
+    imageIds: null,
+    kinds: ['datasets'],
+    reason: 'dataset created'
+  })
   return summaryOrThrow(ctx, id)
 }
 

@@ -29,7 +29,7 @@
  *    studio re-read its grid and dataset counts from this same event loop.
  */
 import type { Database, Statement } from 'better-sqlite3'
-import type { BulkOp, Events } from '../../shared/api'
+import type { BulkOp, ChangeKind, Events } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { appendToBatch } from '../db/journal'
 import type { CoreContext } from '../context'
@@ -199,6 +199,9 @@ export const bulkJob: JobKindImpl = {
  */
 class ChangedEvents {
   private ids = new Set<number>()
+  /** null = any kind / any dataset (an event that did not say) */
+  private kinds: Set<ChangeKind> | null = new Set()
+  private datasets: Set<number> | null = new Set()
   private last = performance.now()
 
   constructor(
@@ -211,6 +214,11 @@ class ChangedEvents {
     const p = payload as Events['library.changed']
     if (p.imageIds === null) this.ids.add(-1)
     else for (const id of p.imageIds) this.ids.add(id)
+    if (!p.kinds) this.kinds = null
+    else if (this.kinds) for (const k of p.kinds) this.kinds.add(k)
+    const ds = p.datasetIds ?? (p.datasetId !== null ? [p.datasetId] : null)
+    if (!ds) this.datasets = null
+    else if (this.datasets) for (const d of ds) this.datasets.add(d)
   }
 
   maybeFlush(): void {
@@ -221,12 +229,17 @@ class ChangedEvents {
     this.last = performance.now()
     if (!this.ids.size) return
     const all = this.ids.has(-1) || this.ids.size > 1000
+    const datasets = this.datasets ? [...this.datasets].sort((x, y) => x - y) : null
     this.ctx.emit('library.changed', {
-      datasetId: null,
+      datasetId: datasets?.length === 1 ? datasets[0]! : null,
+      ...(datasets ? { datasetIds: datasets } : {}),
       imageIds: all ? null : [...this.ids],
+      ...(this.kinds ? { kinds: [...this.kinds] } : {}),
       reason: this.reason
     })
     this.ids = new Set()
+    this.kinds = new Set()
+    this.datasets = new Set()
   }
 }
 
