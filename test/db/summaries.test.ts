@@ -166,6 +166,11 @@ async function checkCalls(): Promise<void> {
         byStatus[row.status] = row.n
       expect(d.byStatus, d.name).toEqual(byStatus)
       expect(await core.call('datasets.get', { id: d.id })).toEqual(d)
+      // the grid's total as it opens (the kept count) and under a filter (a COUNT) agree
+      const page = (filter: object) =>
+        core.call('images.page', { filter, limit: 1, withTotal: true }).then((p) => p.total)
+      expect(await page({ datasetId: d.id })).toBe(d.images)
+      expect(await page({ datasetId: d.id, status: STATUSES })).toBe(d.images)
       expect(await core.call('datasets.concepts', { datasetId: d.id })).toEqual(
         r
           .prepare(
