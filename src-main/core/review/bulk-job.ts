@@ -36,7 +36,7 @@ import type { CoreContext } from '../context'
 import { FTS_AUTOMERGE, FTS_TABLES } from '../db/migrations/0009-fts-merge'
 import { dropDatasetRow } from './journal-ops'
 import { loadStates, planImage, prepareOp } from './ops'
-import { resolveTarget, yieldLoop, type BulkTarget } from './bulk'
+import { targetChunks, yieldLoop, type BulkTarget } from './bulk'
 import {
   addJobItems,
   countJobItems,
@@ -90,13 +90,17 @@ export const bulkJob: JobKindImpl = {
     if (persisted.phase !== 'apply') {
       control.setPhase('select', 0)
       db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
-      const ids = resolveTarget(db, params.target)
-      // in slices, yielding between them: 100k inserts must not hold the event loop
-      for (let k = 0; k < ids.length; k += 2000) {
-        addJobItems(db, job.id, ids.slice(k, k + 2000).map(String))
+      // listed in keyed chunks, yielding between them: a million ids are never held at once,
+      // and neither the listing nor the inserts hold the event loop for long
+      let total = 0
+      for (const ids of targetChunks(db, params.target, 2000)) {
+        if (control.signal.aborted || !db.open) return
+        addJobItems(db, job.id, ids.map(String))
+        total += ids.length
+        control.setTotal(total)
         await yieldLoop()
       }
-      control.setPhase('apply', ids.length)
+      control.setPhase('apply', total)
     }
     const counts = countJobItems(db, job.id)
     control.setPhase('apply', counts.total)
