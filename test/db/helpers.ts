@@ -296,7 +296,7 @@ export function seedLibrary(db: Database, opts: SeedOptions = {}): SeedResult {
   // rows the triggers would have produced. The triggers are put back even if seeding fails.
   const triggers = db
     .prepare(
-      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('images', 'captions', 'caption_metrics', 'tag_stats')`
+      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('images', 'captions', 'caption_metrics', 'tag_stats', 'caption_empty')`
     )
     .all() as { name: string; sql: string }[]
   db.transaction(() => {

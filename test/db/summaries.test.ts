@@ -75,7 +75,7 @@ function checkTables(): void {
     const pairs: [string, string, string][] = [
       [
         'dataset_stats',
-        `SELECT dataset_id, images, errors, bytes, tagged, cap_zh, cap_en,
+        `SELECT dataset_id, images, errors, bytes, tagged, cap_zh, cap_en, empty_zh, empty_en,
                 ${STATUSES.map((s) => `st_${st(s)}, er_${st(s)}`).join(', ')} FROM dataset_stats`,
         `SELECT d.id AS dataset_id, count(i.id) AS images, count(i.error) AS errors,
                 IFNULL(sum(i.bytes), 0) AS bytes, IFNULL(sum(i.tags_text <> ''), 0) AS tagged,
@@ -83,6 +83,10 @@ function checkTables(): void {
                   WHERE x.dataset_id = d.id AND c.lang = 'zh' AND c.text <> '') AS cap_zh,
                 (SELECT count(*) FROM captions c JOIN images x ON x.id = c.image_id
                   WHERE x.dataset_id = d.id AND c.lang = 'en' AND c.text <> '') AS cap_en,
+                (SELECT count(*) FROM captions c JOIN images x ON x.id = c.image_id
+                  WHERE x.dataset_id = d.id AND c.lang = 'zh' AND c.text = '') AS empty_zh,
+                (SELECT count(*) FROM captions c JOIN images x ON x.id = c.image_id
+                  WHERE x.dataset_id = d.id AND c.lang = 'en' AND c.text = '') AS empty_en,
                 ${STATUSES.map(
                   (s) => `IFNULL(sum(i.status = '${s}'), 0) AS st_${st(s)},
                   IFNULL(sum(i.error IS NOT NULL AND i.status = '${s}'), 0) AS er_${st(s)}`

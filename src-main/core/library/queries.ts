@@ -21,7 +21,7 @@ function emptyStatus(): Record<ReviewStatus, number> {
   return Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>
 }
 
-const STAT_COLS = `images, errors, bytes, tagged, cap_zh, cap_en, ${SUMMARY_STATUSES.map(
+const STAT_COLS = `images, errors, bytes, tagged, cap_zh, cap_en, empty_zh, empty_en, ${SUMMARY_STATUSES.map(
   (s) => `st_${statusColumn(s)}, er_${statusColumn(s)}`
 ).join(', ')}`
 
@@ -33,6 +33,8 @@ export interface DatasetStatsRow {
   tagged: number
   cap_zh: number
   cap_en: number
+  empty_zh: number
+  empty_en: number
   [status: string]: number
 }
 

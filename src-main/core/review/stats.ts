@@ -230,15 +230,24 @@ export function captionLengthStats(db: Database, filter: ImageFilter): CaptionLe
       l.mt5.over += mt5Over
     }
   }
-  // empty captions: the small captions_empty partial index drives, each checked against the filter
-  const empty = prepared(
-    db,
-    scope.kind === 'all'
-      ? `SELECT lang, count(*) AS n FROM captions WHERE text = '' GROUP BY lang`
-      : `SELECT c.lang AS lang, count(*) AS n FROM captions c CROSS JOIN images i
-          ${and(w, "i.id = c.image_id AND c.text = ''")} GROUP BY c.lang`
-  ).all(...(scope.kind === 'all' ? [] : w.params)) as { lang: Lang; n: number }[]
-  for (const e of empty) langs[e.lang].empty = e.n
+  if (scope.kind !== 'other') {
+    // empty captions: the kept counts
+    for (const r of datasetStatsRows(
+      db,
+      scope.kind === 'dataset' ? scope.id : undefined
+    ).values()) {
+      langs.zh.empty += r.empty_zh
+      langs.en.empty += r.empty_en
+    }
+  } else {
+    // the small captions_empty partial index drives, each checked against the filter
+    const empty = prepared(
+      db,
+      `SELECT c.lang AS lang, count(*) AS n FROM captions c CROSS JOIN images i
+        ${and(w, "i.id = c.image_id AND c.text = ''")} GROUP BY c.lang`
+    ).all(...w.params) as { lang: Lang; n: number }[]
+    for (const e of empty) langs[e.lang].empty = e.n
+  }
   return { estimate: true, langs }
 }
 

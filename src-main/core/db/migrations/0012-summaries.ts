@@ -8,7 +8,9 @@ import type { Migration } from './index'
  *  - dataset_stats: one row per dataset — images, import errors, bytes, images with tags,
  *    images per review status (all rows, st_*) and import-error rows per status (er_*, so the
  *    reviewable counts are st_ − er_), non-empty captions per language (cap_*, counted off
- *    caption_metrics, which holds exactly the non-empty captions with their dataset);
+ *    caption_metrics, which holds exactly the non-empty captions with their dataset) and empty
+ *    captions per language (empty_*, counted off caption_empty: the empty captions with their
+ *    dataset, a shadow kept by triggers on captions like caption_metrics);
  *  - dataset_concepts: images per (dataset, concept, repeats);
  *  - tag_counts: occurrences per (dataset, tag), counted off tag_stats (migration 0007);
  *  - caption_bins: non-empty captions per (dataset, lang, histogram bin of characters / CLIP /
@@ -97,6 +99,10 @@ const capDelta = (r: string, sign: '+' | '-') =>
   `UPDATE dataset_stats SET cap_zh = cap_zh ${sign} (${r}.lang = 'zh'), cap_en = cap_en ${sign} (${r}.lang = 'en')
    WHERE dataset_id = ${r}.dataset_id;`
 
+const emptyDelta = (r: string, sign: '+' | '-') =>
+  `UPDATE dataset_stats SET empty_zh = empty_zh ${sign} (${r}.lang = 'zh'), empty_en = empty_en ${sign} (${r}.lang = 'en')
+   WHERE dataset_id = ${r}.dataset_id;`
+
 /** A size row counts only images with a known size (both sides > 0), as the stats always did. */
 function sizeBump(r: string): string {
   // bump() without a WHERE of its own: wrap both statements' conditions
@@ -123,8 +129,16 @@ CREATE TABLE dataset_stats (
   ${ST.map((s) => `st_${s} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
   ${ST.map((s) => `er_${s} INTEGER NOT NULL DEFAULT 0`).join(',\n  ')},
   cap_zh      INTEGER NOT NULL DEFAULT 0,
-  cap_en      INTEGER NOT NULL DEFAULT 0
+  cap_en      INTEGER NOT NULL DEFAULT 0,
+  empty_zh    INTEGER NOT NULL DEFAULT 0,
+  empty_en    INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE caption_empty (
+  image_id    INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  lang        TEXT NOT NULL,
+  dataset_id  INTEGER NOT NULL,
+  PRIMARY KEY (image_id, lang)
+) WITHOUT ROWID;
 CREATE TABLE dataset_concepts (
   dataset_id  INTEGER NOT NULL,
   concept     TEXT NOT NULL,
@@ -214,6 +228,39 @@ CREATE TRIGGER summary_tags_au AFTER UPDATE OF dataset_id, tag ON tag_stats
   ${bump('tag_counts', TAG_COLS, tagKey('NEW'))}
 END;
 
+-- caption_empty shadows the empty captions with their dataset, as caption_metrics does the
+-- others (no OR-clause: an outer OR IGNORE / REPLACE cannot skip a statement)
+CREATE TRIGGER caption_empty_ai AFTER INSERT ON captions BEGIN
+  DELETE FROM caption_empty WHERE image_id = NEW.image_id AND lang = NEW.lang;
+  INSERT INTO caption_empty (image_id, lang, dataset_id)
+    SELECT NEW.image_id, NEW.lang, i.dataset_id FROM images i
+     WHERE i.id = NEW.image_id AND NEW.text = '';
+END;
+CREATE TRIGGER caption_empty_au AFTER UPDATE OF image_id, lang, text ON captions BEGIN
+  DELETE FROM caption_empty WHERE image_id = OLD.image_id AND lang = OLD.lang;
+  DELETE FROM caption_empty WHERE image_id = NEW.image_id AND lang = NEW.lang;
+  INSERT INTO caption_empty (image_id, lang, dataset_id)
+    SELECT NEW.image_id, NEW.lang, i.dataset_id FROM images i
+     WHERE i.id = NEW.image_id AND NEW.text = '';
+END;
+CREATE TRIGGER caption_empty_ad AFTER DELETE ON captions BEGIN
+  DELETE FROM caption_empty WHERE image_id = OLD.image_id AND lang = OLD.lang;
+END;
+CREATE TRIGGER caption_empty_dataset AFTER UPDATE OF dataset_id ON images
+  WHEN OLD.dataset_id IS NOT NEW.dataset_id BEGIN
+  UPDATE caption_empty SET dataset_id = NEW.dataset_id WHERE image_id = NEW.id;
+END;
+CREATE TRIGGER summary_empty_ai AFTER INSERT ON caption_empty BEGIN
+  ${emptyDelta('NEW', '+')}
+END;
+CREATE TRIGGER summary_empty_ad AFTER DELETE ON caption_empty BEGIN
+  ${emptyDelta('OLD', '-')}
+END;
+CREATE TRIGGER summary_empty_au AFTER UPDATE OF dataset_id, lang ON caption_empty BEGIN
+  ${emptyDelta('OLD', '-')}
+  ${emptyDelta('NEW', '+')}
+END;
+
 CREATE TRIGGER summary_metrics_ai AFTER INSERT ON caption_metrics BEGIN
   ${capDelta('NEW', '+')}
   ${bump('caption_bins', BIN_COLS, binExprs('NEW'))}
@@ -241,6 +288,10 @@ DELETE FROM dataset_concepts;
 DELETE FROM tag_counts;
 DELETE FROM caption_bins;
 DELETE FROM size_counts;
+DELETE FROM caption_empty;
+INSERT INTO caption_empty (image_id, lang, dataset_id)
+  SELECT c.image_id, c.lang, i.dataset_id FROM captions c JOIN images i ON i.id = c.image_id
+   WHERE c.text = '';
 INSERT INTO dataset_stats (dataset_id) SELECT id FROM datasets;
 UPDATE dataset_stats SET (images, errors, bytes, tagged, ${ST.map((s) => `st_${s}`).join(', ')},
                           ${ST.map((s) => `er_${s}`).join(', ')}) =
@@ -251,6 +302,9 @@ UPDATE dataset_stats SET (images, errors, bytes, tagged, ${ST.map((s) => `st_${s
 UPDATE dataset_stats SET (cap_zh, cap_en) =
   (SELECT IFNULL(sum(lang = 'zh'), 0), IFNULL(sum(lang = 'en'), 0)
      FROM caption_metrics m WHERE m.dataset_id = dataset_stats.dataset_id);
+UPDATE dataset_stats SET (empty_zh, empty_en) =
+  (SELECT IFNULL(sum(lang = 'zh'), 0), IFNULL(sum(lang = 'en'), 0)
+     FROM caption_empty e WHERE e.dataset_id = dataset_stats.dataset_id);
 INSERT INTO dataset_concepts (dataset_id, concept, repeats, n)
   SELECT dataset_id, concept, repeats, count(*) FROM images GROUP BY dataset_id, concept, repeats;
 INSERT INTO tag_counts (dataset_id, tag, n)
