@@ -8,7 +8,9 @@
  * after a warm-up, each against the same physical reference measured in the same run (a bare
  * primary-key read of one image row on the same file). Targets are the issue's, at 1M:
  * datasets.* ≤ 5 ms, library.stats ≤ 50 ms, dashboard statistics ≤ 200 ms, images.page ≤ 5 ms
- * without total and ≤ 25 ms with it, 2-character search ≤ 50 ms (applied to p95 here).
+ * without total and ≤ 25 ms with it, 2-character search ≤ 50 ms — applied to the median, as the
+ * issue's table reports medians; the p95 is in each figure's details (on a shared machine it is
+ * mostly scheduling).
  * Not measured here (yet): the studio's navigation and scroll frames in Chromium at 1M, and the
  * core stall during a 1M-caption bulk apply (bench/review.ts measures both at 100k).
  */
@@ -162,8 +164,8 @@ export const millionBench: Benchmark = {
         out.push(
           figure({
             id: `million.${id}`,
-            description: `${what} on ${n} images through createCore (p95; target ${target} ms at 1M)`,
-            measured: { name: `${id} p95`, value: s.p95, unit: 'ms' },
+            description: `${what} on ${n} images through createCore (median, as the issue's table; target ${target} ms at 1M)`,
+            measured: { name: `${id} median`, value: s.p50, unit: 'ms' },
             reference: {
               name: 'bare primary-key read of one image row (p50)',
               value: ref.p50,
