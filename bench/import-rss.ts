@@ -15,6 +15,8 @@ interface ChildReport {
   mode: string
   maxRssBytes: number
   sampledPeakBytes: number
+  heapUsedPeakBytes?: number
+  externalPeakBytes?: number
   files: number
   failed: number
   status: string
@@ -105,6 +107,9 @@ export const importRss: Benchmark = {
           filesPerSecond: round(run.files / (run.ms / 1000), 1),
           sampledPeakMB: round(run.sampledPeakBytes / MB, 1),
           overBaselineMB: round((run.maxRssBytes - base.maxRssBytes) / MB, 1),
+          heapUsedPeakMB: round((run.heapUsedPeakBytes ?? 0) / MB, 1),
+          externalPeakMB: round((run.externalPeakBytes ?? 0) / MB, 1),
+          quarterHeapUsedPeakMB: round((quarter.heapUsedPeakBytes ?? 0) / MB, 1),
           quarterFiles: quarter.files,
           quarterPeakRssMB: round(quarter.maxRssBytes / MB, 1),
           growthBytesPerFile: round(perFileBytes, 1),
