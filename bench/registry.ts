@@ -17,6 +17,7 @@ import { hostBench } from './host'
 import { ocrThroughput } from './ocr'
 import { vlmJob } from './vlm'
 import { endpointThroughput } from './endpoint'
+import { millionBench } from './million'
 
 export const benchmarks: Benchmark[] = [
   // issue 2: core library
@@ -41,6 +42,8 @@ export const benchmarks: Benchmark[] = [
   // issue 13: chat VLMs in the worker
   vlmJob,
   // issue 16: OpenAI-compatible endpoints
-  endpointThroughput
+  endpointThroughput,
+  // issue 17: a million images
+  millionBench
   // later issues: append here
 ]

@@ -12,9 +12,18 @@ async function main(): Promise<void> {
   const [mode, dir, lib] = process.argv.slice(2)
   if (!mode || !dir || !lib) throw new Error('usage: rss-child <import|baseline> <dir> <library>')
   let sampled = process.memoryUsage.rss()
+  // where the memory is: the JS heap and V8-tracked native buffers (the rest is native: SQLite,
+  // libvips, allocator)
+  let heapPeak = 0
+  let externalPeak = 0
   const timer = setInterval(() => {
     sampled = Math.max(sampled, process.memoryUsage.rss())
   }, 20)
+  const heapTimer = setInterval(() => {
+    const m = process.memoryUsage()
+    heapPeak = Math.max(heapPeak, m.heapUsed)
+    externalPeak = Math.max(externalPeak, m.external)
+  }, 500)
   fs.mkdirSync(path.dirname(lib), { recursive: true })
   const core = createCore({ dataDir: path.dirname(lib), libraryFile: lib })
   const t0 = performance.now()
@@ -38,6 +47,7 @@ async function main(): Promise<void> {
   } finally {
     await core.close()
     clearInterval(timer)
+    clearInterval(heapTimer)
   }
   sampled = Math.max(sampled, process.memoryUsage.rss())
   process.stdout.write(
@@ -45,6 +55,8 @@ async function main(): Promise<void> {
       mode,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       sampledPeakBytes: sampled,
+      heapUsedPeakBytes: heapPeak,
+      externalPeakBytes: externalPeak,
       files,
       failed,
       status,

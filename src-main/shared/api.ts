@@ -85,6 +85,8 @@ export interface Events {
   'library.changed': {
     /** the dataset that changed; null = several datasets or the library as a whole */
     datasetId: number | null
+    /** every dataset that changed, when known (absent = any dataset may have changed) */
+    datasetIds?: number[]
     /** the images that changed, when known and few; null = any image of the dataset(s) */
     imageIds: number[] | null
     /** what kinds of data changed (see CHANGE_KINDS); absent = anything may have changed */

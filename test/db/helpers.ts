@@ -1,7 +1,7 @@
 /**
  * Synthetic libraries for tests and benchmarks. Rows are inserted directly with SQL (no import
  * job, no image files) in batched transactions, so 100,000 images take a few seconds. The FTS
- * triggers of the schema run as they would for real imports.
+ * indexes, caption statistics and kept summaries come out exactly as the triggers would make them.
  *
  *   const db = openDatabase(file)
  *   const lib = seedLibrary(db, { datasets: 2, imagesPerDataset: 50_000 })
@@ -17,6 +17,7 @@ import type { WritableDB } from '../../src-main/core/db/types'
 import type { Database, Statement } from 'better-sqlite3'
 import type { ReviewStatus } from '../../src-main/shared/api'
 import { fillCaptionMetrics } from '../../src-main/core/review/text-metrics'
+import { rebuildSummaries } from '../../src-main/core/db/migrations/0012-summaries'
 
 export const ZH_SUBJECTS = [
   '广州塔',
@@ -296,7 +297,7 @@ export function seedLibrary(db: Database, opts: SeedOptions = {}): SeedResult {
   // rows the triggers would have produced. The triggers are put back even if seeding fails.
   const triggers = db
     .prepare(
-      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('images', 'captions')`
+      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('images', 'captions', 'caption_metrics', 'tag_stats', 'caption_empty')`
     )
     .all() as { name: string; sql: string }[]
   db.transaction(() => {
@@ -332,6 +333,14 @@ export function seedLibrary(db: Database, opts: SeedOptions = {}): SeedResult {
       ).run(firstId)
       // and the caption length / token rows of the caption_metrics triggers (migration 0007)
       fillCaptionMetrics(db as WritableDB, firstId) // a seeding connection, always writable
+      // and the name index (migration 0013)
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'image_names'").get())
+        db.prepare(
+          'INSERT INTO image_names (rowid, rel_path) SELECT id, rel_path FROM images WHERE id >= ?'
+        ).run(firstId)
+      // and the kept summaries (migration 0012), recounted from the rows
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'dataset_stats'").get())
+        rebuildSummaries(db)
     })()
   } finally {
     db.transaction(() => {

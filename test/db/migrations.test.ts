@@ -30,6 +30,29 @@ describe('migrations', () => {
     expect(idx.map((i) => i.name)).toEqual(
       expect.arrayContaining(['images_by_width', 'images_all_name'])
     )
+    // the kept summaries of migration 0012, and the triggers that keep them
+    const objs = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')`)
+      .all() as {
+      name: string
+    }[]
+    expect(objs.map((o) => o.name)).toEqual(
+      expect.arrayContaining([
+        'dataset_stats',
+        'dataset_concepts',
+        'tag_counts',
+        'caption_bins',
+        'size_counts',
+        'summary_images_ai',
+        'summary_metrics_ai',
+        'summary_tags_ai',
+        'image_names',
+        'image_names_ai'
+      ])
+    )
+    expect(MIGRATIONS.map((m) => `${String(m.version).padStart(4, '0')}-${m.name}`).at(-1)).toBe(
+      '0013-name-index'
+    )
     closeDatabase(db)
     // reopening applies nothing and keeps the version
     const again = openDatabase(path.join(dir, 'lib.sqlite'))

@@ -76,7 +76,8 @@ function reference(f: ImageFilter, sort: Sort): number[] {
   if (f.missing === 'zh' || f.missing === 'en') w.push(`NOT ${has(f.missing)}`)
   if (f.missing === 'any') w.push(`NOT (${has('zh')} AND ${has('en')})`)
   // search: every whitespace-separated term ("quoted" = one term) is a substring, compared
-  // folded (case, width, script), of zh, en, tags or the path (and the raw caption if asked)
+  // folded (case, width, script), of zh, en, tags (and the raw caption if asked), or, for a
+  // term of 3+ characters, of the path (the name index is a trigram index)
   const terms = [...(f.search ?? '').matchAll(/"([^"]*)"(?=\s|$)|(\S+)/gu)]
     .map((m) => (m[1] ?? m[2] ?? '').trim())
     .filter(Boolean)
@@ -93,10 +94,13 @@ function reference(f: ImageFilter, sort: Sort): number[] {
   const rows = db.prepare(sql).all(...p) as RefRow[]
   return rows
     .filter((r) => {
-      const hay = [r.zh ?? '', r.en ?? '', r.tags_text, r.rel_path]
+      const hay = [r.zh ?? '', r.en ?? '', r.tags_text]
       if (f.searchRaw) hay.push(r.raw ?? '')
       const folded = hay.map(fold)
-      if (!terms.every((t) => folded.some((h) => h.includes(fold(t))))) return false
+      const name = fold(r.rel_path)
+      const found = (t: string): boolean =>
+        folded.some((h) => h.includes(fold(t))) || ([...t].length >= 3 && name.includes(fold(t)))
+      if (!terms.every(found)) return false
       const tags = r.tags_text ? r.tags_text.split(', ') : []
       if (f.tags && !f.tags.every((t) => tags.includes(t))) return false
       const sized = r.width !== null && r.height !== null && r.width > 0 && r.height > 0

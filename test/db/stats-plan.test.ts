@@ -136,7 +136,11 @@ describe.each([
     for (const r of statsRuns({})) {
       const lines = plan(r)
       const ctx = `${r.sql}\n${lines.join('\n')}`
-      for (const l of lines.filter((x) => /^SCAN /.test(x)))
+      // the kept summaries (migration 0012) are O(datasets × distinct values): read whole
+      for (const l of lines.filter(
+        (x) =>
+          /^SCAN /.test(x) && !/^SCAN (dataset_stats|tag_counts|caption_bins|size_counts)\b/.test(x)
+      ))
         expect(l, ctx).toMatch(/USING (COVERING )?INDEX /)
       if (/FROM (caption_metrics|tags|tag_stats)\b/.test(r.sql) && !/journal/.test(r.sql))
         expect(

@@ -229,10 +229,41 @@ describe('mutations', () => {
     expect([...m.kinds!].sort()).toEqual(['captions', 'status'])
     expect(m.datasetId).toBe(1)
     expect([...m.imageIds!].sort()).toEqual([5, 6])
+    // two datasets: the union of both, not "any dataset"
     const wide = mergeChanges(a, event({ datasetId: 2 }))
     expect(wide.kinds).toBeNull()
     expect(wide.datasetId).toBeNull()
+    expect([...wide.datasetIds!].sort()).toEqual([1, 2])
     expect(wide.imageIds).toBeNull()
+    // a change to any dataset stays one to any dataset
+    const any = mergeChanges(a, event({}))
+    expect(any.datasetId).toBeNull()
+    expect(any.datasetIds ?? null).toBeNull()
+  })
+
+  it('an event naming several datasets refreshes those and no other', () => {
+    // a move from dataset 1 to 3: both grids and summaries, never dataset 2's
+    const moved = event({ datasetId: null, datasetIds: [1, 3], kinds: ['images', 'datasets'] })
+    const hit = affected(moved)
+    expect(hit).toEqual(expect.arrayContaining(['grid1', 'dataset1', 'concepts1', 'datasets']))
+    expect(hit).not.toContain('grid2')
+    expect(hit).not.toContain('dataset2')
+  })
+
+  it('a caption edit in one dataset re-reads its summary but not its concepts or other datasets', () => {
+    // what the core now sends for captions.setText on image 5 of dataset 1
+    const c = event({ datasetId: 1, datasetIds: [1], imageIds: [5], kinds: ['captions'] })
+    const hit = affected(c)
+    expect(hit).toEqual(
+      expect.arrayContaining(['image5', 'grid1', 'dataset1', 'datasets', 'captionLengths1'])
+    )
+    for (const n of ['concepts1', 'dataset2', 'grid2', 'image6', 'tags1', 'resolution1'] as const)
+      expect(hit, n).not.toContain(n)
+    // a status change: the status views, not the caption statistics
+    const st = affected(event({ datasetIds: [1], datasetId: 1, imageIds: [5], kinds: ['status'] }))
+    expect(st).toEqual(expect.arrayContaining(['dataset1', 'review1', 'resolutionApproved1']))
+    expect(st).not.toContain('captionLengths1')
+    expect(st).not.toContain('concepts1')
   })
 })
 

@@ -28,6 +28,7 @@ import type { HistoryBatch } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import {
+  ChangeNote,
   emitChanged,
   historyBatchFrom,
   revertEntry,
@@ -71,6 +72,7 @@ export function planStep(
 ): StepPlan {
   const db = ctx.db
   let imageIds: number[] = []
+  const note = new ChangeNote()
   const tx = db.transaction((): StepPlan => {
     const moving = prepared(
       db,
@@ -98,8 +100,10 @@ export function planStep(
     const skipped: Partial<Record<EntryKind, number>> = {}
     const touched = new Set<number>()
     for (const e of entries) {
-      if (revertEntry(db, e, direction)) touched.add(e.image_id)
-      else skipped[e.kind] = (skipped[e.kind] ?? 0) + 1
+      if (revertEntry(db, e, direction)) {
+        touched.add(e.image_id)
+        note.add(e.kind, e.before, e.after)
+      } else skipped[e.kind] = (skipped[e.kind] ?? 0) + 1
     }
     const undone = direction === 'undo' ? 1 : 0
     prepared(db, 'UPDATE journal_batches SET undone = ? WHERE id = ?').run(undone, row.id)
@@ -107,7 +111,7 @@ export function planStep(
     return { kind: 'done', batch: historyBatchFrom({ ...row, undone }), skipped }
   })
   const out = db.inTransaction ? tx() : tx.immediate()
-  if (out.kind === 'done') emitChanged(ctx, imageIds, direction)
+  if (out.kind === 'done') emitChanged(ctx, imageIds, direction, note)
   return out
 }
 
@@ -184,6 +188,7 @@ interface SliceOut {
   applied: number
   finished: boolean
   imageIds: number[]
+  note: ChangeNote
 }
 
 /**
@@ -213,11 +218,14 @@ function applySlice(
     ) as EntryRow[]
     const t0 = performance.now()
     const ids = new Set<number>()
+    const note = new ChangeNote()
     let last = b.cursor
     let n = 0
     for (const e of rows) {
-      if (revertEntry(db, e, dir)) ids.add(e.image_id)
-      else
+      if (revertEntry(db, e, dir)) {
+        ids.add(e.image_id)
+        note.add(e.kind, e.before, e.after)
+      } else
         insertSkippedItem(
           db,
           jobId,
@@ -236,7 +244,7 @@ function applySlice(
         'UPDATE journal_batches SET undone = ?, moving = NULL, cursor = NULL, job_id = NULL WHERE id = ?'
       ).run(dir === 'undo' ? 1 : 0, batchId)
     else prepared(db, 'UPDATE journal_batches SET cursor = ? WHERE id = ?').run(last, batchId)
-    return { applied: n, finished, imageIds: [...ids] }
+    return { applied: n, finished, imageIds: [...ids], note }
   })
   return tx.immediate()
 }
@@ -278,7 +286,7 @@ export const undoJob: JobKindImpl = {
       const out = applySlice(ctx, job.id, batchId, direction)
       if (!out) return
       control.advance(out.applied)
-      if (out.imageIds.length) emitChanged(ctx, out.imageIds, direction)
+      if (out.imageIds.length) emitChanged(ctx, out.imageIds, direction, out.note)
       if (out.finished) {
         const counts: Partial<Record<EntryKind, number>> = {}
         for (const key of skippedItemKeys(db, job.id)) {

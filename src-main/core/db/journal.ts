@@ -18,7 +18,8 @@
  *  - status:  { status, updated_at }.
  */
 import type { ReadableDB, WritableDB } from './types'
-import type { HistoryBatch, Lang, ReviewStatus } from '../../shared/api'
+import type { ChangeKind, HistoryBatch, Lang, ReviewStatus } from '../../shared/api'
+import { CHANGE_KINDS } from '../../shared/constants'
 import type { CoreContext } from '../context'
 import { GlossaError } from '../../shared/errors'
 import { prepared } from './statements'
@@ -74,6 +75,8 @@ export interface Batch {
   readonly now: number
   /** images touched so far */
   readonly imageIds: Set<number>
+  /** what the batch changed (kinds, datasets), for its library.changed event */
+  readonly changed: ChangeNote
   items: number
   record(imageId: number, kind: EntryKind, lang: Lang | null, before: unknown, after: unknown): void
 }
@@ -112,6 +115,7 @@ export function appendToBatch<T>(
   const db = ctx.db
   const actor = ctx.actor()
   let touched: number[] = []
+  const note = new ChangeNote()
   const run = db.transaction((): BatchOutcome<T> => {
     const now = Date.now()
     const live =
@@ -138,8 +142,10 @@ export function appendToBatch<T>(
       actor,
       now,
       imageIds: new Set(),
+      changed: note,
       items: 0,
       record(imageId, kind, lang, before, after) {
+        note.add(kind, before, after)
         insEntry.run(
           id,
           imageId,
@@ -163,19 +169,88 @@ export function appendToBatch<T>(
     return { result, batchId: id, items: b.items }
   })
   const out = db.inTransaction ? run() : run.immediate()
-  if (touched.length) emitChanged(ctx, touched, label)
+  if (touched.length) emitChanged(ctx, touched, label, note)
   return out
 }
 
 /** A new edit discards the redo stack, except a batch an 'undo' job is redoing right now. */
 const DISCARD_REDO = 'DELETE FROM journal_batches WHERE undone = 1 AND moving IS NULL'
 
-export function emitChanged(ctx: CoreContext, ids: number[], reason: string): void {
+/** The kinds of library data (CHANGE_KINDS) a journal entry of each kind changes. */
+const ENTRY_CHANGES: Record<EntryKind, readonly ChangeKind[]> = {
+  caption: ['captions'],
+  tags: ['tags'],
+  status: ['status'],
+  concept: ['images'],
+  // a move changes both datasets' summaries and grids
+  dataset: ['images', 'datasets'],
+  image: ['images', 'captions', 'tags', 'status', 'datasets', 'glossary'],
+  datasetRow: ['datasets', 'images', 'captions', 'tags', 'status', 'glossary', 'cleanupRules'],
+  // OCR's flags (read, watermark) decide the grid's has-text filter
+  ocr: ['images']
+}
+
+type Obj = Record<string, unknown> | null | undefined
+const parsed = (v: unknown): Obj => (typeof v === 'string' ? (JSON.parse(v) as Obj) : (v as Obj))
+
+/**
+ * What a run of journal entries changed, for the library.changed event: the kinds of data, and
+ * the datasets their snapshots name (a move's two datasets, a removed image's or dataset's own);
+ * the datasets of the other images are looked up when the event is sent (emitChanged).
+ */
+export class ChangeNote {
+  readonly kinds = new Set<ChangeKind>()
+  readonly datasets = new Set<number>()
+
+  /** `before` / `after`: the snapshots, as objects or as their stored JSON */
+  add(kind: EntryKind, before: unknown, after: unknown): void {
+    for (const k of ENTRY_CHANGES[kind] ?? CHANGE_KINDS) this.kinds.add(k)
+    if (kind !== 'dataset' && kind !== 'image' && kind !== 'datasetRow') return
+    for (const raw of [before, after]) {
+      const snap = parsed(raw)
+      if (!snap) continue
+      const d =
+        kind === 'dataset'
+          ? snap.dataset_id
+          : kind === 'image'
+            ? (snap.row as Obj)?.dataset_id
+            : (snap.id ?? (snap.row as Obj)?.id)
+      if (typeof d === 'number') this.datasets.add(d)
+    }
+  }
+}
+
+/** Above this many images the datasets they belong to are not looked up (any dataset). */
+const LOOKUP_MAX = 50_000
+
+/**
+ * Sends library.changed for the images `ids` (id 0: a dataset's own row): which datasets (the
+ * note's, and those of the images still there) and which kinds of data changed, so a client
+ * re-reads only what depends on them. Without a note the kinds are unknown (anything).
+ */
+export function emitChanged(
+  ctx: CoreContext,
+  ids: number[],
+  reason: string,
+  note?: ChangeNote
+): void {
   // image id 0 marks a library-level entry (a dataset's own row): then any image may have changed
   const imageIds = ids.includes(0) || ids.length > 1000 ? null : ids
+  let datasetIds: number[] | null = null
+  if (ids.length <= LOOKUP_MAX && ctx.db.open) {
+    const found = prepared(
+      ctx.db,
+      'SELECT DISTINCT dataset_id FROM images WHERE id IN (SELECT value FROM json_each(?))'
+    )
+      .pluck()
+      .all(JSON.stringify(ids.filter((i) => i > 0))) as number[]
+    datasetIds = [...new Set([...found, ...(note?.datasets ?? [])])].sort((x, y) => x - y)
+  }
   ctx.emit('library.changed', {
-    datasetId: null,
+    datasetId: datasetIds?.length === 1 ? datasetIds[0]! : null,
+    ...(datasetIds ? { datasetIds } : {}),
     imageIds,
+    ...(note ? { kinds: [...note.kinds] } : {}),
     reason
   })
 }

@@ -288,10 +288,7 @@ export function pageImages(db: ReadableDB, a: PageArgs): Page {
     nextCursor = encodeCursor({ k: a.sort.key, d: a.sort.dir, v })
   }
   let total: number | null = null
-  if (a.withTotal) {
-    const c = buildCountQuery(a.filter)
-    total = (prepared(db, c.sql).get(...c.params) as { n: number }).n
-  }
+  if (a.withTotal) total = countOf(db, a.filter)
   const out = rows.map(imageRowFrom)
   if (a.filter.searchRaw && rows.length) markRawOnly(db, a.filter.search, out)
   return { rows: out, nextCursor, total }
@@ -304,12 +301,35 @@ function markRawOnly(db: ReadableDB, search: string | undefined, rows: ImageRow[
   const ids = rows.map((r) => r.id)
   const hit = new Set(
     (
-      db
-        .prepare(
-          `SELECT i.id FROM images i WHERE i.id IN (${ids.map(() => '?').join(', ')}) AND ${s.sql}`
-        )
-        .all(...ids, ...s.params) as { id: number }[]
+      prepared(
+        db,
+        `SELECT i.id FROM images i WHERE i.id IN (${ids.map(() => '?').join(', ')}) AND ${s.sql}`
+      ).all(...ids, ...s.params) as { id: number }[]
     ).map((r) => r.id)
   )
   for (const r of rows) if (!hit.has(r.id)) r.rawOnly = true
+}
+
+/**
+ * The filter's count: a dataset's (or the library's) kept image count (migration 0012) when the
+ * filter narrows to nothing else — the grid as it opens — else a COUNT over the filter.
+ */
+export function countOf(db: ReadableDB, filter: ImageFilter): number {
+  const keys = Object.entries(filter).filter(([, v]) => v !== undefined)
+  if (keys.length === 0)
+    return (
+      prepared(db, 'SELECT IFNULL(sum(images), 0) AS n FROM dataset_stats').get() as {
+        n: number
+      }
+    ).n
+  if (keys.length === 1 && filter.datasetId !== undefined)
+    return (
+      (
+        prepared(db, 'SELECT images AS n FROM dataset_stats WHERE dataset_id = ?').get(
+          filter.datasetId
+        ) as { n: number } | undefined
+      )?.n ?? 0
+    )
+  const c = buildCountQuery(filter)
+  return (prepared(db, c.sql).get(...c.params) as { n: number }).n
 }

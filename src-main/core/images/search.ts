@@ -59,11 +59,12 @@ export interface SearchOptions {
 }
 
 /**
- * Search over zh, en and tags (and the raw imported caption when asked), and the image's path
- * (folder and file name). Every whitespace-separated term must match (a "quoted phrase" is one
- * term); each term matches in any of those places, in any of its script and width forms.
+ * Search over zh, en and tags (and the raw imported caption when asked), and for terms of 3+
+ * characters the image's path (folder and file name). Every whitespace-separated term must match
+ * (a "quoted phrase" is one term); each term matches in any of those places, in any of its script
+ * and width forms.
  *  - 3+ characters: the trigram index (`image_fts`), case-insensitive, limited to the caption
- *    columns unless raw is searched;
+ *    columns unless raw is searched, and the name index (`image_names`, migration 0013);
  *  - 1–2 CJK characters: the CJK unigram index (`image_cjk`) as a phrase ("广 州"), so the
  *    characters must be adjacent (punctuation between them breaks the phrase); that index holds
  *    the raw text too, so without raw the hits are checked on the caption columns;
@@ -100,8 +101,10 @@ export function searchClause(
         .filter((v) => [...v].length >= 3)
         .map(ftsString)
         .join(' OR ')
-      inner = `SELECT rowid FROM image_fts WHERE image_fts MATCH ?`
-      params.push(opts.raw ? match : `{${cols.join(' ')}} : (${match})`)
+      // and the folder and file names, through their own trigram index (migration 0013)
+      inner = `SELECT rowid FROM image_fts WHERE image_fts MATCH ?
+               UNION SELECT rowid FROM image_names WHERE image_names MATCH ?`
+      params.push(opts.raw ? match : `{${cols.join(' ')}} : (${match})`, match)
       kinds.push('trigram')
     } else if (isAllCjk(term)) {
       const phrase = vs
@@ -116,10 +119,7 @@ export function searchClause(
       inner = `SELECT rowid FROM image_fts WHERE ${likeCols(vs)}`
       kinds.push('like')
     }
-    // file and folder names: tested on the rows the page walks (a pass over every path per
-    // query measured slower on the grid benchmark)
-    const names = vs.map((v) => contains('i.rel_path', v)).join(' OR ')
-    sql.push(`(${idExpr} IN (${inner}) OR ${names})`)
+    sql.push(`${idExpr} IN (${inner})`)
   }
   return { sql: sql.join(' AND '), params, kinds }
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { prepared } from '../db/statements'
 import type { WritableDB } from '../db/types'
 import { decodeText } from './text'
 import { splitCaption } from './caption-kind'
@@ -113,11 +114,10 @@ export async function examineItem(
   seq: number,
   file: string
 ): Promise<ItemOutcome> {
-  const existing = deps.db
-    .prepare(
-      'SELECT bytes, mtime_ms, raw_file, raw_mtime_ms, error FROM images WHERE dataset_id = ? AND path = ?'
-    )
-    .get(deps.datasetId, file) as ExistingRow | undefined
+  const existing = prepared(
+    deps.db,
+    'SELECT bytes, mtime_ms, raw_file, raw_mtime_ms, error FROM images WHERE dataset_id = ? AND path = ?'
+  ).get(deps.datasetId, file) as ExistingRow | undefined
   const meta = deps.source?.metadata
   const entry: CaptionEntry | undefined = meta?.get(file)
   const sidecars = meta ? [] : await findSidecars(file, deps.listings)

@@ -3,7 +3,7 @@ import type { CoreContext } from '../context'
 import { GlossaError } from '../../shared/errors'
 import type { ImportFormatOptions, ResolvedImportFormat } from '../../shared/api'
 import { loadCaptionSource } from './formats'
-import { examineItem, ListingCache, mapLimit, type ItemOutcome } from './item'
+import { examineItem, ListingCache, type ItemOutcome } from './item'
 import { scanFolder } from './scan'
 import { writeBatch } from './store'
 import type { CaptionSource } from './formats'
@@ -18,6 +18,8 @@ import {
 /** Files examined per transaction, and how many are read/decoded at once. */
 export const IMPORT_BATCH = 64
 export const IMPORT_CONCURRENCY = 3
+/** Paths the scan records per transaction. */
+const SCAN_CHUNK = 2000
 
 export interface ImportParams {
   root: string
@@ -40,6 +42,26 @@ function parseParams(p: Record<string, unknown>): ImportParams {
         ? (formatOptions as ImportFormatOptions)
         : {}
   }
+}
+
+/** Runs at most `n` of the functions given to it at once, in the order they were given. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0
+  const waiting: (() => void)[] = []
+  return (fn) =>
+    new Promise((resolve, reject) => {
+      const start = () => {
+        active++
+        fn()
+          .then(resolve, reject)
+          .finally(() => {
+            active--
+            waiting.shift()?.()
+          })
+      }
+      if (active < n) start()
+      else waiting.push(start)
+    })
 }
 
 /**
@@ -67,7 +89,10 @@ export const importJob: JobKindImpl = {
     if (persisted.phase !== 'import') {
       control.setPhase('scan', 0)
       db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
-      const keys: string[] = []
+      // Paths go to job_items as they are found, a chunk at a time: the scan holds one chunk,
+      // not the whole folder (a million paths would be ~150 MB of strings).
+      let chunk: string[] = []
+      let count = 0
       const problems: { index: number; path: string; reason: string }[] = []
       const exclude = new Set<string>()
       for (const d of [ctx.dataDir, ctx.cacheDir, ctx.backupDir]) {
@@ -78,17 +103,32 @@ export const importJob: JobKindImpl = {
         }
       }
       for await (const entry of scanFolder(root, control.signal, exclude)) {
-        if (entry.error)
-          problems.push({ index: keys.length, path: entry.path, reason: entry.error })
-        keys.push(entry.path)
-        if (keys.length % 1000 === 0) control.setTotal(keys.length)
+        if (entry.error) problems.push({ index: count, path: entry.path, reason: entry.error })
+        chunk.push(entry.path)
+        count++
+        if (chunk.length === SCAN_CHUNK) {
+          addJobItems(db, job.id, chunk)
+          chunk = []
+          control.setTotal(count)
+        }
       }
       if (control.signal.aborted) return
-      // The format reads its metadata now, so per-row mismatches are recorded with the scan.
-      const bad = new Set(problems.map((p) => p.index))
-      const found = keys.filter((_, i) => !bad.has(i))
+      addJobItems(db, job.id, chunk)
+      chunk = []
+      // The format reads its metadata now, so per-row mismatches are recorded with the scan. Only
+      // kohya folders and metadata files need the list of image paths (a folder import does not).
+      const bad = new Set(problems.map((p) => p.index + 1))
+      const found =
+        format === 'folder'
+          ? []
+          : (
+              db
+                .prepare('SELECT seq, key FROM job_items WHERE job_id = ? ORDER BY seq')
+                .all(job.id) as { seq: number; key: string }[]
+            )
+              .filter((r) => !bad.has(r.seq))
+              .map((r) => r.key)
       source = await loadCaptionSource(root, format, formatOptions, found)
-      addJobItems(db, job.id, keys)
       // Items were numbered 1..n (the table was emptied above).
       const outcomes: ItemOutcome[] = problems.map((p) => ({
         kind: 'error',
@@ -108,10 +148,10 @@ export const importJob: JobKindImpl = {
           rows.map((r) => r.key)
         )
         db.transaction(() => {
-          rows.forEach((r, i) => markJobItem(db, job.id, keys.length + i + 1, 'failed', r.reason))
+          rows.forEach((r, i) => markJobItem(db, job.id, count + i + 1, 'failed', r.reason))
         })()
       }
-      control.setPhase('import', keys.length + rows.length)
+      control.setPhase('import', count + rows.length)
     }
 
     // Bring the runner's counters in line with the items (its persisted counts are throttled).
@@ -120,25 +160,47 @@ export const importJob: JobKindImpl = {
     control.advance(counts.done - persisted.done, counts.failed - persisted.failed)
 
     if (!source) {
-      // Resumed: rebuild the source from the recorded image paths (rows were recorded already).
-      const all = (
-        db.prepare('SELECT key FROM job_items WHERE job_id = ? ORDER BY seq').all(job.id) as {
-          key: string
-        }[]
-      ).map((r) => r.key)
+      // Resumed: rebuild the source from the recorded image paths (rows were recorded already;
+      // a folder import needs none of them)
+      const all =
+        format === 'folder'
+          ? []
+          : (
+              db.prepare('SELECT key FROM job_items WHERE job_id = ? ORDER BY seq').all(job.id) as {
+                key: string
+              }[]
+            ).map((r) => r.key)
       source = await loadCaptionSource(root, format, formatOptions, all)
     }
     const listings = new ListingCache()
     const deps = { db, datasetId, listings, source }
+    // A pipeline: IMPORT_CONCURRENCY examinations are always in flight, across batch boundaries,
+    // and keep going (reads, hashes and decodes run off the main thread) while a finished batch
+    // is written; outcomes are written in item order, IMPORT_BATCH per transaction.
+    const slot = limiter(IMPORT_CONCURRENCY)
+    const inflight: Promise<ItemOutcome>[] = []
     let afterSeq = 0
+    let listed = false
+    const fill = () => {
+      while (!listed && inflight.length < IMPORT_BATCH * 2) {
+        const items = pendingJobItems(db, job.id, afterSeq, IMPORT_BATCH)
+        if (items.length === 0) listed = true
+        else afterSeq = items[items.length - 1]!.seq
+        for (const it of items) {
+          const p = slot(() => examineItem(deps, it.seq, it.key))
+          // awaited below in order; a rejection before then is not "unhandled"
+          p.catch(() => undefined)
+          inflight.push(p)
+        }
+      }
+    }
     for (;;) {
       if (control.signal.aborted) return
-      const items = pendingJobItems(db, job.id, afterSeq, IMPORT_BATCH)
-      if (items.length === 0) break
-      afterSeq = items[items.length - 1]!.seq
-      const outcomes = await mapLimit(items, IMPORT_CONCURRENCY, (it) =>
-        examineItem(deps, it.seq, it.key)
-      )
+      fill()
+      if (inflight.length === 0) break
+      const outcomes = await Promise.all(inflight.splice(0, IMPORT_BATCH))
+      if (control.signal.aborted) return
+      fill()
       if (!db.open) return
       const res = writeBatch(db, job.id, datasetId, root, outcomes, actor)
       for (const o of outcomes) {
@@ -146,7 +208,13 @@ export const importJob: JobKindImpl = {
         control.advance(failed ? 0 : 1, failed ? 1 : 0)
       }
       if (res.imageIds.length)
-        ctx.emit('library.changed', { datasetId, imageIds: null, reason: 'import' })
+        ctx.emit('library.changed', {
+          datasetId,
+          datasetIds: [datasetId],
+          imageIds: null,
+          kinds: ['datasets', 'images', 'captions', 'tags'],
+          reason: 'import'
+        })
     }
   }
 }

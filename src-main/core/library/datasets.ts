@@ -40,7 +40,13 @@ export function createDataset(ctx: CoreContext, name: string): DatasetSummary {
       throw new GlossaError('CONFLICT', `a dataset named "${name}" already exists`, { name })
     throw err
   }
-  ctx.emit('library.changed', { datasetId: id, imageIds: null, reason: 'dataset created' })
+  ctx.emit('library.changed', {
+    datasetId: id,
+    datasetIds: [id],
+    imageIds: null,
+    kinds: ['datasets'],
+    reason: 'dataset created'
+  })
   return summaryOrThrow(ctx, id)
 }
 
@@ -61,17 +67,19 @@ export function deleteDataset(ctx: CoreContext, id: number): DatasetDeleteResult
       `dataset "${ds.name}" has ${running.length === 1 ? 'a job' : `${running.length} jobs`} running (${running.map((j) => `${j.kind} #${j.id}`).join(', ')}); cancel or finish ${running.length === 1 ? 'it' : 'them'} first`,
       { jobs: running.map((j) => j.id) }
     )
-  const ids = imageIdsOf(ctx.db, id)
-  const label = `Delete dataset ${ds.name} (${ids.length} image${ids.length === 1 ? '' : 's'})`
-  if (ids.length > BULK_SYNC_LIMIT) {
+  // the kept count decides; the ids are listed only for a small dataset (a job lists the rest)
+  const count = datasetSummary(ctx.db, id)?.images ?? 0
+  const label = `Delete dataset ${ds.name} (${count} image${count === 1 ? '' : 's'})`
+  if (count > BULK_SYNC_LIMIT) {
     const job = ctx.jobs.create('bulk', id, {
       target: { selection: { filter: { datasetId: id } } },
       op: { kind: 'delete' },
       label,
       dropDataset: id
     })
-    return { id, name: ds.name, images: ids.length, batchId: null, jobId: job.id }
+    return { id, name: ds.name, images: count, batchId: null, jobId: job.id }
   }
+  const ids = imageIdsOf(ctx.db, id)
   const out = withBatch(ctx, label, (b) => {
     for (const imageId of ids) deleteImage(b, imageId)
     return dropDatasetRow(b, id)

@@ -63,7 +63,13 @@ export const libraryHandlers = {
         })
       throw err
     }
-    ctx.emit('library.changed', { datasetId: a.id, imageIds: null, reason: 'dataset renamed' })
+    ctx.emit('library.changed', {
+      datasetId: a.id,
+      datasetIds: [a.id],
+      imageIds: null,
+      kinds: ['datasets'],
+      reason: 'dataset renamed'
+    })
     return summaryOrThrow(ctx, a.id)
   },
   'datasets.delete': (ctx, a) => deleteDataset(ctx, a.id),

@@ -1,19 +1,15 @@
 import type { ReadableDB, WritableDB } from '../db/types'
-import type {
-  DatasetSummary,
-  IncompleteImport,
-  Lang,
-  LibraryStats,
-  ReviewStatus
-} from '../../shared/api'
+import type { DatasetSummary, IncompleteImport, LibraryStats, ReviewStatus } from '../../shared/api'
 import { REVIEW_STATUSES } from '../../shared/api'
 import { prepared } from '../db/statements'
+import { SUMMARY_STATUSES, statusColumn } from '../db/migrations/0012-summaries'
 
 /**
- * Dataset and library counts with a handful of GROUP BY queries over covering indexes:
- * statuses from images_by_status, errors from the partial images_errors index, captions from
- * the captions primary key. byStatus counts good rows only (an import error is not reviewable),
- * so the statuses add up to images − errors.
+ * Dataset and library counts, read from the summary rows of migration 0012 (dataset_stats,
+ * dataset_concepts, tag_counts), which triggers keep current in the same transaction as every
+ * change: each read is O(datasets) or O(distinct values), never a scan of the images. byStatus
+ * counts good rows only (an import error is not reviewable), so the statuses add up to
+ * images − errors.
  */
 interface DatasetRow {
   id: number
@@ -25,54 +21,66 @@ function emptyStatus(): Record<ReviewStatus, number> {
   return Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>
 }
 
+const STAT_COLS = `images, errors, bytes, tagged, cap_zh, cap_en, empty_zh, empty_en, ${SUMMARY_STATUSES.map(
+  (s) => `st_${statusColumn(s)}, er_${statusColumn(s)}`
+).join(', ')}`
+
+export interface DatasetStatsRow {
+  dataset_id: number
+  images: number
+  errors: number
+  bytes: number
+  tagged: number
+  cap_zh: number
+  cap_en: number
+  empty_zh: number
+  empty_en: number
+  [status: string]: number
+}
+
+/** The summary row of each dataset (or of one), keyed by dataset id. */
+export function datasetStatsRows(db: ReadableDB, datasetId?: number): Map<number, DatasetStatsRow> {
+  const rows = (
+    datasetId === undefined
+      ? prepared(db, `SELECT dataset_id, ${STAT_COLS} FROM dataset_stats`).all()
+      : prepared(db, `SELECT dataset_id, ${STAT_COLS} FROM dataset_stats WHERE dataset_id = ?`).all(
+          datasetId
+        )
+  ) as DatasetStatsRow[]
+  return new Map(rows.map((r) => [r.dataset_id, r]))
+}
+
+/** Images per review status of a summary row: every row (`all`) or the reviewable ones. */
+export function statusCounts(
+  r: DatasetStatsRow | undefined,
+  all = false
+): Record<ReviewStatus, number> {
+  const out = emptyStatus()
+  if (!r) return out
+  for (const s of REVIEW_STATUSES) {
+    const c = statusColumn(s)
+    out[s] = r[`st_${c}`]! - (all ? 0 : r[`er_${c}`]!)
+  }
+  return out
+}
+
 export function summarize(db: ReadableDB, rows: DatasetRow[]): DatasetSummary[] {
   const out = new Map<number, DatasetSummary>()
-  for (const r of rows)
+  if (rows.length === 0) return []
+  const one = rows.length === 1 ? rows[0]!.id : null
+  const args = one === null ? [] : [one]
+  const stats = datasetStatsRows(db, one ?? undefined)
+  for (const r of rows) {
+    const st = stats.get(r.id)
     out.set(r.id, {
       id: r.id,
       name: r.name,
       createdAt: r.created_at,
-      images: 0,
-      errors: 0,
-      byStatus: emptyStatus(),
-      captioned: { zh: 0, en: 0 }
+      images: st?.images ?? 0,
+      errors: st?.errors ?? 0,
+      byStatus: statusCounts(st),
+      captioned: { zh: st?.cap_zh ?? 0, en: st?.cap_en ?? 0 }
     })
-  if (rows.length === 0) return []
-  const one = rows.length === 1 ? rows[0]!.id : null
-  const where = one === null ? '' : 'WHERE dataset_id = ?'
-  const args = one === null ? [] : [one]
-  const byStatus = prepared(
-    db,
-    `SELECT dataset_id AS d, status AS s, count(*) AS n FROM images ${where} GROUP BY dataset_id, status`
-  ).all(...args) as { d: number; s: ReviewStatus; n: number }[]
-  for (const r of byStatus) {
-    const sum = out.get(r.d)
-    if (!sum) continue
-    sum.images += r.n
-    sum.byStatus[r.s] = (sum.byStatus[r.s] ?? 0) + r.n
-  }
-  // the partial index holds only error rows: only those are looked up for their status
-  const errs = prepared(
-    db,
-    `SELECT dataset_id AS d, status AS s, count(*) AS n FROM images INDEXED BY images_errors
-      WHERE error IS NOT NULL ${one === null ? '' : 'AND dataset_id = ?'} GROUP BY dataset_id, status`
-  ).all(...args) as { d: number; s: ReviewStatus; n: number }[]
-  for (const r of errs) {
-    const sum = out.get(r.d)
-    if (!sum) continue
-    sum.errors += r.n
-    sum.byStatus[r.s] -= r.n
-  }
-  // captions carry no dataset id: walk the images by (dataset_id, id) and look their captions up
-  const caps = prepared(
-    db,
-    `SELECT i.dataset_id AS d, c.lang AS l, count(*) AS n
-       FROM images i INDEXED BY images_by_added JOIN captions c ON c.image_id = i.id
-      WHERE c.text <> '' ${one === null ? '' : 'AND i.dataset_id = ?'} GROUP BY i.dataset_id, c.lang`
-  ).all(...args) as { d: number; l: Lang; n: number }[]
-  for (const r of caps) {
-    const sum = out.get(r.d)
-    if (sum) sum.captioned[r.l] = r.n
   }
   // the newest import of each dataset, when it did not finish
   const imports = prepared(
@@ -139,21 +147,20 @@ export function concepts(
 ): { concept: string; repeats: number | null; count: number }[] {
   return prepared(
     db,
-    `SELECT concept, repeats, count(*) AS count FROM images WHERE dataset_id = ?
-      GROUP BY concept, repeats ORDER BY concept, repeats`
+    `SELECT concept, repeats, n AS count FROM dataset_concepts
+      WHERE dataset_id = ? AND n > 0 ORDER BY concept, repeats`
   ).all(datasetId) as { concept: string; repeats: number | null; count: number }[]
 }
 
 export function libraryStats(db: ReadableDB, datasetId?: number): LibraryStats {
-  const sums =
+  const datasets =
     datasetId === undefined
-      ? listDatasets(db)
-      : (() => {
-          const s = datasetSummary(db, datasetId)
-          return s ? [s] : []
-        })()
+      ? (prepared(db, 'SELECT count(*) AS n FROM datasets').get() as { n: number }).n
+      : findDataset(db, { id: datasetId })
+        ? 1
+        : 0
   const stats: LibraryStats = {
-    datasets: sums.length,
+    datasets,
     images: 0,
     errors: 0,
     byStatus: emptyStatus(),
@@ -161,28 +168,24 @@ export function libraryStats(db: ReadableDB, datasetId?: number): LibraryStats {
     tags: 0,
     bytes: 0
   }
-  for (const s of sums) {
-    stats.images += s.images
-    stats.errors += s.errors
-    for (const k of REVIEW_STATUSES) stats.byStatus[k] += s.byStatus[k]
-    stats.captioned.zh += s.captioned.zh
-    stats.captioned.en += s.captioned.en
+  if (datasets === 0) return stats
+  for (const r of datasetStatsRows(db, datasetId).values()) {
+    stats.images += r.images
+    stats.errors += r.errors
+    stats.bytes += r.bytes
+    const st = statusCounts(r)
+    for (const k of REVIEW_STATUSES) stats.byStatus[k] += st[k]
+    stats.captioned.zh += r.cap_zh
+    stats.captioned.en += r.cap_en
   }
-  const where = datasetId === undefined ? '' : 'WHERE i.dataset_id = ?'
-  const args = datasetId === undefined ? [] : [datasetId]
-  stats.bytes = (
-    prepared(db, `SELECT COALESCE(sum(i.bytes), 0) AS n FROM images i ${where}`).get(...args) as {
-      n: number
-    }
-  ).n
   // distinct tags in use
   stats.tags = (
     prepared(
       db,
       datasetId === undefined
-        ? 'SELECT count(DISTINCT tag) AS n FROM tags'
-        : 'SELECT count(DISTINCT t.tag) AS n FROM tags t JOIN images i ON i.id = t.image_id WHERE i.dataset_id = ?'
-    ).get(...args) as { n: number }
+        ? 'SELECT count(DISTINCT tag) AS n FROM tag_counts WHERE n > 0'
+        : 'SELECT count(*) AS n FROM tag_counts WHERE dataset_id = ? AND n > 0'
+    ).get(...(datasetId === undefined ? [] : [datasetId])) as { n: number }
   ).n
   return stats
 }

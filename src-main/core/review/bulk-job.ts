@@ -30,14 +30,14 @@
  */
 import type { Statement } from 'better-sqlite3'
 import type { WritableDB } from '../db/types'
-import type { BulkOp, Events } from '../../shared/api'
+import type { BulkOp, ChangeKind, Events } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { appendToBatch } from '../db/journal'
 import type { CoreContext } from '../context'
 import { FTS_AUTOMERGE, FTS_TABLES } from '../db/migrations/0009-fts-merge'
 import { dropDatasetRow } from './journal-ops'
 import { loadStates, planImage, prepareOp } from './ops'
-import { resolveTarget, yieldLoop, type BulkTarget } from './bulk'
+import { targetChunks, yieldLoop, type BulkTarget } from './bulk'
 import {
   addJobItems,
   countJobItems,
@@ -91,13 +91,17 @@ export const bulkJob: JobKindImpl = {
     if (persisted.phase !== 'apply') {
       control.setPhase('select', 0)
       db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
-      const ids = resolveTarget(db, params.target)
-      // in slices, yielding between them: 100k inserts must not hold the event loop
-      for (let k = 0; k < ids.length; k += 2000) {
-        addJobItems(db, job.id, ids.slice(k, k + 2000).map(String))
+      // listed in keyed chunks, yielding between them: a million ids are never held at once,
+      // and neither the listing nor the inserts hold the event loop for long
+      let total = 0
+      for (const ids of targetChunks(db, params.target, 2000)) {
+        if (control.signal.aborted || !db.open) return
+        addJobItems(db, job.id, ids.map(String))
+        total += ids.length
+        control.setTotal(total)
         await yieldLoop()
       }
-      control.setPhase('apply', ids.length)
+      control.setPhase('apply', total)
     }
     const counts = countJobItems(db, job.id)
     control.setPhase('apply', counts.total)
@@ -200,6 +204,9 @@ export const bulkJob: JobKindImpl = {
  */
 class ChangedEvents {
   private ids = new Set<number>()
+  /** null = any kind / any dataset (an event that did not say) */
+  private kinds: Set<ChangeKind> | null = new Set()
+  private datasets: Set<number> | null = new Set()
   private last = performance.now()
 
   constructor(
@@ -212,6 +219,11 @@ class ChangedEvents {
     const p = payload as Events['library.changed']
     if (p.imageIds === null) this.ids.add(-1)
     else for (const id of p.imageIds) this.ids.add(id)
+    if (!p.kinds) this.kinds = null
+    else if (this.kinds) for (const k of p.kinds) this.kinds.add(k)
+    const ds = p.datasetIds ?? (p.datasetId !== null ? [p.datasetId] : null)
+    if (!ds) this.datasets = null
+    else if (this.datasets) for (const d of ds) this.datasets.add(d)
   }
 
   maybeFlush(): void {
@@ -222,12 +234,17 @@ class ChangedEvents {
     this.last = performance.now()
     if (!this.ids.size) return
     const all = this.ids.has(-1) || this.ids.size > 1000
+    const datasets = this.datasets ? [...this.datasets].sort((x, y) => x - y) : null
     this.ctx.emit('library.changed', {
-      datasetId: null,
+      datasetId: datasets?.length === 1 ? datasets[0]! : null,
+      ...(datasets ? { datasetIds: datasets } : {}),
       imageIds: all ? null : [...this.ids],
+      ...(this.kinds ? { kinds: [...this.kinds] } : {}),
       reason: this.reason
     })
     this.ids = new Set()
+    this.kinds = new Set()
+    this.datasets = new Set()
   }
 }
 

@@ -21,7 +21,7 @@ import type { CoreContext } from '../context'
 import { withBatch } from '../db/journal'
 import { prepared } from '../db/statements'
 import { loadStates, opLabel, planImage, prepareOp } from './ops'
-import { resolveSelection, selectionFilter } from './selection'
+import { countSelection, resolveSelection, selectionChunks, selectionFilter } from './selection'
 
 /** What a bulk job works on: a selection, or every image carrying some tags (tags.rename/merge). */
 export type BulkTarget = { selection: Selection } | { withTags: string[]; datasetId?: number }
@@ -42,6 +42,49 @@ export function resolveTarget(db: ReadableDB, t: BulkTarget): number[] {
   )
     .pluck()
     .all(...params) as number[]
+}
+
+/** How many images a target holds, without listing them (kept counts where the filter allows). */
+export function countTarget(db: ReadableDB, t: BulkTarget): number {
+  if ('selection' in t) return countSelection(db, t.selection)
+  const ds =
+    t.datasetId === undefined ? '' : 'AND image_id IN (SELECT id FROM images WHERE dataset_id = ?)'
+  const params: (string | number)[] = [JSON.stringify(t.withTags)]
+  if (t.datasetId !== undefined) params.push(t.datasetId)
+  return (
+    prepared(
+      db,
+      `SELECT count(DISTINCT image_id) AS n FROM tags WHERE tag IN (SELECT value FROM json_each(?)) ${ds}`
+    ).get(...params) as { n: number }
+  ).n
+}
+
+/** A target's image ids in ascending chunks (keyed queries): for jobs over any number of images. */
+export function* targetChunks(db: ReadableDB, t: BulkTarget, size: number): Generator<number[]> {
+  if ('selection' in t) {
+    yield* selectionChunks(db, t.selection, size)
+    return
+  }
+  const ds =
+    t.datasetId === undefined ? '' : 'AND image_id IN (SELECT id FROM images WHERE dataset_id = ?)'
+  const st = prepared(
+    db,
+    `SELECT DISTINCT image_id FROM tags WHERE tag IN (SELECT value FROM json_each(?)) ${ds}
+        AND image_id > ? ORDER BY image_id LIMIT ?`
+  ).pluck()
+  const tags = JSON.stringify(t.withTags)
+  let after = 0
+  for (;;) {
+    const ids = st.all(
+      ...(t.datasetId === undefined ? [tags] : [tags, t.datasetId]),
+      after,
+      size
+    ) as number[]
+    if (ids.length === 0) return
+    after = ids[ids.length - 1]!
+    yield ids
+    if (ids.length < size) return
+  }
 }
 
 export function targetDataset(t: BulkTarget): number | null {
@@ -107,12 +150,18 @@ export async function previewBulk(
 export function applyBulk(ctx: CoreContext, target: BulkTarget, op: BulkOp): BulkApplyResult {
   const db = ctx.db
   checkOp(db, op)
+  // a big target goes to a job without being listed here (the job lists it in slices)
+  const n = countTarget(db, target)
+  if (n > BULK_SYNC_LIMIT) {
+    const job = ctx.jobs.create('bulk', targetDataset(target), {
+      target,
+      op,
+      label: opLabel(op, n)
+    })
+    return { count: n, jobId: job.id, batchId: null, changed: null }
+  }
   const ids = resolveTarget(db, target)
   const label = opLabel(op, ids.length)
-  if (ids.length > BULK_SYNC_LIMIT) {
-    const job = ctx.jobs.create('bulk', targetDataset(target), { target, op, label })
-    return { count: ids.length, jobId: job.id, batchId: null, changed: null }
-  }
   const p = prepareOp(op)
   const out = withBatch(ctx, label, (b) => {
     let changed = 0

@@ -8,7 +8,7 @@ import type { ReadableDB } from '../db/types'
 import type { ImageFilter, Selection } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import { prepared } from '../db/statements'
-import { buildCountQuery } from '../images/queries'
+import { buildCountQuery, countOf } from '../images/queries'
 
 export interface Where {
   /** '' or 'WHERE …' over `images i` */
@@ -87,8 +87,36 @@ export function countSelection(db: ReadableDB, s: Selection): number {
     (!s.include?.length && !s.exclude?.length)
   ) {
     if (f === null) return existing(db, (s as { ids: number[] }).ids).length
-    const q = buildCountQuery(f)
-    return (prepared(db, q.sql).get(...q.params) as { n: number }).n
+    return countOf(db, f)
   }
   return resolveSelection(db, s).length
+}
+
+/**
+ * The image ids of a selection in ascending chunks of up to `size` (keyed on the id, so each
+ * chunk is one index range): what a job walks instead of holding every id at once. A selection
+ * with `include` (at most a few hundred thousand ids, given by the client) is resolved whole.
+ */
+export function* selectionChunks(db: ReadableDB, s: Selection, size: number): Generator<number[]> {
+  const f = selectionFilter(s)
+  const sel = s as { include?: number[]; exclude?: number[] }
+  if (f === null || sel.include?.length) {
+    const ids = resolveSelection(db, s)
+    for (let i = 0; i < ids.length; i += size) yield ids.slice(i, i + size)
+    return
+  }
+  const w = filterWhere(f)
+  const st = prepared(
+    db,
+    `SELECT i.id FROM images i ${w.sql ? `${w.sql} AND` : 'WHERE'} i.id > ? ORDER BY i.id LIMIT ?`
+  ).pluck()
+  const ex = sel.exclude?.length ? new Set(sel.exclude) : null
+  let after = 0
+  for (;;) {
+    const ids = st.all(...w.params, after, size) as number[]
+    if (ids.length === 0) return
+    after = ids[ids.length - 1]!
+    yield ex ? ids.filter((id) => !ex.has(id)) : ids
+    if (ids.length < size) return
+  }
 }

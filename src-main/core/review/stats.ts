@@ -31,6 +31,8 @@ import { prepared } from '../db/statements'
 import { BUDGETS } from '../captions/text/tokens'
 import { BucketSelector, type BucketSettings } from './buckets'
 import { filterWhere, type Where } from './selection'
+import { CAPTION_HIST } from '../db/migrations/0012-summaries'
+import { datasetStatsRows, statusCounts } from '../library/queries'
 
 /** What the filter narrows to: the whole library, one dataset, or anything else. */
 type Scope = { kind: 'all' } | { kind: 'dataset'; id: number } | { kind: 'other' }
@@ -56,13 +58,16 @@ function and(w: Where, cond: string): string {
 export function tagCounts(db: ReadableDB, filter: ImageFilter): TagCount[] {
   const scope = filterScope(filter)
   if (scope.kind === 'all')
-    // the tags_by_tag (tag, image_id) index, in tag order
-    return prepared(db, 'SELECT tag, count(*) AS count FROM tags GROUP BY tag').all() as TagCount[]
-  if (scope.kind === 'dataset')
-    // one range of tag_stats_by_dataset (dataset_id, tag)
+    // the kept counts of every dataset, merged per tag
     return prepared(
       db,
-      'SELECT tag, count(*) AS count FROM tag_stats WHERE dataset_id = ? GROUP BY tag'
+      'SELECT tag, sum(n) AS count FROM tag_counts GROUP BY tag HAVING sum(n) > 0'
+    ).all() as TagCount[]
+  if (scope.kind === 'dataset')
+    // one range of the kept counts (dataset_id, tag)
+    return prepared(
+      db,
+      'SELECT tag, n AS count FROM tag_counts WHERE dataset_id = ? AND n > 0'
     ).all(scope.id) as TagCount[]
   const w = filterWhere(filter)
   return prepared(
@@ -72,7 +77,24 @@ export function tagCounts(db: ReadableDB, filter: ImageFilter): TagCount[] {
   ).all(...w.params) as TagCount[]
 }
 
+/** The kept summary of the filter's scope (a dataset or the library), summed. */
+function scopeTotals(
+  db: ReadableDB,
+  scope: Scope
+): { images: number; tagged: number; byStatus: Record<ReviewStatus, number> } {
+  const out = { images: 0, tagged: 0, byStatus: statusCounts(undefined) }
+  for (const r of datasetStatsRows(db, scope.kind === 'dataset' ? scope.id : undefined).values()) {
+    out.images += r.images
+    out.tagged += r.tagged
+    const st = statusCounts(r, true)
+    for (const k of REVIEW_STATUSES) out.byStatus[k] += st[k]
+  }
+  return out
+}
+
 function countImages(db: ReadableDB, filter: ImageFilter): number {
+  const scope = filterScope(filter)
+  if (scope.kind !== 'other') return scopeTotals(db, scope).images
   const w = filterWhere(filter)
   return (
     prepared(db, `SELECT count(*) AS n FROM images i ${w.sql}`).get(...w.params) as { n: number }
@@ -87,14 +109,13 @@ export function tagStats(db: ReadableDB, filter: ImageFilter, top: number): Resu
   // the partial index of tagged images per dataset; a tag filter only matches tagged images
   const withTags = filter.tags?.length
     ? images
-    : (
-        prepared(
-          db,
-          `SELECT count(*) AS n FROM images i
-            ${scope.kind === 'other' ? '' : 'INDEXED BY images_dataset_tagged'}
-            ${and(w, "i.tags_text <> ''")}`
-        ).get(...w.params) as { n: number }
-      ).n
+    : scope.kind !== 'other'
+      ? scopeTotals(db, scope).tagged
+      : (
+          prepared(db, `SELECT count(*) AS n FROM images i ${and(w, "i.tags_text <> ''")}`).get(
+            ...w.params
+          ) as { n: number }
+        ).n
   const tail = counts.slice(top)
   return {
     images,
@@ -138,11 +159,7 @@ export function listTags(
 // ---------------------------------------------------------------------------------------------
 // Caption lengths
 
-const HIST = {
-  chars: { width: 20, bins: 50 },
-  clip: { width: 8, bins: 40 },
-  mt5: { width: 16, bins: 40 }
-} as const
+const HIST = CAPTION_HIST
 
 export function captionLengthStats(db: ReadableDB, filter: ImageFilter): CaptionLengthStats {
   const scope = filterScope(filter)
@@ -162,26 +179,34 @@ export function captionLengthStats(db: ReadableDB, filter: ImageFilter): Caption
       mt5: make(BUDGETS.mt5, HIST.mt5.width, HIST.mt5.bins)
     }
   }
-  const add = (lang: Lang, key: 'chars' | 'clip' | 'mt5', v: number, n: number) => {
-    const h = langs[lang][key]
-    h.bins[Math.min(Math.floor(v / HIST[key].width), HIST[key].bins - 1)]! += n
-    if (h.budget !== null && v > h.budget) h.over += n
-    if (key === 'chars') langs[lang].captions += n
-  }
   const w = filterWhere(filter)
   if (scope.kind !== 'other') {
-    // one row per distinct (lang, value) — per dataset for the whole library, merged here — read
-    // in order off the covering (dataset_id, lang, value) indexes
-    for (const key of ['chars', 'clip', 'mt5'] as const)
-      for (const [lang, v, n] of prepared(
-        db,
-        scope.kind === 'all'
-          ? `SELECT lang, ${key}, count(*) FROM caption_metrics GROUP BY dataset_id, lang, ${key}`
-          : `SELECT lang, ${key}, count(*) FROM caption_metrics WHERE dataset_id = ? GROUP BY lang, ${key}`
-      )
-        .raw()
-        .all(...(scope.kind === 'all' ? [] : [scope.id])) as [Lang, number, number][])
-        add(lang, key, v, n)
+    // the kept bins (migration 0012): one row per (dataset, lang, bin triple, over flags)
+    const rows = prepared(
+      db,
+      scope.kind === 'all'
+        ? 'SELECT lang, cb, kb, mb, co, mo, n FROM caption_bins WHERE n > 0'
+        : 'SELECT lang, cb, kb, mb, co, mo, n FROM caption_bins WHERE dataset_id = ? AND n > 0'
+    )
+      .raw()
+      .all(...(scope.kind === 'all' ? [] : [scope.id])) as [
+      Lang,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number
+    ][]
+    for (const [lang, cb, kb, mb, co, mo, n] of rows) {
+      const l = langs[lang]
+      l.captions += n
+      l.chars.bins[cb]! += n
+      l.clip.bins[kb]! += n
+      l.mt5.bins[mb]! += n
+      if (co) l.clip.over += n
+      if (mo) l.mt5.over += n
+    }
   } else {
     // one pass over the filter's captions, grouped by the three bins at once
     const bin = (k: 'chars' | 'clip' | 'mt5') =>
@@ -205,15 +230,24 @@ export function captionLengthStats(db: ReadableDB, filter: ImageFilter): Caption
       l.mt5.over += mt5Over
     }
   }
-  // empty captions: the small captions_empty partial index drives, each checked against the filter
-  const empty = prepared(
-    db,
-    scope.kind === 'all'
-      ? `SELECT lang, count(*) AS n FROM captions WHERE text = '' GROUP BY lang`
-      : `SELECT c.lang AS lang, count(*) AS n FROM captions c CROSS JOIN images i
-          ${and(w, "i.id = c.image_id AND c.text = ''")} GROUP BY c.lang`
-  ).all(...(scope.kind === 'all' ? [] : w.params)) as { lang: Lang; n: number }[]
-  for (const e of empty) langs[e.lang].empty = e.n
+  if (scope.kind !== 'other') {
+    // empty captions: the kept counts
+    for (const r of datasetStatsRows(
+      db,
+      scope.kind === 'dataset' ? scope.id : undefined
+    ).values()) {
+      langs.zh.empty += r.empty_zh
+      langs.en.empty += r.empty_en
+    }
+  } else {
+    // the small captions_empty partial index drives, each checked against the filter
+    const empty = prepared(
+      db,
+      `SELECT c.lang AS lang, count(*) AS n FROM captions c CROSS JOIN images i
+        ${and(w, "i.id = c.image_id AND c.text = ''")} GROUP BY c.lang`
+    ).all(...w.params) as { lang: Lang; n: number }[]
+    for (const e of empty) langs[e.lang].empty = e.n
+  }
   return { estimate: true, langs }
 }
 
@@ -228,6 +262,20 @@ interface SizeRow {
 }
 
 function sizes(db: ReadableDB, filter: ImageFilter): { rows: SizeRow[]; unknown: number } {
+  const scope = filterScope(filter)
+  if (scope.kind !== 'other') {
+    // the kept counts per (dataset, size), merged per size for the library
+    const rows = prepared(
+      db,
+      scope.kind === 'all'
+        ? `SELECT width, height, sum(n) AS count, sum(weighted) AS weighted FROM size_counts
+            WHERE n > 0 GROUP BY width, height`
+        : `SELECT width, height, n AS count, weighted FROM size_counts
+            WHERE dataset_id = ? AND n > 0`
+    ).all(...(scope.kind === 'all' ? [] : [scope.id])) as SizeRow[]
+    const known = rows.reduce((n, r) => n + r.count, 0)
+    return { rows, unknown: scopeTotals(db, scope).images - known }
+  }
   const w = filterWhere(filter)
   // a dataset (or nothing): the covering (dataset_id, width, height, repeats) index, in group
   // order. Any other filter: its own index drives and the few sizes are grouped in a temp
@@ -342,11 +390,14 @@ export function reviewStats(
     ReviewStatus,
     number
   >
-  for (const r of prepared(
-    db,
-    `SELECT i.status, count(*) AS n FROM images i ${w.sql} GROUP BY i.status`
-  ).all(...w.params) as { status: ReviewStatus; n: number }[])
-    byStatus[r.status] = r.n
+  const scope = filterScope(filter)
+  if (scope.kind !== 'other') Object.assign(byStatus, scopeTotals(db, scope).byStatus)
+  else
+    for (const r of prepared(
+      db,
+      `SELECT i.status, count(*) AS n FROM images i ${w.sql} GROUP BY i.status`
+    ).all(...w.params) as { status: ReviewStatus; n: number }[])
+      byStatus[r.status] = r.n
   const all = !w.sql
   const slot = SLOT_MS[interval]
   const off = tzOffsetMinutes * 60_000

@@ -23,6 +23,11 @@ export interface Change {
   kinds: ReadonlySet<Dep> | null
   /** null = any dataset (or the library as a whole) */
   datasetId: number | null
+  /**
+   * every dataset that changed, when the change named several (a move names both); absent or
+   * null = as `datasetId` says
+   */
+  datasetIds?: ReadonlySet<number> | null
   /** null = any image */
   imageIds: ReadonlySet<number> | null
 }
@@ -289,6 +294,7 @@ export function changeOfEvent(e: Events['library.changed']): Change {
   return {
     kinds: e.kinds ? new Set(e.kinds) : null,
     datasetId: e.datasetId,
+    datasetIds: e.datasetIds ? new Set(e.datasetIds) : null,
     imageIds: e.imageIds ? new Set(e.imageIds) : null
   }
 }
@@ -334,11 +340,21 @@ export function changeOfCall<M extends MethodName>(
   }
 }
 
+/** The datasets a change is narrowed to, or null for any. */
+export function datasetsOf(c: Change): ReadonlySet<number> | null {
+  if (c.datasetIds) return c.datasetIds
+  return c.datasetId !== null ? new Set([c.datasetId]) : null
+}
+
 /** Two changes as one (for coalescing bursts): the union, widened where they differ. */
 export function mergeChanges(a: Change, b: Change): Change {
+  const da = datasetsOf(a)
+  const db = datasetsOf(b)
+  const ds = da && db ? new Set([...da, ...db]) : null
   return {
     kinds: a.kinds && b.kinds ? new Set([...a.kinds, ...b.kinds]) : null,
-    datasetId: a.datasetId !== null && a.datasetId === b.datasetId ? a.datasetId : null,
+    datasetId: ds && ds.size === 1 ? [...ds][0]! : null,
+    datasetIds: ds && ds.size > 1 ? ds : null,
     imageIds: a.imageIds && b.imageIds ? new Set([...a.imageIds, ...b.imageIds]) : null
   }
 }
@@ -363,9 +379,10 @@ export function affectsCall<M extends MethodName>(
   // a change to jobs or to library-wide configuration is not narrowed by dataset or image
   const dataKinds = !change.kinds || [...change.kinds].some((k) => k !== 'jobs')
   if (!dataKinds) return true
-  if (change.datasetId !== null) {
+  const datasets = datasetsOf(change)
+  if (datasets !== null) {
     const d = spec.dataset?.(args)
-    if (d !== undefined && d !== change.datasetId) return false
+    if (d !== undefined && !datasets.has(d)) return false
   }
   if (change.imageIds !== null) {
     const id = spec.image?.(args)

@@ -9,7 +9,8 @@
  * `images.page` under this filter (./changes.ts `affectsCall`):
  * - ids known (edits, undo, redo): re-read just the loaded pages holding those ids;
  * - ids unknown (imports, bulk edits): re-read the pages in view, or all if only a few are loaded;
- * and in both cases the filter's total. Each page is re-read with its own keyed cursor, so the
+ * and in both cases the filter's total, read after the rows are drawn (as on the first load: the
+ * first page is asked for without its count, and the count follows once it is on screen). Each page is re-read with its own keyed cursor, so the
  * rows keep their places and the scroll position stays where the user left it.
  */
 import { useCallback, useEffect, useMemo, useRef } from 'react'
@@ -81,7 +82,8 @@ export function useGridPages(
         sort,
         cursor: pageParam,
         limit: GRID_PAGE_SIZE,
-        withTotal: pageParam === null
+        // the count comes after the first page is on screen (below), never before it
+        withTotal: false
       }),
     initialPageParam: null as string | null,
     getNextPageParam: (last: Page) => last.nextCursor,
@@ -105,6 +107,25 @@ export function useGridPages(
       }
     return out
   }, [q.data])
+
+  /** Reads the filter's count (a COUNT over the filter) and puts it on the first page. */
+  const loadTotal = useCallback(async (): Promise<void> => {
+    const p = await call('images.page', { filter, sort, cursor: null, limit: 1, withTotal: true })
+    qc.setQueryData<GridData>(queryKey, (old) =>
+      old && old.pages[0] && old.pages[0].total !== p.total
+        ? { ...old, pages: old.pages.map((pg, k) => (k === 0 ? { ...pg, total: p.total } : pg)) }
+        : old
+    )
+  }, [qc, queryKey, filter, sort])
+
+  // The total arrives after the first page: the page query asks for rows only, and once they are
+  // rendered (this effect runs after the commit that drew them) the count is read on its own.
+  const needTotal =
+    !q.isPlaceholderData && q.data?.pages[0] !== undefined && q.data.pages[0].total === null
+  useEffect(() => {
+    if (!needTotal) return
+    loadTotal().catch(() => undefined)
+  }, [needTotal, loadTotal, q.dataUpdatedAt])
 
   const pending = useRef<{ all: boolean; ids: Set<number> }>({ all: false, ids: new Set() })
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
@@ -132,9 +153,8 @@ export function useGridPages(
       for (const k of inView) targets.add(k)
     }
     const fresh = new Map<number, Page>()
-    let total: number | null = data.pages[0]?.total ?? null
-    await Promise.all([
-      ...[...targets].map(async (k) => {
+    await Promise.all(
+      [...targets].map(async (k) => {
         const page = await call('images.page', {
           filter,
           sort,
@@ -143,23 +163,21 @@ export function useGridPages(
           withTotal: false
         })
         fresh.set(k, page)
-      }),
-      call('images.page', { filter, sort, cursor: null, limit: 1, withTotal: true }).then((p) => {
-        total = p.total
       })
-    ])
+    )
+    // the rows first; the count follows once they are drawn
     qc.setQueryData<GridData>(queryKey, (old) =>
       old
         ? {
             ...old,
             pages: old.pages.map((p, k) => {
               const f = fresh.get(k)
-              const next = f ? { ...p, rows: f.rows, nextCursor: f.nextCursor } : p
-              return k === 0 && next.total !== total ? { ...next, total } : next
+              return f ? { ...p, rows: f.rows, nextCursor: f.nextCursor } : p
             })
           }
         : old
     )
+    await loadTotal()
     // a page load that began meanwhile lands on the data it started from, dropping this
     // update: ask for the same re-read once it is done
     if (qc.isFetching({ queryKey }) > 0) {
@@ -168,7 +186,7 @@ export function useGridPages(
       return false
     }
     return true
-  }, [qc, queryKey, filter, sort, scrollRef, rowHeight])
+  }, [qc, queryKey, filter, sort, scrollRef, rowHeight, loadTotal])
 
   const schedule = useRef<() => void>(() => undefined)
   useEffect(() => {

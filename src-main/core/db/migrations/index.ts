@@ -10,6 +10,8 @@ import { migration0008 } from './0008-journal-state'
 import { migration0009 } from './0009-fts-merge'
 import { migration0010 } from './0010-job-leases'
 import { migration0011 } from './0011-endpoints-prompts'
+import { migration0012 } from './0012-summaries'
+import { migration0013 } from './0013-name-index'
 
 export interface Migration {
   version: number
@@ -29,6 +31,8 @@ export const MIGRATIONS: Migration[] = [
   migration0008,
   migration0009,
   migration0010,
-  migration0011
+  migration0011,
+  migration0012,
+  migration0013
 ]
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
