@@ -1,5 +1,6 @@
 import type { WritableDB } from '../db/types'
 import { GlossaError } from '../../shared/errors'
+import { datasetExists, datasetIdByName, insertDataset } from './queries'
 
 /**
  * The dataset an import goes into: by id (must exist), or by name (created when missing; names
@@ -10,25 +11,20 @@ export function resolveImportDataset(
   opts: { datasetId?: number; name: string }
 ): number {
   if (opts.datasetId !== undefined) {
-    const row = db.prepare('SELECT id FROM datasets WHERE id = ?').get(opts.datasetId)
-    if (!row) throw new GlossaError('NOT_FOUND', `dataset ${opts.datasetId} does not exist`)
+    if (!datasetExists(db, opts.datasetId))
+      throw new GlossaError('NOT_FOUND', `dataset ${opts.datasetId} does not exist`)
     return opts.datasetId
   }
   const name = opts.name.trim()
   if (!name) throw new GlossaError('INVALID_ARGS', 'the dataset name is empty')
   // an existing dataset is found without taking the write lock (another process may hold it)
-  const existing = db.prepare('SELECT id FROM datasets WHERE name = ?').get(name) as
-    { id: number } | undefined
-  if (existing) return existing.id
+  const existing = datasetIdByName(db, name)
+  if (existing !== undefined) return existing
   return db
     .transaction(() => {
-      const found = db.prepare('SELECT id FROM datasets WHERE name = ?').get(name) as
-        { id: number } | undefined
-      if (found) return found.id
-      const info = db
-        .prepare('INSERT INTO datasets (name, created_at) VALUES (?, ?)')
-        .run(name, Date.now())
-      return Number(info.lastInsertRowid)
+      const found = datasetIdByName(db, name)
+      if (found !== undefined) return found
+      return insertDataset(db, name, Date.now())
     })
     .immediate()
 }

@@ -14,6 +14,7 @@ import {
   pendingJobItems,
   type JobKindImpl
 } from '../jobs/runner'
+import { deleteJobItems, jobItemRows, jobProgressRow } from '../jobs/queries'
 
 /** Files examined per transaction, and how many are read/decoded at once. */
 export const IMPORT_BATCH = 64
@@ -77,18 +78,12 @@ export const importJob: JobKindImpl = {
     const { db } = ctx
     const { root, datasetId, format, formatOptions } = parseParams(job.params)
     const actor = ctx.actor()
-    const persisted = db
-      .prepare('SELECT phase, done, failed FROM jobs WHERE id = ?')
-      .get(job.id) as {
-      phase: string
-      done: number
-      failed: number
-    }
+    const persisted = jobProgressRow(db, job.id)
 
     let source: CaptionSource | undefined
     if (persisted.phase !== 'import') {
       control.setPhase('scan', 0)
-      db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
+      deleteJobItems(db, job.id)
       // Paths go to job_items as they are found, a chunk at a time: the scan holds one chunk,
       // not the whole folder (a million paths would be ~150 MB of strings).
       let chunk: string[] = []
@@ -121,11 +116,7 @@ export const importJob: JobKindImpl = {
       const found =
         format === 'folder'
           ? []
-          : (
-              db
-                .prepare('SELECT seq, key FROM job_items WHERE job_id = ? ORDER BY seq')
-                .all(job.id) as { seq: number; key: string }[]
-            )
+          : jobItemRows(db, job.id)
               .filter((r) => !bad.has(r.seq))
               .map((r) => r.key)
       source = await loadCaptionSource(root, format, formatOptions, found)
@@ -162,14 +153,7 @@ export const importJob: JobKindImpl = {
     if (!source) {
       // Resumed: rebuild the source from the recorded image paths (rows were recorded already;
       // a folder import needs none of them)
-      const all =
-        format === 'folder'
-          ? []
-          : (
-              db.prepare('SELECT key FROM job_items WHERE job_id = ? ORDER BY seq').all(job.id) as {
-                key: string
-              }[]
-            ).map((r) => r.key)
+      const all = format === 'folder' ? [] : jobItemRows(db, job.id).map((r) => r.key)
       source = await loadCaptionSource(root, format, formatOptions, all)
     }
     const listings = new ListingCache()

@@ -82,6 +82,9 @@ export function decodeCheck(img: Sharp): Promise<Buffer> {
   return img.extractChannel(0).raw().toBuffer()
 }
 
+/** sharp's failOn message with no detail after it */
+const WARNING_ONLY = /^Warning treated as error due to failOn setting$/i
+
 /** Header facts plus a full decode (see decodeCheck). */
 export async function probeBuffer(
   buf: Buffer,
@@ -113,7 +116,18 @@ export async function probeBuffer(
     }
   } catch (err) {
     if (err instanceof FileProblem) throw err
-    const reason = sharpReason(err)
+    let reason = sharpReason(err)
+    if (WARNING_ONLY.test(reason)) {
+      // libvips sometimes loses the warning's own text to a decode on another thread (about one
+      // time in three with several files in flight): decode once more for it, alone
+      try {
+        await decodeCheck(openImage(buf, limitInputPixels))
+      } catch (again) {
+        reason = sharpReason(again)
+      }
+      if (WARNING_ONLY.test(reason))
+        reason = 'the image data is damaged or cut short (the decoder stopped on a warning)'
+    }
     if (/unsupported image format/i.test(reason))
       throw new FileProblem(`not an image, or a format Glossa cannot read (${reason})`)
     throw new FileProblem(`cannot decode image: ${reason}`)

@@ -301,3 +301,36 @@ export function markItem(
     seq
   )
 }
+
+/** A job's items in order (seq, key). */
+export function jobItemRows(db: ReadableDB, jobId: number): { seq: number; key: string }[] {
+  return prepared(db, 'SELECT seq, key FROM job_items WHERE job_id = ? ORDER BY seq').all(
+    jobId
+  ) as { seq: number; key: string }[]
+}
+
+/** The journal batch a job's slices append to (bulk jobs), if one was started. */
+export function jobBatchId(db: ReadableDB, jobId: number): number | null {
+  const r = prepared(db, 'SELECT batch_id FROM job_batches WHERE job_id = ?').get(jobId) as
+    { batch_id: number | null } | undefined
+  return r?.batch_id ?? null
+}
+
+export function setJobBatch(db: WritableDB, jobId: number, batchId: number): void {
+  prepared(
+    db,
+    'INSERT INTO job_batches (job_id, batch_id) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET batch_id = excluded.batch_id'
+  ).run(jobId, batchId)
+}
+
+/** The newest queued or running perceptual-hash job covering a dataset (or all), if any. */
+export function activePhashJob(db: ReadableDB, datasetId: number): number | null {
+  const r = prepared(
+    db,
+    `SELECT id FROM jobs WHERE kind = 'phash' AND status IN ('queued','running')
+       AND (dataset_id = ? OR dataset_id IS NULL) ORDER BY id DESC LIMIT 1`
+  )
+    .pluck()
+    .get(datasetId) as number | undefined
+  return r ?? null
+}

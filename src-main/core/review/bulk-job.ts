@@ -45,6 +45,9 @@ import {
   pendingJobItems,
   type JobKindImpl
 } from '../jobs/runner'
+import { deleteJobItems, jobBatchId, jobProgressRow, setJobBatch } from '../jobs/queries'
+import { prepared } from '../db/statements'
+import { ftsCommand } from './queries'
 
 const SLICE_MS = 25
 const FETCH_MAX = 200
@@ -81,16 +84,10 @@ export const bulkJob: JobKindImpl = {
     const { db } = ctx
     const params = parseParams(job.params)
     const prep = prepareOp(params.op)
-    const persisted = db
-      .prepare('SELECT phase, done, failed FROM jobs WHERE id = ?')
-      .get(job.id) as {
-      phase: string
-      done: number
-      failed: number
-    }
+    const persisted = jobProgressRow(db, job.id)
     if (persisted.phase !== 'apply') {
       control.setPhase('select', 0)
-      db.prepare('DELETE FROM job_items WHERE job_id = ?').run(job.id)
+      deleteJobItems(db, job.id)
       // listed in keyed chunks, yielding between them: a million ids are never held at once,
       // and neither the listing nor the inserts hold the event loop for long
       let total = 0
@@ -121,12 +118,8 @@ export const bulkJob: JobKindImpl = {
         let failed = 0
         let itemsMs = 0
         const t0 = performance.now()
-        const prev = db.prepare('SELECT batch_id FROM job_batches WHERE job_id = ?').get(job.id) as
-          { batch_id: number | null } | undefined
-        appendToBatch(sliceCtx, prev?.batch_id ?? null, params.label, (b) => {
-          db.prepare(
-            'INSERT INTO job_batches (job_id, batch_id) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET batch_id = excluded.batch_id'
-          ).run(job.id, b.id)
+        appendToBatch(sliceCtx, jobBatchId(db, job.id), params.label, (b) => {
+          setJobBatch(db, job.id, b.id)
           upkeep.holdMerges()
           const states = loadStates(
             db,
@@ -184,9 +177,7 @@ export const bulkJob: JobKindImpl = {
         await yieldLoop()
       }
       if (params.dropDataset !== undefined && !control.signal.aborted && db.open) {
-        const prev = db.prepare('SELECT batch_id FROM job_batches WHERE job_id = ?').get(job.id) as
-          { batch_id: number | null } | undefined
-        appendToBatch(sliceCtx, prev?.batch_id ?? null, params.label, (b) =>
+        appendToBatch(sliceCtx, jobBatchId(db, job.id), params.label, (b) =>
           dropDatasetRow(b, params.dropDataset!)
         )
       }
@@ -262,13 +253,9 @@ class IndexUpkeep {
   constructor(private readonly db: WritableDB) {
     this.autoCheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number
     db.pragma('wal_autocheckpoint = 0')
-    this.setAutomerge = FTS_TABLES.map((t) =>
-      db.prepare(`INSERT INTO ${t} (${t}, rank) VALUES ('automerge', ?)`)
-    )
-    this.mergeSt = FTS_TABLES.map((t) =>
-      db.prepare(`INSERT INTO ${t} (${t}, rank) VALUES ('merge', ?)`)
-    )
-    this.totalChanges = db.prepare('SELECT total_changes()').pluck()
+    this.setAutomerge = FTS_TABLES.map((t) => ftsCommand(db, t, 'automerge'))
+    this.mergeSt = FTS_TABLES.map((t) => ftsCommand(db, t, 'merge'))
+    this.totalChanges = prepared(db, 'SELECT total_changes()').pluck()
   }
 
   /** Inside a slice transaction, before its writes: no merge quantum in this transaction. */

@@ -16,12 +16,8 @@ import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
 import { popcount32 } from './phash'
 import { yieldLoop } from './bulk'
-
-interface HashRow {
-  id: number
-  sha256: string | null
-  phash: string | null
-}
+import { activePhashJob } from '../jobs/queries'
+import { datasetExists, datasetHashes, dupeDetailRows, phashMissing } from './queries'
 
 /** All 16-bit masks with at most r bits set. */
 function masks(r: number): Int32Array {
@@ -99,17 +95,6 @@ export async function nearComponents(
   return uf
 }
 
-function activeHashJob(db: ReadableDB, datasetId: number): number | null {
-  const r = db
-    .prepare(
-      `SELECT id FROM jobs WHERE kind = 'phash' AND status IN ('queued','running')
-         AND (dataset_id = ? OR dataset_id IS NULL) ORDER BY id DESC LIMIT 1`
-    )
-    .pluck()
-    .get(datasetId) as number | undefined
-  return r ?? null
-}
-
 /** Starts (or reuses) a phash job for images lacking a hash; null when none is needed. */
 export function startHashJob(
   ctx: CoreContext,
@@ -117,14 +102,9 @@ export function startHashJob(
   redo: boolean
 ): { jobId: number | null; missing: number } {
   const db = ctx.db
-  const missing = db
-    .prepare(
-      `SELECT count(*) FROM images WHERE error IS NULL ${redo ? '' : 'AND phash IS NULL'} ${datasetId === undefined ? '' : 'AND dataset_id = ?'}`
-    )
-    .pluck()
-    .get(...(datasetId === undefined ? [] : [datasetId])) as number
+  const missing = phashMissing(db, datasetId, redo)
   if (missing === 0) return { jobId: null, missing }
-  const active = datasetId !== undefined && !redo ? activeHashJob(db, datasetId) : null
+  const active = datasetId !== undefined && !redo ? activePhashJob(db, datasetId) : null
   if (active !== null) return { jobId: active, missing }
   return { jobId: ctx.jobs.create('phash', datasetId ?? null, { redo }).id, missing }
 }
@@ -136,16 +116,12 @@ export async function findDupes(
   limit: number
 ): Promise<DupesResult> {
   const db = ctx.db
-  if (!db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(datasetId))
+  if (!datasetExists(db, datasetId))
     throw new GlossaError('NOT_FOUND', `dataset ${datasetId} does not exist`)
   const { jobId } = startHashJob(ctx, datasetId, false)
   if (jobId !== null) await ctx.jobs.wait(jobId)
   if (!db.open) throw new GlossaError('CANCELLED', 'the library is closing')
-  const rows = db
-    .prepare(
-      'SELECT id, sha256, phash FROM images WHERE dataset_id = ? AND error IS NULL ORDER BY id'
-    )
-    .all(datasetId) as HashRow[]
+  const rows = datasetHashes(db, datasetId)
   const hashed = rows.filter((r) => r.phash !== null && r.phash.length === 16)
   const unhashed = rows.length - hashed.length
 
@@ -208,16 +184,7 @@ function describeGroup(
   db: ReadableDB,
   g: { kind: 'exact' | 'near'; ids: number[]; key: string }
 ): DupeGroup {
-  const rows = db
-    .prepare(
-      `SELECT i.id, i.file_name, i.rel_path, i.width, i.height, i.bytes, i.format, i.status, i.sha256,
-              i.phash, COALESCE(z.text, '') AS zh, COALESCE(e.text, '') AS en
-         FROM images i
-         LEFT JOIN captions z ON z.image_id = i.id AND z.lang = 'zh'
-         LEFT JOIN captions e ON e.image_id = i.id AND e.lang = 'en'
-        WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`
-    )
-    .all(JSON.stringify(g.ids)) as DetailRow[]
+  const rows = dupeDetailRows<DetailRow>(db, g.ids)
   const score = (r: DetailRow) => [
     (r.width ?? 0) * (r.height ?? 0),
     r.bytes,
