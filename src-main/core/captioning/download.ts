@@ -34,7 +34,8 @@ import {
   type JobKindImpl
 } from '../jobs/runner'
 import { hostOf } from './job'
-import { downloadFiles, jobCounts, retryFailedItems, setDownloadFiles } from './queries'
+import { downloadFiles, retryFailedItems, setDownloadFiles } from './queries'
+import { jobProgressRow } from '../jobs/queries'
 import { addModel } from './registry'
 
 export const DEFAULT_HF_BASE = 'https://huggingface.co'
@@ -337,7 +338,7 @@ export const downloadJob: JobKindImpl = {
   async run(ctx, job, control) {
     const { db } = ctx
     const p = parseParams(job.params)
-    const phase = jobCounts(db, job.id).phase
+    const phase = jobProgressRow(db, job.id).phase
     if (phase !== 'download' && phase !== 'register') await listPhase(ctx, job.id, p, control)
     if (control.signal.aborted) return
     // a resumed download retries the files that failed last time
@@ -353,7 +354,7 @@ export const downloadJob: JobKindImpl = {
       have += pending.has(f.path) ? Math.min(sizeOf(`${target}.part`), f.size) : f.size
     }
     control.setPhase('download', total)
-    const cur = jobCounts(db, job.id)
+    const cur = jobProgressRow(db, job.id)
     control.advance(have - cur.done, 0)
     const errors: string[] = []
     for (const item of pendingJobItems(db, job.id, 0, 1_000_000)) {

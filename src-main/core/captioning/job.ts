@@ -71,14 +71,13 @@ import {
 } from './plan'
 import {
   captionImageRows,
-  clearJobItems,
   imageUsable,
   jobBatch,
-  jobCounts,
   setJobBatch,
   tagSources,
   writePrompt
 } from './queries'
+import { deleteJobItems, jobProgressRow } from '../jobs/queries'
 
 export interface CaptionParams extends PlanArgs {
   target: CaptionTarget
@@ -538,10 +537,10 @@ export const captionJob: JobKindImpl = {
     const params = parseParams(job.params)
     const plan = makePlan(db, params)
     const opts = { overwriteManual: params.overwriteManual, redo: params.redo }
-    const persisted = jobCounts(db, job.id)
+    const persisted = jobProgressRow(db, job.id)
     if (persisted.phase !== 'caption') {
       control.setPhase('select', 0)
-      clearJobItems(db, job.id)
+      deleteJobItems(db, job.id)
       const ids = await resolveTarget(db, params.target)
       if (control.signal.aborted) return
       // in slices with a turn of the event loop between them (a target can be 100k images)

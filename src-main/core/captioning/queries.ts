@@ -203,21 +203,6 @@ export function setJobBatch(db: WritableDB, jobId: number, batchId: number): voi
   ).run(jobId, batchId)
 }
 
-export function jobCounts(
-  db: ReadableDB,
-  jobId: number
-): { phase: string; done: number; failed: number } {
-  return prepared(db, 'SELECT phase, done, failed FROM jobs WHERE id = ?').get(jobId) as {
-    phase: string
-    done: number
-    failed: number
-  }
-}
-
-export function clearJobItems(db: WritableDB, jobId: number): void {
-  prepared(db, 'DELETE FROM job_items WHERE job_id = ?').run(jobId)
-}
-
 /** The newest unfinished download of `dir` from `base`, which a new download resumes. */
 export function unfinishedDownload(db: ReadableDB, dir: string, base: string): number | null {
   const r = prepared(
