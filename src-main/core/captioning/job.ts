@@ -69,15 +69,8 @@ import {
   type PlanArgs,
   type RunPlan
 } from './plan'
-import {
-  captionImageRows,
-  imageUsable,
-  jobBatch,
-  setJobBatch,
-  tagSources,
-  writePrompt
-} from './queries'
-import { deleteJobItems, jobProgressRow } from '../jobs/queries'
+import { captionImageRows, imageUsable, tagSources, writePrompt } from './queries'
+import { deleteJobItems, jobBatchId, jobProgressRow, setJobBatch } from '../jobs/queries'
 
 export interface CaptionParams extends PlanArgs {
   target: CaptionTarget
@@ -265,7 +258,7 @@ function writeRecords(
   const { db } = ctx
   let done = 0
   let failed = 0
-  appendToBatch(ctx, jobBatch(db, jobId), label, (b) => {
+  appendToBatch(ctx, jobBatchId(db, jobId), label, (b) => {
     // same transaction as the batch: a resumed job appends to it (a batch that ends up
     // empty is dropped, and the next slice opens a new one)
     setJobBatch(db, jobId, b.id)

@@ -190,19 +190,6 @@ export function promptRows(db: ReadableDB, imageId: number): PromptRow[] {
 // ---------------------------------------------------------------------------------------------
 // jobs
 
-export function jobBatch(db: ReadableDB, jobId: number): number | null {
-  const r = prepared(db, 'SELECT batch_id FROM job_batches WHERE job_id = ?').get(jobId) as
-    { batch_id: number | null } | undefined
-  return r?.batch_id ?? null
-}
-
-export function setJobBatch(db: WritableDB, jobId: number, batchId: number): void {
-  prepared(
-    db,
-    'INSERT INTO job_batches (job_id, batch_id) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET batch_id = excluded.batch_id'
-  ).run(jobId, batchId)
-}
-
 /** The newest unfinished download of `dir` from `base`, which a new download resumes. */
 export function unfinishedDownload(db: ReadableDB, dir: string, base: string): number | null {
   const r = prepared(
