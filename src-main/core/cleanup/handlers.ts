@@ -35,6 +35,8 @@ import {
 import { parse } from '../captions/text/structured'
 import { fieldsJson } from '../captions/queries'
 import { loadImages, targetImages } from '../captions/batch'
+import { imageNames, previewChunk } from './queries'
+import type { CleanupItem } from './types'
 
 // ---------------------------------------------------------------------------------------------
 // User rules
@@ -130,69 +132,32 @@ function cleanedSource(source: string): string {
   return source === 'import' ? 'cleanup' : source
 }
 
-/** An image as the preview reads it. */
-interface PreviewImage {
-  imageId: number
-  fileName: string
-  relPath: string
-  zh: string | null
-  en: string | null
-  tags: readonly string[]
-}
-
 const PREVIEW_CHUNK = 1000
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
- * The images a preview runs over, a chunk at a time. A whole dataset (the common case) is read
- * with ONE statement per chunk — captions and the ordered tag list with the image row — instead
- * of a grid page plus a load of each image, so reading costs less than the rules; a filter or a
- * selection goes through targetImages.
+ * The images a preview runs over, a chunk at a time, as the rules take them. A whole dataset (the
+ * common case) is read by range scans (queries.ts previewChunk), so reading costs little beside
+ * the rules; a filter or a selection goes through targetImages.
  */
-async function* previewChunks(
-  ctx: CoreContext,
-  target: DataTarget
-): AsyncGenerator<PreviewImage[]> {
+async function* previewChunks(ctx: CoreContext, target: DataTarget): AsyncGenerator<CleanupItem[]> {
   const filtered =
     target.imageIds !== undefined ||
     (target.filter !== undefined &&
       Object.entries(target.filter).some(([k, v]) => k !== 'datasetId' && v !== undefined))
   if (filtered) {
-    yield* targetImages(ctx, target)
+    for await (const chunk of targetImages(ctx, target))
+      yield chunk.map((c) => ({ id: c.imageId, zh: c.zh ?? '', en: c.en ?? '', tags: [...c.tags] }))
     return
   }
   assertDataset(ctx.db, target.datasetId)
-  const stmt = prepared(
-    ctx.db,
-    `SELECT i.id, i.file_name, i.rel_path,
-            (SELECT text FROM captions c WHERE c.image_id = i.id AND c.lang = 'zh') AS zh,
-            (SELECT text FROM captions c WHERE c.image_id = i.id AND c.lang = 'en') AS en,
-            CASE WHEN i.tags_text = '' THEN NULL ELSE
-              (SELECT json_group_array(tag) FROM (SELECT tag FROM tags t WHERE t.image_id = i.id
-                                                  ORDER BY position)) END AS tags
-       FROM images i WHERE i.dataset_id = ? AND i.id > ? ORDER BY i.id LIMIT ${PREVIEW_CHUNK}`
-  )
   let after = 0
   for (;;) {
     if (ctx.closing.aborted) throw new GlossaError('CANCELLED', 'the library is closing')
-    const rows = stmt.all(target.datasetId, after) as {
-      id: number
-      file_name: string
-      rel_path: string
-      zh: string | null
-      en: string | null
-      tags: string | null
-    }[]
-    if (!rows.length) return
-    after = rows[rows.length - 1]!.id
-    yield rows.map((r) => ({
-      imageId: r.id,
-      fileName: r.file_name,
-      relPath: r.rel_path,
-      zh: r.zh,
-      en: r.en,
-      tags: r.tags === null ? [] : (JSON.parse(r.tags) as string[])
-    }))
+    const items = previewChunk(ctx.db, target.datasetId, after, PREVIEW_CHUNK)
+    if (!items.length) return
+    after = items[items.length - 1]!.id
+    yield items
     await tick()
   }
 }
@@ -224,36 +189,28 @@ export const cleanupHandlers = {
     let changed = 0
     let heldItems = 0
     for await (const chunk of previewChunks(ctx, a.target)) {
-      const byId = new Map(chunk.map((c) => [c.imageId, c]))
-      const p = previewCleanup(
-        chunk.map((c) => ({ id: c.imageId, zh: c.zh ?? '', en: c.en ?? '', tags: [...c.tags] })),
-        pipeline,
-        {
-          limit: Math.max(0, a.limit - items.length),
-          heldLimit: Math.max(0, a.limit - held.length)
-        }
-      )
+      const p = previewCleanup(chunk, pipeline, {
+        limit: Math.max(0, a.limit - items.length),
+        heldLimit: Math.max(0, a.limit - held.length)
+      })
       scanned += p.scanned
       changed += p.changed
       heldItems += p.heldItems
       mergeTotals(totals, p.totals)
-      for (const h of p.held) {
-        if (held.length >= a.limit) break
-        const img = byId.get(h.id)!
-        held.push({
-          imageId: h.id,
-          fileName: img.fileName,
-          relPath: img.relPath,
-          steps: h.steps.map((x) => ({ ...x }))
-        })
-      }
-      for (const it of p.items) {
-        if (items.length >= a.limit) break
-        const img = byId.get(it.id)!
+      const listedHeld = p.held.slice(0, Math.max(0, a.limit - held.length))
+      const listed = p.items.slice(0, Math.max(0, a.limit - items.length))
+      if (!listedHeld.length && !listed.length) continue
+      const names = imageNames(
+        ctx.db,
+        [...listedHeld, ...listed].map((x) => x.id)
+      )
+      const name = (id: number) => names.get(id) ?? { fileName: '', relPath: '' }
+      for (const h of listedHeld)
+        held.push({ imageId: h.id, ...name(h.id), steps: h.steps.map((x) => ({ ...x })) })
+      for (const it of listed) {
         items.push({
           imageId: it.id,
-          fileName: img.fileName,
-          relPath: img.relPath,
+          ...name(it.id),
           before: it.before,
           after: it.after,
           counts: it.counts,
