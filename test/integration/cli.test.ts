@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLI, cliJson, REPO, runGlossa, type CliRun } from '../fixtures/cli'
+import { CLI_ARGS, cliJson, REPO, runGlossa, type CliRun } from '../fixtures/cli'
 import { GLOSSA_APPLICATION_ID } from '../../src-main/core/db/identity'
 import { makeBadFolder, makeImage, type BadEntry } from '../fixtures/generate'
 
@@ -288,9 +288,7 @@ describe('glossa serve', () => {
     const child: ChildProcessWithoutNullStreams = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        CLI,
+        ...CLI_ARGS,
         'serve',
         '--port',
         '0',
