@@ -3,6 +3,8 @@
  * warm (one per SessionSpec), picks the execution provider with a cpu fallback, and runs tensors
  * it receives (transferred, not copied). All semantics (tags, thresholds) stay on the main side.
  */
+import { readlinkSync } from 'node:fs'
+import { getPriority, setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import * as ort from 'onnxruntime-node'
 import type { TensorMeta } from './tagger'
@@ -13,7 +15,8 @@ import {
   type HostResponse,
   type RunResult,
   type SessionInfo,
-  type SessionSpec
+  type SessionSpec,
+  INFERENCE_NICE
 } from './protocol'
 import { tagFiles } from './worker-tagging'
 import { ocrFile, releaseOcr } from './worker-ocr'
@@ -22,6 +25,23 @@ interface Loaded {
   session: ort.InferenceSession
   info: SessionInfo
 }
+
+/**
+ * This worker (and the onnxruntime thread pools it creates, which inherit it) runs INFERENCE_NICE
+ * steps below the core's threads. Linux only: there a thread's nice value is its own
+ * (`/proc/thread-self` names this thread); elsewhere setPriority would lower the whole process.
+ */
+function lowerPriority(): void {
+  if (process.platform !== 'linux') return
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (!Number.isInteger(tid) || tid <= 0) return
+    setPriority(tid, Math.min(19, getPriority(tid) + INFERENCE_NICE))
+  } catch {
+    // no /proc, or not allowed: inference runs at the core's priority
+  }
+}
+lowerPriority()
 
 const sessions = new Map<string, Promise<Loaded>>()
 let generativeLoaded = false
