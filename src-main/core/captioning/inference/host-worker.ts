@@ -4,6 +4,7 @@
  * it receives (transferred, not copied). All semantics (tags, thresholds) stay on the main side.
  */
 import { readlinkSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { getPriority, setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import * as ort from 'onnxruntime-node'
@@ -30,9 +31,12 @@ interface Loaded {
  * This worker (and the onnxruntime thread pools it creates, which inherit it) runs INFERENCE_NICE
  * steps below the core's threads. Linux only: there a thread's nice value is its own
  * (`/proc/thread-self` names this thread); elsewhere setPriority would lower the whole process.
+ * libuv's thread pool (file reads, image decoding: every thread's) is created once per process by
+ * its first use; one use comes first here, so that a pool this worker would start is not lowered.
  */
-function lowerPriority(): void {
+async function lowerPriority(): Promise<void> {
   if (process.platform !== 'linux') return
+  await stat('/proc/thread-self').catch(() => undefined)
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
     if (!Number.isInteger(tid) || tid <= 0) return
@@ -41,7 +45,8 @@ function lowerPriority(): void {
     // no /proc, or not allowed: inference runs at the core's priority
   }
 }
-lowerPriority()
+/** requests wait for it: sessions created afterwards inherit the priority */
+const lowered = lowerPriority()
 
 const sessions = new Map<string, Promise<Loaded>>()
 let generativeLoaded = false
@@ -203,30 +208,32 @@ async function handle(req: HostRequest): Promise<{ result: unknown; transfer?: A
 const port = parentPort
 if (!port) throw new Error('host-worker.ts must run in a worker thread')
 port.on('message', (req: HostRequest) => {
-  handle(req).then(
-    ({ result, transfer }) => {
-      const res: HostResponse = { id: req.id, ok: true, result }
-      port.postMessage(res, transfer ?? [])
-    },
-    (err: unknown) => {
-      const name = (err as Error)?.name
-      const loadFailed =
-        req.op === 'load' || err instanceof LoadError || name === 'GenerativeLoadError'
-      const stage = loadFailed
-        ? 'load'
-        : name === 'GenerativeImageError'
-          ? 'image'
-          : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption' || req.op === 'ocr'
-            ? 'run'
-            : 'other'
-      const message = err instanceof Error ? err.message : String(err)
-      const file = (err as { file?: unknown })?.file
-      const res: HostResponse = {
-        id: req.id,
-        ok: false,
-        error: { message, stage, ...(typeof file === 'string' ? { file } : {}) }
+  lowered
+    .then(() => handle(req))
+    .then(
+      ({ result, transfer }) => {
+        const res: HostResponse = { id: req.id, ok: true, result }
+        port.postMessage(res, transfer ?? [])
+      },
+      (err: unknown) => {
+        const name = (err as Error)?.name
+        const loadFailed =
+          req.op === 'load' || err instanceof LoadError || name === 'GenerativeLoadError'
+        const stage = loadFailed
+          ? 'load'
+          : name === 'GenerativeImageError'
+            ? 'image'
+            : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption' || req.op === 'ocr'
+              ? 'run'
+              : 'other'
+        const message = err instanceof Error ? err.message : String(err)
+        const file = (err as { file?: unknown })?.file
+        const res: HostResponse = {
+          id: req.id,
+          ok: false,
+          error: { message, stage, ...(typeof file === 'string' ? { file } : {}) }
+        }
+        port.postMessage(res)
       }
-      port.postMessage(res)
-    }
-  )
+    )
 })
