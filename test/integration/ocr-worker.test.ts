@@ -11,6 +11,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImageError, ModelError } from '../../src-main/core/captioning/inference/errors'
 import { InferenceHost } from '../../src-main/core/captioning/inference/host'
+import { INFERENCE_NICE } from '../../src-main/core/captioning/inference/protocol'
 import { OCR_FILES, defaultModelDir } from '../../src-main/core/captioning/ocr/models'
 import { ocrTestImages, toPng } from '../fixtures/ocr-images'
 
@@ -46,6 +47,26 @@ describe('InferenceHost.ocr', () => {
     )
     expect((await host.ocr({ model: {}, file: path.join(tmp, 'plain.png') })).lines).toEqual([])
   }, 120_000)
+
+  it("runs the sessions on every CPU, in threads below the core's priority", async () => {
+    await host.ocr({ model: {}, file: path.join(tmp, 'zh.png') })
+    // the runtime settings leave intra-op threads at 0: OCR uses every CPU, not onnxruntime's guess
+    const keys = (await host.loadedSessions()).map((k) => JSON.parse(k) as unknown[])
+    const det = keys.find((k) => k[0] === path.join(defaultModelDir(), OCR_FILES.det))
+    expect(det?.[2]).toBe(os.availableParallelism())
+    if (process.platform !== 'linux') return
+    // nice value of each thread of this process (/proc/<tid>/stat field 19)
+    const nice = (tid: string): number => {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+    }
+    const mine = nice(String(process.pid))
+    const tasks = fs.readdirSync('/proc/self/task')
+    const lowered = tasks.filter((t) => nice(t) === Math.min(19, mine + INFERENCE_NICE))
+    // the worker thread and onnxruntime's pool threads (with one CPU there is no pool thread)
+    expect(lowered.length).toBeGreaterThanOrEqual(os.availableParallelism() > 1 ? 2 : 1)
+    expect(nice(String(process.pid))).toBe(mine)
+  }, 60_000)
 
   it('an unreadable image fails alone, naming the file', async () => {
     const file = path.join(tmp, 'broken.png')

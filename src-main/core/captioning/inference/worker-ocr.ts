@@ -6,6 +6,7 @@
  * the recognised lines; the main thread touches no pixels.
  */
 import { stat } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import type * as ort from 'onnxruntime-node'
 import { decodeForGenerative } from './decode'
 import { createOcrEngine, type OcrEngine } from '../ocr/engine'
@@ -42,11 +43,20 @@ type LoadSession = (spec: SessionSpec) => Promise<{ session: ort.InferenceSessio
 
 const engines = new Map<string, Promise<OcrEngine>>()
 
+/**
+ * onnxruntime intra-op threads of the OCR sessions when the runtime settings leave it at 0: every
+ * CPU the process may use. onnxruntime's own default counts physical cores as it detects them,
+ * which in some machines (virtual ones among them) comes out as a single thread: the detector and
+ * recogniser then ran on one core while the others idled (the OCR job at about 0.75× a loop
+ * running the same sessions on every core).
+ */
+export const ocrDefaultThreads = (): number => Math.max(1, availableParallelism())
+
 export function ocrSessionSpecs(spec: OcrSpec): { det: SessionSpec; rec: SessionSpec } {
   const files = modelPaths(spec.modelDir)
   const rt = {
     ...(spec.ep ? { ep: spec.ep } : {}),
-    ...(spec.intraOpThreads ? { intraOpThreads: spec.intraOpThreads } : {}),
+    intraOpThreads: spec.intraOpThreads || ocrDefaultThreads(),
     ...(spec.interOpThreads ? { interOpThreads: spec.interOpThreads } : {})
   }
   return { det: { modelPath: files.det, ...rt }, rec: { modelPath: files.rec, ...rt } }

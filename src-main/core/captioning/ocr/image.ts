@@ -15,55 +15,16 @@ const DET_MEAN = [0.485, 0.456, 0.406] as const
 const DET_STD = [0.229, 0.224, 0.225] as const
 
 /**
- * Box-averages `src` by integer factors so that bilinear resampling to `dw` × `dh` afterwards
- * shrinks by less than 2×. Returns the reduced image (float RGB) and its factors.
- */
-function boxReduce(
-  src: Uint8Array,
-  sw: number,
-  sh: number,
-  dw: number,
-  dh: number
-): { data: Float32Array | Uint8Array; w: number; h: number; fx: number; fy: number } {
-  const fx = Math.max(1, Math.floor(sw / dw))
-  const fy = Math.max(1, Math.floor(sh / dh))
-  if (fx === 1 && fy === 1) return { data: src, w: sw, h: sh, fx, fy }
-  const w = Math.floor(sw / fx)
-  const h = Math.floor(sh / fy)
-  const out = new Float32Array(w * h * 3)
-  const inv = 1 / (fx * fy)
-  // one output row at a time: source rows are read front to back, sums kept per output pixel
-  const acc = new Uint32Array(w * 3)
-  const step = fx * 3
-  for (let y = 0; y < h; y++) {
-    acc.fill(0)
-    for (let j = 0; j < fy; j++) {
-      const row = (y * fy + j) * sw * 3
-      for (let x = 0, k = 0; x < w; x++, k += 3) {
-        let p = row + x * step
-        let r = 0
-        let g = 0
-        let b = 0
-        for (let i = 0; i < fx; i++, p += 3) {
-          r += src[p]!
-          g += src[p + 1]!
-          b += src[p + 2]!
-        }
-        acc[k] = acc[k]! + r
-        acc[k + 1] = acc[k + 1]! + g
-        acc[k + 2] = acc[k + 2]! + b
-      }
-    }
-    const o = y * w * 3
-    for (let k = 0; k < w * 3; k++) out[o + k] = acc[k]! * inv
-  }
-  return { data: out, w, h, fx, fy }
-}
-
-/**
  * The detector input: `rgb` (`width` × `height`) resized to `cw` × `ch` at the top left of a
  * `dw` × `dh` tensor whose remaining columns and rows repeat the image's edge, normalised, as a
- * [1, 3, dh, dw] float tensor in B, G, R channel order.
+ * [1, 3, dh, dw] float tensor in B, G, R channel order. `out` (3 × dw × dh floats) is written
+ * when given (a buffer reused from image to image), else allocated.
+ *
+ * Where the image shrinks by 2× or more it is first box-averaged by integer factors (fx, fy), so
+ * that the bilinear step shrinks by less than 2×. Bilinear sampling is separable: each reduced
+ * source row the output needs is box-averaged and interpolated horizontally once (two rows are
+ * kept), and every output row blends two of them; the same values as the 4-tap formula up to
+ * floating-point rounding, at about a third of the work, in loops over one array type each.
  */
 export function detTensor(
   rgb: Uint8Array,
@@ -72,72 +33,176 @@ export function detTensor(
   dw: number,
   dh: number,
   cw = dw,
-  ch = dh
+  ch = dh,
+  out?: Float32Array
 ): Float32Array {
-  const red = boxReduce(rgb, width, height, cw, ch)
-  const src = red.data
   const plane = dw * dh
-  const out = new Float32Array(plane * 3)
+  if (out && out.length !== plane * 3)
+    throw new RangeError(`detTensor: the buffer holds ${out.length} floats, not ${plane * 3}`)
+  const t = out ?? new Float32Array(plane * 3)
+  if (cw === width && ch === height) {
+    copyPadded(rgb, width, height, dw, dh, t)
+    return t
+  }
+  const fx = Math.max(1, Math.floor(width / cw))
+  const fy = Math.max(1, Math.floor(height / ch))
+  // the box-reduced image's size
+  const rw = Math.floor(width / fx)
+  const rh = Math.floor(height / fy)
   // Source x of a destination column, in reduced-image pixel indices (OpenCV half-pixel centres).
   const xs0 = new Int32Array(dw)
   const xs1 = new Int32Array(dw)
-  const xw = new Float32Array(dw)
+  const xw = new Float64Array(dw)
   for (let x = 0; x < dw; x++) {
     const sx = ((x + 0.5) * width) / cw - 0.5
-    const rx = Math.min(Math.max((sx - (red.fx - 1) / 2) / red.fx, 0), red.w - 1)
+    const rx = Math.min(Math.max((sx - (fx - 1) / 2) / fx, 0), rw - 1)
     const x0 = Math.floor(rx)
     xs0[x] = x0 * 3
-    xs1[x] = Math.min(x0 + 1, red.w - 1) * 3
+    xs1[x] = Math.min(x0 + 1, rw - 1) * 3
     xw[x] = rx - x0
   }
-  // (v / 255 - mean) / std per tensor channel: B, G, R
-  const sb = 1 / (255 * DET_STD[0])
-  const sg = 1 / (255 * DET_STD[1])
-  const sr = 1 / (255 * DET_STD[2])
-  const ob = DET_MEAN[0] / DET_STD[0]
-  const og = DET_MEAN[1] / DET_STD[1]
-  const or = DET_MEAN[2] / DET_STD[2]
-  if (cw === width && ch === height) {
-    // no resampling: copy, repeating the last column and row into the padding
-    for (let y = 0; y < dh; y++) {
-      const row = Math.min(y, height - 1) * width * 3
-      let o = y * dw
-      for (let x = 0; x < dw; x++, o++) {
-        const p = row + xs0[x]!
-        out[o] = rgb[p + 2]! * sb - ob
-        out[plane + o] = rgb[p + 1]! * sg - og
-        out[2 * plane + o] = rgb[p]! * sr - or
-      }
-    }
-    return out
+  const reduced = new Float32Array(rw * 3)
+  const acc = fx === 1 && fy === 1 ? null : new Uint32Array(rw * 3)
+  const inv = 1 / (fx * fy)
+  /** reduced row `ry`, interpolated to the tensor's columns, into `h` */
+  const horizontal = (ry: number, h: Float64Array): void => {
+    if (acc) boxRow(rgb, width, fx, fy, ry, rw, acc, inv, reduced)
+    else reduced.set(rgb.subarray(ry * width * 3, (ry + 1) * width * 3))
+    lerpRow(reduced, xs0, xs1, xw, dw, h)
   }
+  let h0 = new Float64Array(dw * 3)
+  let h1 = new Float64Array(dw * 3)
+  let r0 = -1
+  let r1 = -1
   for (let y = 0; y < dh; y++) {
     const sy = ((y + 0.5) * height) / ch - 0.5
-    const ry = Math.min(Math.max((sy - (red.fy - 1) / 2) / red.fy, 0), red.h - 1)
+    const ry = Math.min(Math.max((sy - (fy - 1) / 2) / fy, 0), rh - 1)
     const y0 = Math.floor(ry)
-    const wy = ry - y0
-    const row0 = y0 * red.w * 3
-    const row1 = Math.min(y0 + 1, red.h - 1) * red.w * 3
+    const y1 = Math.min(y0 + 1, rh - 1)
+    if (y0 === r1 && y0 !== r0) {
+      // moved down one reduced row: the lower row becomes the upper one
+      const tmp = h0
+      h0 = h1
+      h1 = tmp
+      r0 = r1
+      r1 = -1
+    }
+    if (r0 !== y0) {
+      horizontal(y0, h0)
+      r0 = y0
+    }
+    if (r1 !== y1) {
+      horizontal(y1, h1)
+      r1 = y1
+    }
+    blendRow(h0, h1, ry - y0, dw, t, y * dw, plane)
+  }
+  return t
+}
+
+/** (v / 255 - mean) / std per tensor channel: B, G, R */
+const DET_SCALE = [1 / (255 * DET_STD[0]), 1 / (255 * DET_STD[1]), 1 / (255 * DET_STD[2])] as const
+const DET_OFFSET = [DET_MEAN[0] / DET_STD[0], DET_MEAN[1] / DET_STD[1], DET_MEAN[2] / DET_STD[2]]
+
+/** No resampling: the pixels normalised, the last column and row repeated into the padding. */
+function copyPadded(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  dw: number,
+  dh: number,
+  out: Float32Array
+): void {
+  const plane = dw * dh
+  const [sb, sg, sr] = DET_SCALE
+  const [ob, og, or] = DET_OFFSET as [number, number, number]
+  for (let y = 0; y < dh; y++) {
+    const row = Math.min(y, height - 1) * width * 3
     let o = y * dw
     for (let x = 0; x < dw; x++, o++) {
-      const wx = xw[x]!
-      const a = row0 + xs0[x]!
-      const b = row0 + xs1[x]!
-      const c = row1 + xs0[x]!
-      const d = row1 + xs1[x]!
-      const w00 = (1 - wx) * (1 - wy)
-      const w01 = wx * (1 - wy)
-      const w10 = (1 - wx) * wy
-      const w11 = wx * wy
-      const r = src[a]! * w00 + src[b]! * w01 + src[c]! * w10 + src[d]! * w11
-      const g = src[a + 1]! * w00 + src[b + 1]! * w01 + src[c + 1]! * w10 + src[d + 1]! * w11
-      const bl = src[a + 2]! * w00 + src[b + 2]! * w01 + src[c + 2]! * w10 + src[d + 2]! * w11
-      out[o] = bl * sb - ob
-      out[plane + o] = g * sg - og
-      out[2 * plane + o] = r * sr - or
+      const p = row + Math.min(x, width - 1) * 3
+      out[o] = rgb[p + 2]! * sb - ob
+      out[plane + o] = rgb[p + 1]! * sg - og
+      out[2 * plane + o] = rgb[p]! * sr - or
     }
   }
-  return out
+}
+
+/** Reduced row `ry`: the mean of each fx × fy block of source pixels, into `out` (rw × 3). */
+function boxRow(
+  rgb: Uint8Array,
+  width: number,
+  fx: number,
+  fy: number,
+  ry: number,
+  rw: number,
+  acc: Uint32Array,
+  inv: number,
+  out: Float32Array
+): void {
+  acc.fill(0)
+  const step = fx * 3
+  for (let j = 0; j < fy; j++) {
+    const row = (ry * fy + j) * width * 3
+    for (let x = 0, k = 0; x < rw; x++, k += 3) {
+      let p = row + x * step
+      let r = 0
+      let g = 0
+      let b = 0
+      for (let i = 0; i < fx; i++, p += 3) {
+        r += rgb[p]!
+        g += rgb[p + 1]!
+        b += rgb[p + 2]!
+      }
+      acc[k] = acc[k]! + r
+      acc[k + 1] = acc[k + 1]! + g
+      acc[k + 2] = acc[k + 2]! + b
+    }
+  }
+  for (let k = 0; k < rw * 3; k++) out[k] = acc[k]! * inv
+}
+
+/** One reduced row interpolated horizontally to the tensor's `dw` columns (interleaved RGB). */
+function lerpRow(
+  src: Float32Array,
+  xs0: Int32Array,
+  xs1: Int32Array,
+  xw: Float64Array,
+  dw: number,
+  h: Float64Array
+): void {
+  for (let x = 0, k = 0; x < dw; x++, k += 3) {
+    const a = xs0[x]!
+    const b = xs1[x]!
+    const w1 = xw[x]!
+    const w0 = 1 - w1
+    h[k] = src[a]! * w0 + src[b]! * w1
+    h[k + 1] = src[a + 1]! * w0 + src[b + 1]! * w1
+    h[k + 2] = src[a + 2]! * w0 + src[b + 2]! * w1
+  }
+}
+
+/** An output row: two interpolated rows blended by `wy`, normalised into the B, G, R planes. */
+function blendRow(
+  h0: Float64Array,
+  h1: Float64Array,
+  wy: number,
+  dw: number,
+  out: Float32Array,
+  o: number,
+  plane: number
+): void {
+  const [sb, sg, sr] = DET_SCALE
+  const [ob, og, or] = DET_OFFSET as [number, number, number]
+  const w0 = 1 - wy
+  for (let x = 0, k = 0; x < dw; x++, k += 3, o++) {
+    const r = h0[k]! * w0 + h1[k]! * wy
+    const g = h0[k + 1]! * w0 + h1[k + 1]! * wy
+    const b = h0[k + 2]! * w0 + h1[k + 2]! * wy
+    out[o] = b * sb - ob
+    out[plane + o] = g * sg - og
+    out[2 * plane + o] = r * sr - or
+  }
 }
 
 /** How a detected quad is cut out for the recogniser (PaddleOCR `get_rotate_crop_image`). */
