@@ -6,6 +6,7 @@ import { loadCaptionSource } from './formats'
 import { examineItem, ListingCache, type ItemOutcome } from './item'
 import { scanFolder } from './scan'
 import { writeBatch } from './store'
+import { startWriterThread, writerHere } from './writer'
 import type { CaptionSource } from './formats'
 import {
   addJobItems,
@@ -19,6 +20,8 @@ import { deleteJobItems, jobItemRows, jobProgressRow } from '../jobs/queries'
 /** Files examined per transaction, and how many are read/decoded at once. */
 export const IMPORT_BATCH = 64
 export const IMPORT_CONCURRENCY = 3
+/** Batches at most waiting for the writer thread while the next files are read. */
+const WRITES_AHEAD = 8
 /** Paths the scan records per transaction. */
 const SCAN_CHUNK = 2000
 
@@ -158,11 +161,17 @@ export const importJob: JobKindImpl = {
     }
     const listings = new ListingCache()
     const deps = { db, datasetId, listings, source }
+    const target = { jobId: job.id, datasetId, root, actor }
+    const writer =
+      (db.memory ? null : await startWriterThread(ctx.libraryFile, ctx.nativeBinding, target)) ??
+      writerHere(db, target)
     // A pipeline: IMPORT_CONCURRENCY examinations are always in flight, across batch boundaries,
-    // and keep going (reads, hashes and decodes run off the main thread) while a finished batch
-    // is written; outcomes are written in item order, IMPORT_BATCH per transaction.
+    // and keep going (reads, hashes and decodes run off the main thread) while finished batches
+    // are written by the writer thread (writer.ts); outcomes are written in item order,
+    // IMPORT_BATCH per transaction, at most WRITES_AHEAD batches waiting for the writer.
     const slot = limiter(IMPORT_CONCURRENCY)
     const inflight: Promise<ItemOutcome>[] = []
+    const writes: Promise<void>[] = []
     let afterSeq = 0
     let listed = false
     const fill = () => {
@@ -178,20 +187,12 @@ export const importJob: JobKindImpl = {
         }
       }
     }
-    for (;;) {
-      if (control.signal.aborted) return
-      fill()
-      if (inflight.length === 0) break
-      const outcomes = await Promise.all(inflight.splice(0, IMPORT_BATCH))
-      if (control.signal.aborted) return
-      fill()
-      if (!db.open) return
-      const res = writeBatch(db, job.id, datasetId, root, outcomes, actor)
+    const written = (outcomes: ItemOutcome[], images: number) => {
       for (const o of outcomes) {
         const failed = o.kind === 'error' || (o.kind === 'ok' && o.sidecarError !== undefined)
         control.advance(failed ? 0 : 1, failed ? 1 : 0)
       }
-      if (res.imageIds.length)
+      if (images)
         ctx.emit('library.changed', {
           datasetId,
           datasetIds: [datasetId],
@@ -199,6 +200,28 @@ export const importJob: JobKindImpl = {
           kinds: ['datasets', 'images', 'captions', 'tags'],
           reason: 'import'
         })
+    }
+    try {
+      for (;;) {
+        if (control.signal.aborted) return
+        fill()
+        if (inflight.length === 0) break
+        const outcomes = await Promise.all(inflight.splice(0, IMPORT_BATCH))
+        if (control.signal.aborted) return
+        fill()
+        if (!db.open) return
+        const w = writer.write(outcomes).then((images) => written(outcomes, images))
+        // awaited below in order; a rejection before then is not "unhandled"
+        w.catch(() => undefined)
+        writes.push(w)
+        while (writes.length > WRITES_AHEAD) await writes.shift()
+      }
+      while (writes.length) await writes.shift()
+    } finally {
+      // a stop (cancel, shutdown) or a failure lets the batches already sent commit first, so
+      // the job's counts match its items when the runner records its end
+      await Promise.allSettled(writes)
+      await writer.close()
     }
   }
 }
