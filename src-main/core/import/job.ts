@@ -22,6 +22,8 @@ export const IMPORT_BATCH = 64
 export const IMPORT_CONCURRENCY = 3
 /** Batches at most waiting for the writer thread while the next files are read. */
 const WRITES_AHEAD = 8
+/** Shortest time between two announcements of new rows (library.changed) during an import. */
+const CHANGE_INTERVAL_MS = 500
 /** Paths the scan records per transaction. */
 const SCAN_CHUNK = 2000
 
@@ -187,19 +189,33 @@ export const importJob: JobKindImpl = {
         }
       }
     }
+    // New rows are announced after the first batch, then at most every CHANGE_INTERVAL_MS and
+    // once at the end: each announcement makes the studio re-read what it shows, work that
+    // would otherwise compete with the import a batch at a time.
+    let changed = false
+    let lastChange = 0
+    const announce = (force: boolean) => {
+      const now = performance.now()
+      if (!changed || (!force && now - lastChange < CHANGE_INTERVAL_MS)) return
+      changed = false
+      lastChange = now
+      ctx.emit('library.changed', {
+        datasetId,
+        datasetIds: [datasetId],
+        imageIds: null,
+        kinds: ['datasets', 'images', 'captions', 'tags'],
+        reason: 'import'
+      })
+    }
     const written = (outcomes: ItemOutcome[], images: number) => {
       for (const o of outcomes) {
         const failed = o.kind === 'error' || (o.kind === 'ok' && o.sidecarError !== undefined)
         control.advance(failed ? 0 : 1, failed ? 1 : 0)
       }
-      if (images)
-        ctx.emit('library.changed', {
-          datasetId,
-          datasetIds: [datasetId],
-          imageIds: null,
-          kinds: ['datasets', 'images', 'captions', 'tags'],
-          reason: 'import'
-        })
+      if (images) {
+        changed = true
+        announce(false)
+      }
     }
     try {
       for (;;) {
@@ -222,6 +238,7 @@ export const importJob: JobKindImpl = {
       // the job's counts match its items when the runner records its end
       await Promise.allSettled(writes)
       await writer.close()
+      announce(true)
     }
   }
 }

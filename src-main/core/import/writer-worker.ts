@@ -39,9 +39,9 @@ type WriteRequest = Extract<WriterRequest, { type: 'write' }>
 /**
  * Batches that queued up while the last transaction ran are committed together (one commit and
  * one full-text flush for all of them, instead of one each): still whole batches, in order, so a
- * crash leaves whole batches or none. At most MAX_ROWS rows per transaction.
+ * crash leaves whole batches or none. At most MAX_ROWS rows per transaction (the lock is held that long).
  */
-const MAX_ROWS = 1024
+const MAX_ROWS = 512
 
 function writeGroup(group: WriteRequest[]): void {
   if (!db) {
