@@ -146,7 +146,8 @@ export const importRss: Benchmark = {
       prev && last && last.size > prev.size
         ? (last.report.maxRssBytes - prev.report.maxRssBytes) / (last.size - prev.size)
         : Number.NaN
-    const all = run.checkpoints ?? []
+    // (a checkpoint taken as the job ends, its threads and caches being let go, is left out)
+    const all = (run.checkpoints ?? []).filter((c) => c.items < run.files)
     const cps = all.slice(Math.floor(all.length / 2))
     const heapFit = fitLine(
       cps.map((c) => c.items),
