@@ -188,7 +188,10 @@ export const importRss: Benchmark = {
       retainedHeapSlopeBytesPerItem: round(heapFit.slope, 3),
       checkpointRssSlopeBytesPerItem: round(cpRssFit.slope, 2),
       extrapolationNote:
-        'peak RSS at the largest size + max(0, peak-RSS slope between the two largest sizes, RSS slope over the second half of the checkpoints) × (1,000,000 − files)',
+        'peak RSS at the largest size + max(0, peak-RSS slope between the two largest sizes, RSS slope over the second half of the checkpoints) × (1,000,000 − files)' +
+        (ctx.quick
+          ? '; --quick sizes are still within the warm-up (caches and allocator arenas filling), so this extrapolation means something only in the full run'
+          : ''),
       baselineRssMB: round(base.maxRssBytes / MB, 1),
       overBaselineMB: round((run.maxRssBytes - base.maxRssBytes) / MB, 1)
     }
