@@ -27,7 +27,8 @@ export default defineConfig({
           serve: r('src-main/server/run.ts'),
           // worker threads (src-main/core/worker-entry.ts finds them next to the entries)
           'core-host': r('src-main/core/host/worker.ts'),
-          'inference-worker': r('src-main/core/captioning/inference/host-worker.ts')
+          'inference-worker': r('src-main/core/captioning/inference/host-worker.ts'),
+          'import-writer': r('src-main/core/import/writer-worker.ts')
         },
         external: NATIVE
       }

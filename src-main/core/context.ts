@@ -9,6 +9,8 @@ export interface CoreContext {
   db: WritableDB
   dataDir: string
   libraryFile: string
+  /** better-sqlite3 binding for the running ABI, for connections opened by worker threads */
+  nativeBinding?: string
   /** content-addressed caches (thumbnails by sha256) */
   cacheDir: string
   backupDir: string

@@ -119,6 +119,7 @@ export function createCore(opts: CoreOptions): Core {
     db,
     dataDir,
     libraryFile,
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     cacheDir: path.join(baseDir, 'cache'),
     backupDir: path.join(baseDir, 'backups'),
     actor: () => {

@@ -88,6 +88,7 @@ describe('electron-builder.yml', () => {
       'out/main/cli.js',
       'out/main/core-host.js',
       'out/main/inference-worker.js',
+      'out/main/import-writer.js',
       'out/preload/index.cjs',
       'out/renderer/index.html',
       'resources/models-catalogue.json',
@@ -103,6 +104,7 @@ describe('electron-builder.yml', () => {
     expect(vite).toContain(
       "'inference-worker': r('src-main/core/captioning/inference/host-worker.ts')"
     )
+    expect(vite).toContain("'import-writer': r('src-main/core/import/writer-worker.ts')")
   })
 
   it('is what `npm run dist` runs', () => {

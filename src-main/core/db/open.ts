@@ -286,6 +286,34 @@ export function openDatabase(file: string, opts: OpenOptions = {}): ReadableDB {
 }
 
 /**
+ * A second read-write connection to a library this process has already opened with
+ * openDatabase (so it was recognised, checked and migrated): the SQL functions the triggers use
+ * and the same pragmas, without the checks (a worker thread that only writes, e.g. the import's
+ * batch writer). SQLite serialises its writes with the other connection's (busy_timeout).
+ */
+export function openSecondConnection(file: string, opts: OpenOptions = {}): WritableDB {
+  const db = new Database(file, { ...baseOptions(opts), fileMustExist: true })
+  try {
+    registerFunctions(db)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    const version = db.pragma('user_version', { simple: true }) as number
+    if (version !== SCHEMA_VERSION)
+      throw new GlossaError(
+        'INTERNAL',
+        `${file}: schema ${version} where ${SCHEMA_VERSION} was expected (open it with openDatabase first)`,
+        { file }
+      )
+    return db as WritableDB
+  } catch (err) {
+    const mapped = corruptOr(err, file, db)
+    db.close()
+    throw mapped
+  }
+}
+
+/**
  * The tables a read-write open may write before any command runs (job recovery, the owner's
  * lease) are checked first (`PRAGMA quick_check(table)`, milliseconds), so a damaged library is
  * refused before anything is written to it. A full check reads the whole file (seconds per

@@ -62,7 +62,7 @@ export function describeFsError(err: unknown): string {
  * Walks `root` (already realpath'd) depth-first in name order. Symbolic links to folders are
  * followed once; a link back to a folder on the current path (or one already walked) is reported
  * as a loop instead of being walked again. Nothing is opened except folders: FIFOs and other
- * special files are reported by their lstat type. Yields image files and problem paths.
+ * special files are reported by their type. Yields image files and problem paths.
  */
 export async function* scanFolder(
   root: string,
@@ -74,19 +74,27 @@ export async function* scanFolder(
 
   async function* walk(dir: string, ancestors: Set<string>): AsyncGenerator<ScanEntry> {
     if (signal?.aborted) return
-    let names: string[]
+    let entries: fs.Dirent[]
     try {
-      const handle = await fs.promises.opendir(dir)
-      names = []
-      for await (const d of handle) names.push(d.name)
+      const handle = await fs.promises.opendir(dir, { bufferSize: 256 })
+      entries = []
+      for await (const d of handle) entries.push(d)
     } catch (err) {
       yield { path: dir, error: `folder cannot be read: ${describeFsError(err)}` }
       return
     }
-    names.sort()
-    for (const name of names) {
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    for (const d of entries) {
       if (signal?.aborted) return
+      const name = d.name
       const full = path.join(dir, name)
+      // The folder listing's own type answers for regular files (the common case: no lstat per
+      // entry, and none at all for sidecars and other non-images); links, folders, special files
+      // and entries of unknown type are lstat'ed. The import's read checks the type again.
+      if (d.isFile()) {
+        if (isImageName(name)) yield { path: full }
+        continue
+      }
       let lst: fs.Stats
       try {
         lst = await fs.promises.lstat(full)

@@ -502,11 +502,23 @@ export class JobRunner {
     const persist = () => {
       if (db.open) persistProgress(db, id, owner, state)
     }
+    // The throttled saves while the job runs never wait for another connection's write (the
+    // import's writer thread holds the lock for a transaction at a time, and this thread drives
+    // the file work): a save that finds the library busy is skipped, the next one catches up, and
+    // the save after the run always waits.
+    const persistIfFree = () => {
+      if (!db.open) return
+      try {
+        withBusyTimeout(db, 0, persist)
+      } catch (err) {
+        if ((err as { code?: unknown } | null)?.code !== 'SQLITE_BUSY') throw err
+      }
+    }
     const emit = (force = false) => {
       const now = Date.now()
       if (!force && now - lastEmit < PROGRESS_INTERVAL_MS) return
       lastEmit = now
-      persist()
+      persistIfFree()
       const n = state.done + state.failed
       samples.push({ t: now, n })
       while (samples.length > 2 && now - samples[0]!.t > RATE_WINDOW_MS) samples.shift()
@@ -647,7 +659,11 @@ function heldElsewhere(row: JobRow, o: OwnerRow): GlossaError {
 
 /** Runs `fn` with a short busy timeout: housekeeping never blocks the event loop for long. */
 function withShortBusy(db: WritableDB, fn: () => void): void {
-  db.pragma('busy_timeout = 200')
+  withBusyTimeout(db, 200, fn)
+}
+
+function withBusyTimeout(db: WritableDB, ms: number, fn: () => void): void {
+  db.pragma(`busy_timeout = ${ms}`)
   try {
     fn()
   } finally {

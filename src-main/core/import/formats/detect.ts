@@ -48,6 +48,30 @@ async function listDir(dir: string): Promise<fs.Dirent[]> {
   }
 }
 
+const METADATA_FILE = /\.(csv|json|jsonl)$|^dataset_config\.toml$/i
+
+/**
+ * The regular files of `dir` that could be format metadata (.csv, .json, .jsonl,
+ * dataset_config.toml), in name order, read as a stream; with `images`, whether it holds an image.
+ */
+async function metadataCandidates(
+  dir: string,
+  images: boolean
+): Promise<{ files: string[]; rootImage: boolean }> {
+  const files: string[] = []
+  let rootImage = false
+  try {
+    for await (const e of await fs.promises.opendir(dir, { bufferSize: 256 })) {
+      if (!e.isFile()) continue
+      if (METADATA_FILE.test(e.name)) files.push(e.name)
+      else if (images && !rootImage && isImageName(e.name)) rootImage = true
+    }
+  } catch {
+    // an unreadable folder has no metadata
+  }
+  return { files: files.sort((a, b) => a.localeCompare(b)), rootImage }
+}
+
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -107,13 +131,15 @@ export async function detectFormat(root: string): Promise<Detection> {
   }
   const top = await listDir(root)
   const dirs = [root, ...top.filter((d) => d.isDirectory()).map((d) => path.join(root, d.name))]
-  const filesIn = new Map<string, string[]>()
-  for (const d of dirs)
-    filesIn.set(
-      d,
-      (await listDir(d)).filter((e) => e.isFile()).map((e) => path.join(d, e.name))
-    )
-  const all = [...filesIn.values()].flat()
+  // Only the files a format could be told by are kept (a folder of a million images would
+  // otherwise be a million paths in memory), and whether the root itself holds images.
+  const all: string[] = []
+  let rootHasImage = false
+  for (const d of dirs) {
+    const names = await metadataCandidates(d, d === root)
+    if (names.rootImage) rootHasImage = true
+    for (const n of names.files) all.push(path.join(d, n))
+  }
 
   const hunyuan: string[] = []
   const hf: string[] = []
@@ -168,9 +194,7 @@ export async function detectFormat(root: string): Promise<Detection> {
   const topDirs = top.filter((e) => e.isDirectory())
   const strict =
     kohyaDirs.some((d) => d.includes('/')) ||
-    (topDirs.length > 0 &&
-      topDirs.every((d) => parseKohyaFolder(d.name)) &&
-      !(filesIn.get(root) ?? []).some((f) => isImageName(f)))
+    (topDirs.length > 0 && topDirs.every((d) => parseKohyaFolder(d.name)) && !rootHasImage)
   const kohyaReason = `<repeats>_<name> folders: ${kohyaDirs.slice(0, 3).join(', ')}`
   if (kohyaDirs.length && strict) add('kohya', kohyaReason)
   add('folder', 'images with .txt / .caption sidecars')
