@@ -202,6 +202,10 @@ export const millionBench: Benchmark = {
         fs.copyFileSync(file, copy)
         try {
           out.push(...(await measureStudio(ctx, copy, 'million.studio')))
+        } catch (err) {
+          // the other figures stand; the failure is logged and kept with the results
+          ctx.log(`million: the studio measurement failed: ${String(err)}`)
+          out.push(failed('million.studio', err))
         } finally {
           fs.rmSync(copy, { force: true })
         }
@@ -211,6 +215,9 @@ export const millionBench: Benchmark = {
         fs.copyFileSync(file, copy)
         try {
           out.push(...(await measureBulkApply(ctx, copy, n, ctx.quick ? 3 : 10)))
+        } catch (err) {
+          ctx.log(`million: the bulk-apply measurement failed: ${String(err)}`)
+          out.push(failed('million.bulkApply', err))
         } finally {
           for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) fs.rmSync(f, { force: true })
         }
@@ -221,6 +228,18 @@ export const millionBench: Benchmark = {
       await core.close()
     }
   }
+}
+
+/** A figure standing for a part that failed to run (met: false, the error in the details). */
+function failed(id: string, err: unknown): Figure {
+  return figure({
+    id: `${id}.failed`,
+    description: `${id} did not complete`,
+    measured: { name: 'failed', value: Number.NaN, unit: '' },
+    reference: { name: 'none', value: Number.NaN, unit: '' },
+    target: { of: 'value', max: 0 },
+    details: { error: err instanceof Error ? err.message : String(err) }
+  })
 }
 
 const PROBE_MS = 5

@@ -255,7 +255,7 @@ export async function measureStudio(
       page = (await measureNavigation(context, gridUrl))[0]
       const calls = countApiCalls(page)
       const scroll = (await page.evaluate(
-        `(${SCROLL_GRID})(${JSON.stringify({ rows: scrollRows, rowHeight: ROW_H, stepPx: STEP_PX, timeoutMs: 120_000 })})`
+        `(${SCROLL_GRID})(${JSON.stringify({ rows: scrollRows, rowHeight: ROW_H, stepPx: STEP_PX, timeoutMs: 300_000 })})`
       )) as ScrollResult
       if (scroll.error) throw new Error(`scrolling the grid: ${scroll.error}`)
       const frames = summarize(scroll.deltas)
