@@ -296,7 +296,7 @@ async function measureBulkApply(
     const progress = setInterval(() => {
       const s = summarize(lat)
       ctx.log(
-        `  … ${round((performance.now() - t00) / 1000, 0)} s: ${s.n} probes, p50 ${s.p50} p99 ${s.p99} max ${s.max} ms; RSS peak ${round(rssPeak / MB, 0)} MB; load ${os
+        `  … ${round((performance.now() - t00) / 1000, 0)} s: ${s.n} probes, p50 ${s.p50} p99 ${s.p99} max ${s.max} ms; event-loop delay p99 ${round(loop.percentile(99) / 1e6, 1)} max ${round(loop.max / 1e6, 1)} ms; RSS peak ${round(rssPeak / MB, 0)} MB; load ${os
           .loadavg()
           .map((x) => round(x, 2))
           .join(' ')}`
