@@ -22,7 +22,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { createCore } from '../src-main/core'
+import { createCore, type Core } from '../src-main/core'
 import { startServer, type GlossaServer } from '../src-main/server'
 import { attachImages, ensureBuilt } from './studio-setup'
 import { INIT_SCRIPT, IDLE_FRAMES, SCROLL_GRID, WATCH_FRAMES } from './studio-page'
@@ -110,6 +110,55 @@ function countApiCalls(page: Page) {
   }
 }
 
+/**
+ * The core as the server sees it, with every call's time in the core recorded per method (the
+ * figures' details say which calls the studio made and what each cost — at 1M, which are slow).
+ */
+function timedCore(core: Core) {
+  const times = new Map<string, number[]>()
+  const call: Core['call'] = async (method, args) => {
+    const t0 = performance.now()
+    try {
+      return await core.call(method, args)
+    } finally {
+      const list = times.get(method) ?? []
+      list.push(performance.now() - t0)
+      times.set(method, list)
+    }
+  }
+  const timed = new Proxy(core, {
+    get(target, key) {
+      if (key === 'call') return call
+      const v = Reflect.get(target, key) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    }
+  })
+  return {
+    core: timed,
+    /** per method since the last take: count, p50, max, total ms (slowest total first) */
+    take(): Record<string, { n: number; p50: number; max: number; totalMs: number }> {
+      const out: [string, { n: number; p50: number; max: number; totalMs: number }][] = []
+      for (const [m, xs] of times) {
+        const s = summarize(xs)
+        out.push([
+          m,
+          {
+            n: s.n,
+            p50: s.p50,
+            max: s.max,
+            totalMs: round(
+              xs.reduce((a, b) => a + b, 0),
+              1
+            )
+          }
+        ])
+      }
+      times.clear()
+      return Object.fromEntries(out.sort((a, b) => b[1].totalMs - a[1].totalMs))
+    }
+  }
+}
+
 /** 1-minute load average / cores: above 1, other processes were competing for the CPU. */
 const loadavg = (): number => round(os.loadavg()[0]! / os.cpus().length, 2)
 
@@ -156,7 +205,8 @@ export async function measureStudio(
     for (const id of thumbIds) await core.media(id, 'thumb')
     const ds = (await core.call('datasets.list', {}))[0]
     if (!ds) throw new Error('seeded library has no dataset')
-    server = await startServer({ core, rendererDir, log: ctx.log })
+    const timing = timedCore(core)
+    server = await startServer({ core: timing.core, rendererDir, log: ctx.log })
     browser = await chromium.launch({
       executablePath: process.env.GLOSSA_CHROMIUM || '/usr/bin/chromium',
       args: CHROMIUM_ARGS,
@@ -171,6 +221,7 @@ export async function measureStudio(
       await measureNavigation(c, gridUrl)
       await c.close()
     }
+    timing.take()
     const blank: LoadMarks[] = []
     const app: LoadMarks[] = []
     for (let i = 0; i < loadRuns; i++) {
@@ -179,12 +230,14 @@ export async function measureStudio(
       app.push((await measureNavigation(c, gridUrl))[1])
       await c.close()
     }
+    const loadCalls = timing.take()
     const loadMs = app.map((m) => m.interactiveAt ?? Number.NaN)
     const blankMs = blank.map((m) => m.paintAt ?? Number.NaN)
     const load = summarize(loadMs)
     const loadAtLoad = loadavg()
     const blankS = summarize(blankMs)
     ctx.log(`  interactive grid p50 ${load.p50} ms (max ${load.max}); blank page ${blankS.p50} ms`)
+    ctx.log(`  core calls during the loads: ${JSON.stringify(loadCalls)}`)
 
     // frames: idle reference, then the scroll, then an edit at depth, on one page
     const context = await newContext(browser, server)
@@ -202,7 +255,7 @@ export async function measureStudio(
       page = (await measureNavigation(context, gridUrl))[0]
       const calls = countApiCalls(page)
       const scroll = (await page.evaluate(
-        `(${SCROLL_GRID})(${JSON.stringify({ rows: scrollRows, rowHeight: ROW_H, stepPx: STEP_PX, timeoutMs: 120_000 })})`
+        `(${SCROLL_GRID})(${JSON.stringify({ rows: scrollRows, rowHeight: ROW_H, stepPx: STEP_PX, timeoutMs: 300_000 })})`
       )) as ScrollResult
       if (scroll.error) throw new Error(`scrolling the grid: ${scroll.error}`)
       const frames = summarize(scroll.deltas)
@@ -212,6 +265,8 @@ export async function measureStudio(
       )
     }
     if (!page) throw new Error('no scroll pass ran')
+    const scrollCalls = timing.take()
+    ctx.log(`  core calls during the scroll passes: ${JSON.stringify(scrollCalls)}`)
     const best = [...passes].sort(
       (a, b) => a.frames.p95 - b.frames.p95 || maxOf(a.scroll.longTasks) - maxOf(b.scroll.longTasks)
     )[0]!
@@ -254,7 +309,8 @@ export async function measureStudio(
       blankPage: blankS,
       cache: 'fresh browser context per run (cold HTTP cache)',
       build: built.build,
-      loadAverage: loadAtLoad
+      loadAverage: loadAtLoad,
+      coreCalls: loadCalls
     }
     return [
       figure({
@@ -290,7 +346,8 @@ export async function measureStudio(
             stalledFrames: p.scroll.stalledFrames
           })),
           loadAverage: loadavg(),
-          build: built.build
+          build: built.build,
+          coreCalls: scrollCalls
         }
       }),
       figure({

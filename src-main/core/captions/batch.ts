@@ -2,13 +2,15 @@
  * Caption work over many images (glossary preview/apply, lint, 简/繁 conversion): images are read
  * with their captions and tags in keyed chunks with a yield to the event loop between chunks, so a
  * scan over 100,000 captions never blocks the loop for long; writes then land in one journal
- * batch that recomputes each image from its current captions inside the transaction.
+ * batch, written in short transactions (review/sliced.ts) that recompute each image from its
+ * current captions inside them.
  */
 import type { ReadableDB } from '../db/types'
 import type { CaptionFields, GlossaryTarget, Lang } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext } from '../context'
-import { setCaption, withBatch } from '../db/journal'
+import { setCaption } from '../db/journal'
+import { SlicedBatch } from '../review/sliced'
 import { prepared } from '../db/statements'
 import { assertDataset } from '../glossary/queries'
 import { pageImages } from '../images/queries'
@@ -82,11 +84,11 @@ export function loadImages(db: ReadableDB, ids: readonly number[]): TargetImage[
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-/** The images of a target, a chunk at a time (image id order for a selection, added order for a filter). */
-export async function* targetImages(
+/** The image ids of a target, a chunk at a time (image id order for a selection, added order for a filter). */
+export async function* targetIdChunks(
   ctx: CoreContext,
   target: GlossaryTarget
-): AsyncGenerator<TargetImage[]> {
+): AsyncGenerator<number[]> {
   const db = ctx.db
   assertDataset(db, target.datasetId)
   if (target.imageIds) {
@@ -103,7 +105,7 @@ export async function* targetImages(
     }
     for (let i = 0; i < ids.length; i += CHUNK) {
       if (ctx.closing.aborted) throw new GlossaError('CANCELLED', 'the library is closing')
-      yield loadImages(db, ids.slice(i, i + CHUNK))
+      yield ids.slice(i, i + CHUNK)
       await tick()
     }
     return
@@ -119,13 +121,17 @@ export async function* targetImages(
       withTotal: false
     })
     cursor = page.nextCursor
-    if (page.rows.length)
-      yield loadImages(
-        db,
-        page.rows.map((r) => r.id)
-      )
+    if (page.rows.length) yield page.rows.map((r) => r.id)
     await tick()
   } while (cursor)
+}
+
+/** The images of a target, a chunk at a time (image id order for a selection, added order for a filter). */
+export async function* targetImages(
+  ctx: CoreContext,
+  target: GlossaryTarget
+): AsyncGenerator<TargetImage[]> {
+  for await (const ids of targetIdChunks(ctx, target)) yield loadImages(ctx.db, ids)
 }
 
 /** The fields to store with a new text: the engine's, else re-parsed when the caption had fields. */
@@ -143,25 +149,31 @@ export interface Planned {
   imageId: number
 }
 
+/** Images with their captions and tags by id (loadImages), for a SlicedBatch's `load`. */
+export function imagesById(db: ReadableDB, ids: readonly number[]): Map<number, TargetImage> {
+  return new Map(loadImages(db, ids).map((img) => [img.imageId, img]))
+}
+
 /**
- * Writes planned changes as one batch. Each image is recomputed from its current captions inside
- * the transaction (`compute`), so an edit made between the scan and the write is never lost.
+ * Writes planned changes as one undoable batch, in short transactions with the core free between
+ * them (SlicedBatch). Each image is recomputed from its current captions inside its transaction
+ * (`compute`), so an edit made between the scan and the write is never lost.
  */
-export function writeBatch(
+export async function writeBatch(
   ctx: CoreContext,
   label: string,
   planned: readonly Planned[],
   compute: (img: TargetImage) => Partial<Record<Lang, { text: string; fields?: CaptionFields }>>
-): { changed: number; batchId: number | null } {
-  const out = withBatch(ctx, label, (b) => {
-    const changed = new Set<number>()
-    for (let i = 0; i < planned.length; i += CHUNK) {
-      const imgs = loadImages(
-        b.db,
-        planned.slice(i, i + CHUNK).map((p) => p.imageId)
-      )
-      for (const img of imgs) {
+): Promise<{ changed: number; batchId: number | null }> {
+  let changed = 0
+  const w = new SlicedBatch(ctx, label)
+  try {
+    await w.write(
+      planned.map((p) => p.imageId),
+      imagesById,
+      (b, _id, img) => {
         const next = compute(img)
+        let wrote = false
         for (const lang of ['zh', 'en'] as const) {
           const n = next[lang]
           const cur = prepared(
@@ -169,16 +181,18 @@ export function writeBatch(
             'SELECT text, fields, source FROM captions WHERE image_id = ? AND lang = ?'
           ).get(img.imageId, lang) as { text: string; fields: string | null; source: string }
           if (!n || !cur || n.text === cur.text) continue
-          const wrote = setCaption(b, img.imageId, lang, {
-            text: n.text,
-            fields: fieldsFor(n.fields, cur.fields, n.text, lang),
-            source: cur.source
-          })
-          if (wrote) changed.add(img.imageId)
+          wrote =
+            setCaption(b, img.imageId, lang, {
+              text: n.text,
+              fields: fieldsFor(n.fields, cur.fields, n.text, lang),
+              source: cur.source
+            }) || wrote
         }
+        if (wrote) changed++
       }
-    }
-    return changed.size
-  })
-  return { changed: out.result, batchId: out.batchId }
+    )
+  } finally {
+    w.end()
+  }
+  return { changed, batchId: w.batchId }
 }

@@ -1,6 +1,7 @@
 /**
  * cleanup.*: the cleanup pipeline over a target (preview with per-rule counts and capped diffs;
- * apply as ONE undoable journal batch that never touches the raw imported text) and user rules
+ * apply as ONE undoable journal batch, written in short transactions, that never touches the raw
+ * imported text) and user rules
  * saved per dataset.
  */
 import type { ReadableDB } from '../db/types'
@@ -15,7 +16,7 @@ import type {
 } from '../../shared/api'
 import { GlossaError } from '../../shared/errors'
 import type { CoreContext, HandlerMap } from '../context'
-import { setCaption, setTags, withBatch } from '../db/journal'
+import { setCaption, setTags } from '../db/journal'
 import { prepared } from '../db/statements'
 import { assertDataset } from '../glossary/queries'
 import {
@@ -34,7 +35,8 @@ import {
 } from './'
 import { parse } from '../captions/text/structured'
 import { fieldsJson } from '../captions/queries'
-import { loadImages, targetImages } from '../captions/batch'
+import { imagesById, targetIdChunks, targetImages } from '../captions/batch'
+import { SlicedBatch } from '../review/sliced'
 import { imageNames, previewChunk } from './queries'
 import type { CleanupItem } from './types'
 
@@ -235,18 +237,19 @@ export const cleanupHandlers = {
     const pipeline = pipelineFor(ctx.db, a)
     const exclude = new Set(a.excludeImageIds)
     const release = new Set(a.releaseImageIds)
-    const ids: number[] = []
-    for await (const chunk of targetImages(ctx, a.target))
-      for (const c of chunk) if (!exclude.has(c.imageId)) ids.push(c.imageId)
     const totals = new Map<string, CleanupRuleTotal>()
     for (const s of pipeline.steps)
       totals.set(s.id, { rule: s.id, label: s.label, count: 0, items: 0, held: 0 })
     let heldItems = 0
-    // One batch, recomputed from the captions as they are inside the transaction.
-    const out = withBatch(ctx, batchLabel(a, pipeline), (b) => {
-      let changed = 0
-      for (let i = 0; i < ids.length; i += 1000) {
-        for (const img of loadImages(b.db, ids.slice(i, i + 1000))) {
+    let changed = 0
+    // One batch, written a target chunk at a time in short transactions (SlicedBatch: the core
+    // answers other calls between them), each image recomputed from its captions as they are
+    // inside its transaction.
+    const w = new SlicedBatch(ctx, batchLabel(a, pipeline))
+    try {
+      for await (const chunk of targetIdChunks(ctx, a.target)) {
+        const ids = exclude.size ? chunk.filter((id) => !exclude.has(id)) : chunk
+        await w.write(ids, imagesById, (b, _id, img) => {
           const r = runItem(
             { id: img.imageId, zh: img.zh ?? '', en: img.en ?? '', tags: [...img.tags] },
             pipeline,
@@ -259,7 +262,7 @@ export const cleanupHandlers = {
               if (t) t.held = (t.held ?? 0) + 1
             }
           }
-          if (!r.changed) continue
+          if (!r.changed) return
           let wrote = false
           for (const lang of ['zh', 'en'] as Lang[]) {
             const next = r[lang]
@@ -296,7 +299,7 @@ export const cleanupHandlers = {
                 }))
               ) || wrote
           }
-          if (!wrote) continue
+          if (!wrote) return
           changed++
           for (const [rule, n] of Object.entries(r.counts)) {
             const t = totals.get(rule)
@@ -305,13 +308,14 @@ export const cleanupHandlers = {
               t.items++
             }
           }
-        }
+        })
       }
-      return changed
-    })
+    } finally {
+      w.end()
+    }
     return {
-      changed: out.result,
-      batchId: out.batchId,
+      changed,
+      batchId: w.batchId,
       totals: [...totals.values()],
       heldItems
     }

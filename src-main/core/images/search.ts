@@ -92,7 +92,8 @@ export function searchClause(
     params.push(likeSubstring(v))
     return `${col} LIKE ? ESCAPE '\\'`
   }
-  const likeCols = (vs: string[]) => vs.flatMap((v) => cols.map((c) => contains(c, v))).join(' OR ')
+  const likeCols = (vs: string[], prefix = '') =>
+    vs.flatMap((v) => cols.map((c) => contains(prefix + c, v))).join(' OR ')
   for (const term of terms) {
     const vs = termVariants(term)
     let inner: string
@@ -112,9 +113,15 @@ export function searchClause(
         .join(' OR ')
       params.push(phrase)
       inner = `SELECT rowid FROM image_cjk WHERE image_cjk MATCH ?`
-      if (!opts.raw)
-        inner = `SELECT rowid FROM image_fts WHERE rowid IN (${inner}) AND (${likeCols(vs)})`
       kinds.push('cjk')
+      if (!opts.raw) {
+        // the caption check runs on the rows the query walks (a rowid look-up each), not on every
+        // hit of the index: a common pair of characters has hundreds of thousands at 1M images
+        sql.push(
+          `${idExpr} IN (${inner}) AND EXISTS (SELECT 1 FROM image_fts f WHERE f.rowid = ${idExpr} AND (${likeCols(vs, 'f.')}))`
+        )
+        continue
+      }
     } else {
       inner = `SELECT rowid FROM image_fts WHERE ${likeCols(vs)}`
       kinds.push('like')

@@ -21,6 +21,7 @@ import type { CoreContext } from '../context'
 import { withBatch } from '../db/journal'
 import { prepared } from '../db/statements'
 import { loadStates, opLabel, planImage, prepareOp } from './ops'
+import { yieldLoop } from './sliced'
 import { countSelection, resolveSelection, selectionChunks, selectionFilter } from './selection'
 
 /** What a bulk job works on: a selection, or every image carrying some tags (tags.rename/merge). */
@@ -28,7 +29,7 @@ export type BulkTarget = { selection: Selection } | { withTags: string[]; datase
 
 export const CHUNK = 500
 const PREVIEW_TURN_MS = 15
-export const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
+export { yieldLoop }
 
 export function resolveTarget(db: ReadableDB, t: BulkTarget): number[] {
   if ('selection' in t) return resolveSelection(db, t.selection)
