@@ -10,8 +10,11 @@
 import Database from 'better-sqlite3'
 import { createCore } from '../src-main/core'
 import { compilePipeline, presetSteps, runItem } from '../src-main/core/cleanup'
+import { previewChunk } from '../src-main/core/cleanup/queries'
+import type { CleanupItem } from '../src-main/core/cleanup/types'
+import { closeDatabase, openDatabase } from '../src-main/core/db/open'
 import { figure, round, type Benchmark, type Figure } from './types'
-import { elapsedMs, seededCopy } from './util'
+import { elapsedMs, fullGc, seededCopy } from './util'
 
 const PRESETS = ['web-scrape', 'kohya', 'tags', 'normalise'] as const
 /** each timing is the best of RUNS (after a warm-up): the machine is shared and noise only adds */
@@ -66,8 +69,9 @@ export const cleanupPreview: Benchmark = {
     let pipelineMs = Infinity
     let scanned = 0
     let changed = 0
-    let bare: { ms: number; rows: Row[] } | undefined
-    let items: { id: number; zh: string; en: string; tags: string[] }[] = []
+    let bareMs = Infinity
+    let bareRows = 0
+    let ruleItems = 0
     try {
       const datasetId = (await core.call('datasets.list', {}))[0]!.id
       const preview = () =>
@@ -76,35 +80,57 @@ export const cleanupPreview: Benchmark = {
           presets: [...PRESETS],
           limit: 200
         })
-      // one warm-up pass of each (page cache, statement cache, JIT), then RUNS rounds in which the
-      // preview, the rules alone and the bare read are timed one after the other, so a busy spell
-      // on the shared machine falls on all three alike; each figure is its best round
+      /**
+       * The bare read (timed); then the rules alone (timed) over the same captions, read untimed
+       * as the preview reads them (cleanup/queries.ts previewChunk): the same strings in objects
+       * of the same shape, so the rules run the code the preview runs (a second object shape
+       * would leave the rules' compiled code polymorphic for both sides).
+       */
+      const bareThenRules = (): void => {
+        const bare = bareRead(lib, datasetId)
+        bareMs = Math.min(bareMs, bare.ms)
+        bareRows = bare.rows.length
+        const db = openDatabase(lib, { readonly: true })
+        const items: CleanupItem[] = []
+        try {
+          let after = 0
+          for (;;) {
+            const chunk = previewChunk(db, datasetId, after, 1000)
+            if (!chunk.length) break
+            for (const it of chunk) items.push(it)
+            after = chunk[chunk.length - 1]!.id
+          }
+        } finally {
+          closeDatabase(db)
+        }
+        ruleItems = items.length
+        fullGc()
+        const t1 = performance.now()
+        for (const it of items) runItem(it, pipeline)
+        pipelineMs = Math.min(pipelineMs, elapsedMs(t1))
+      }
+      // One warm-up pass of each (page cache, statement cache, JIT), then RUNS rounds in which the
+      // preview, the bare read and the rules alone are timed one after the other, so a busy spell on
+      // the shared machine falls on all three alike; each figure is its best round. The strings the
+      // rules run over are let go before the next preview, so neither side runs with the other's
+      // 100,000 captions on its heap (a collector marking them would be charged to it), and each
+      // timed part starts after a full collection, paying for its own garbage only.
       await preview()
-      bare = bareRead(lib, datasetId)
-      items = bare.rows.map((r) => ({
-        id: r.id,
-        zh: r.zh ?? '',
-        en: r.en ?? '',
-        tags: JSON.parse(r.tags) as string[]
-      }))
-      for (const it of items) runItem(it, pipeline)
+      bareThenRules()
       for (let r = 0; r < RUNS; r++) {
+        fullGc()
         const t0 = performance.now()
         const p = await preview()
         previewMs = Math.min(previewMs, elapsedMs(t0))
         scanned = p.scanned
         changed = p.changed
-        const t1 = performance.now()
-        for (const it of items) runItem(it, pipeline)
-        pipelineMs = Math.min(pipelineMs, elapsedMs(t1))
-        const b = bareRead(lib, datasetId)
-        if (b.ms < bare.ms) bare = b
+        bareThenRules()
       }
     } finally {
       await core.close()
     }
     ctx.log(
-      `cleanup: preview ${round(previewMs, 0)} ms for ${scanned} images; bare read ${round(bare.ms, 0)} ms; pipeline alone ${round(pipelineMs, 0)} ms`
+      `cleanup: preview ${round(previewMs, 0)} ms for ${scanned} images; bare read ${round(bareMs, 0)} ms; pipeline alone ${round(pipelineMs, 0)} ms`
     )
 
     return [
@@ -118,7 +144,7 @@ export const cleanupPreview: Benchmark = {
         },
         reference: {
           name: `bare read of the same zh/en captions and tags (same chunked query shape), best of ${RUNS}`,
-          value: round(bare.ms, 1),
+          value: round(bareMs, 1),
           unit: 'ms'
         },
         target: null,
@@ -126,9 +152,9 @@ export const cleanupPreview: Benchmark = {
           images: scanned,
           changed,
           captionsPerSecond: round(scanned / (previewMs / 1000), 0),
-          bareReadCaptionsPerSecond: round(bare.rows.length / (bare.ms / 1000), 0),
+          bareReadCaptionsPerSecond: round(bareRows / (bareMs / 1000), 0),
           pipelineOnlyMs: round(pipelineMs, 1),
-          pipelineOnlyCaptionsPerSecond: round(items.length / (pipelineMs / 1000), 0)
+          pipelineOnlyCaptionsPerSecond: round(ruleItems / (pipelineMs / 1000), 0)
         }
       }),
       // issue 12: the preview (read, rules, guard, counts, diffs) at ≥ 0.75× the rate of the rules
@@ -142,14 +168,14 @@ export const cleanupPreview: Benchmark = {
           unit: 'ms'
         },
         reference: {
-          name: `the pipeline alone over the same ${items.length} captions, best of ${RUNS}`,
+          name: `the pipeline alone over the same ${ruleItems} captions, best of ${RUNS}`,
           value: round(pipelineMs, 1),
           unit: 'ms'
         },
         target: { of: 'ratio', max: round(1 / 0.75, 3) },
         details: {
           previewCaptionsPerSecond: round(scanned / (previewMs / 1000), 0),
-          rulesCaptionsPerSecond: round(items.length / (pipelineMs / 1000), 0),
+          rulesCaptionsPerSecond: round(ruleItems / (pipelineMs / 1000), 0),
           rateRatio: round(pipelineMs / previewMs, 3)
         }
       })

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { closeDatabase, openDatabase } from '../src-main/core/db/open'
@@ -78,6 +80,21 @@ export async function cached(
   await fs.promises.rename(partial, target)
   log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
   return target
+}
+
+let gcFn: (() => void) | undefined
+
+/**
+ * A full garbage collection, so that a timed section starts on a clean heap and is charged for
+ * its own garbage only, not for what the section before it left behind (V8's gc(), reached
+ * without --expose-gc on the command line).
+ */
+export function fullGc(): void {
+  if (!gcFn) {
+    v8.setFlagsFromString('--expose-gc')
+    gcFn = vm.runInNewContext('gc') as () => void
+  }
+  gcFn()
 }
 
 export function elapsedMs(t0: number): number {
