@@ -48,6 +48,33 @@ async function lowerPriority(): Promise<void> {
 /** requests wait for it: sessions created afterwards inherit the priority */
 const lowered = lowerPriority()
 
+/**
+ * Session creations in flight, whoever started them (this file, the OCR engine or transformers.js,
+ * which creates a model's sessions side by side). When one of a model's sessions fails, the load
+ * fails at once while the others are still being created on onnxruntime's threads; stopping the
+ * worker then makes their completion throw into a torn-down environment, which aborts the whole
+ * process ("terminate called after throwing an instance of 'Napi::Error'"). The host asks
+ * `settle` before it stops the worker, and that waits for these.
+ */
+const creating = new Set<Promise<unknown>>()
+{
+  const create = ort.InferenceSession.create.bind(ort.InferenceSession) as (
+    ...args: unknown[]
+  ) => Promise<ort.InferenceSession>
+  ;(ort.InferenceSession as { create: unknown }).create = (...args: unknown[]) => {
+    const p = create(...args)
+    creating.add(p)
+    const done = () => creating.delete(p)
+    p.then(done, done)
+    return p
+  }
+}
+
+async function settle(): Promise<null> {
+  while (creating.size) await Promise.allSettled([...creating])
+  return null
+}
+
 const sessions = new Map<string, Promise<Loaded>>()
 let generativeLoaded = false
 
@@ -196,6 +223,8 @@ async function handle(req: HostRequest): Promise<{ result: unknown; transfer?: A
     }
     case 'loaded':
       return { result: [...sessions.keys()] }
+    case 'settle':
+      return { result: await settle() }
     case 'crash':
       if (req.how === 'exit') process.exit(70)
       setTimeout(() => {

@@ -61,6 +61,9 @@ function resolveWorker(explicit?: URL): { url: URL; workerData?: unknown } {
     : { url: entry.url }
 }
 
+/** how long unload() waits for the worker's session creations before stopping it anyway */
+const SETTLE_MS = 10_000
+
 export class InferenceHost {
   private worker: Worker | null = null
   private readonly pending = new Map<number, Pending>()
@@ -148,10 +151,23 @@ export class InferenceHost {
     return this.call({ op: 'crash', how })
   }
 
-  /** Terminates the worker, freeing all sessions. Pending calls are rejected. */
+  /**
+   * Terminates the worker, freeing all sessions. Pending calls are rejected. The worker is first
+   * given up to SETTLE_MS to let onnxruntime finish the sessions it is creating: stopping it in the
+   * middle aborts the process (see `settle` in host-worker.ts).
+   */
   async unload(): Promise<void> {
     const w = this.worker
     if (!w) return
+    if (!this.crashReason) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        this.call({ op: 'settle' }).catch(() => undefined),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, SETTLE_MS)))
+      ])
+      clearTimeout(timer)
+    }
+    if (this.worker !== w) return
     this.detach(w, 'the inference host was unloaded')
     await w.terminate()
   }
@@ -165,7 +181,7 @@ export class InferenceHost {
     req: DistributiveOmit<HostRequest, 'id'>,
     transfer: ArrayBuffer[] = []
   ): Promise<unknown> {
-    if (this.closed)
+    if (this.closed && req.op !== 'settle')
       return Promise.reject(new GlossaError('CANCELLED', 'the inference host is closed'))
     const w = this.ensureWorker()
     const id = this.nextId++

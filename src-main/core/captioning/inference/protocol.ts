@@ -141,6 +141,8 @@ export type HostRequest =
   | ({ id: number; op: 'ocr' } & OcrRequest)
   | { id: number; op: 'release'; modelPath?: string }
   | { id: number; op: 'loaded' }
+  /** answers once no onnxruntime session is being created (sent before the worker is stopped) */
+  | { id: number; op: 'settle' }
   /** test-only: make the worker die ('exit' = process.exit in the worker, 'throw' = uncaught error) */
   | { id: number; op: 'crash'; how: 'exit' | 'throw' }
 
