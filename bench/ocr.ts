@@ -84,6 +84,8 @@ async function posters(): Promise<RgbImage[]> {
 
 /** Copies of each image in the OCR caption job. */
 const COPIES = { quick: 2, full: 4 }
+/** OCR job runs in the full benchmark (best one counts) */
+const JOB_RUNS = 3
 
 /** The OCR caption job over `images` (COPIES each) in a fresh library: ocr.job, ocr.eventLoop. */
 async function ocrJob(
@@ -109,32 +111,49 @@ async function ocrJob(
     await core.call('caption.preview', { imageId: first.id, modelId: 'ocr' })
     for (const f of await fs.promises.readdir(dir)) await fs.promises.readFile(path.join(dir, f))
     const idleP99 = await idleLoopP99(1000)
-    const bareBefore = await bareNow()
-    ctx.log('OCR caption job…')
+    // JOB_RUNS rounds (each run's batch undone before the next), between runs of the bare loop, so a
+    // busy spell on the shared machine falls on both; each side's figure is its best run, as in
+    // the other benchmarks. The event-loop figures cover every job run.
+    const bareRuns = [await bareNow()]
+    const jobRuns: number[] = []
     const loop = monitorEventLoopDelay({ resolution: 10 })
     const elu0 = performance.eventLoopUtilization()
-    loop.enable()
-    const t0 = performance.now()
-    const { jobId } = await core.call('caption.start', { target: { datasetId }, modelId: 'ocr' })
-    const job = await core.waitForJob(jobId)
-    const jobMs = elapsedMs(t0)
-    loop.disable()
-    const elu = performance.eventLoopUtilization(elu0).utilization
-    const info = await core.call('jobs.get', { id: jobId })
-    if (job.status !== 'done' || (info.items?.failed ?? 0) > 0 || (info.items?.pending ?? 0) > 0)
-      throw new Error(
-        `the OCR job ended ${job.status}: ${JSON.stringify(info.items)} (${job.error ?? ''})`
+    for (let r = 0; r < (ctx.quick ? 1 : JOB_RUNS); r++) {
+      ctx.log(`OCR caption job, run ${r + 1}…`)
+      loop.enable()
+      const t0 = performance.now()
+      const { jobId } = await core.call('caption.start', { target: { datasetId }, modelId: 'ocr' })
+      const job = await core.waitForJob(jobId)
+      jobRuns.push(elapsedMs(t0))
+      loop.disable()
+      const info = await core.call('jobs.get', { id: jobId })
+      if (
+        job.status !== 'done' ||
+        (info.items?.failed ?? 0) > 0 ||
+        (info.items?.pending ?? 0) > 0 ||
+        (info.items?.done ?? m) !== m
       )
+        throw new Error(
+          `the OCR job ended ${job.status}: ${JSON.stringify(info.items)} (${job.error ?? ''})`
+        )
+      bareRuns.push(await bareNow())
+      // the run's batch undone (not timed), so the next run reads and writes every image again
+      if (r + 1 < (ctx.quick ? 1 : JOB_RUNS)) await core.call('history.undo', {})
+    }
+    const elu = performance.eventLoopUtilization(elu0).utilization
+    const jobMs = Math.min(...jobRuns)
     const jobPerImage = jobMs / m
-    const bareAfter = await bareNow()
-    const barePerImage = (bareBefore + bareAfter) / 2
+    const barePerImage = Math.min(...bareRuns)
+    const bareBefore = bareRuns[0]!
+    const bareAfter = bareRuns[bareRuns.length - 1]!
     return [
       figure({
         id: 'ocr.job',
         description:
           `caption job with the built-in model 'ocr' over ${m} PNG files (${images.length} images × ` +
           `${copies}; worker decode + det + rec, text fields and marks written), time per image ` +
-          'vs the bare det + rec session.run loop per image; ratio ≤ 1.111 means ≥ 0.9× its images/s',
+          'vs the bare det + rec session.run loop per image (best of 3 runs each, interleaved); ' +
+          'ratio ≤ 1.111 means ≥ 0.9× its images/s',
         measured: { name: 'OCR job, per image', value: round(jobPerImage, 2), unit: 'ms' },
         reference: {
           name: 'bare det + rec loop, per image',
@@ -150,6 +169,8 @@ async function ocrJob(
           jobSeconds: round(jobMs / 1000, 2),
           bareBeforeMsPerImage: round(bareBefore, 2),
           bareAfterMsPerImage: round(bareAfter, 2),
+          jobRunsMsPerImage: jobRuns.map((v) => round(v / m, 2)),
+          bareRunsMsPerImage: bareRuns.map((v) => round(v, 2)),
           loadAverage1m: round(os.loadavg()[0]!, 2)
         }
       }),
