@@ -13,7 +13,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { createCore } from '../src-main/core'
 
-interface Checkpoint {
+export interface Checkpoint {
   /** items done (or failed) when the sample was taken */
   items: number
   heapUsedAfterGcBytes: number
